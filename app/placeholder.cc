@@ -1,0 +1,1 @@
+// Placeholder; app commands land here.

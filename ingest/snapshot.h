@@ -1,0 +1,106 @@
+#ifndef VACWATCH_INGEST_SNAPSHOT_H_
+#define VACWATCH_INGEST_SNAPSHOT_H_
+
+// Snapshot: one stats snapshot of one database of one cluster at `collected_at`, as the
+// collector query (`pg_stat_user_tables` joined with `pg_class`, the autovacuum settings,
+// xmin holders, replication slots, prepared transactions and `pg_stat_progress_vacuum`)
+// returns it. The contract is written down in docs/formats.md.
+//
+// Lifetime: every std::string_view points into the decoder that filled the Snapshot and is
+// valid until that decoder's next Decode(). The decoder reuses the vectors' capacity, so
+// steady-state decoding allocates nothing per table row.
+//
+// Optional columns the document lacks (or holds as null) are std::nullopt, never zero.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace vacwatch::ingest {
+
+// One row of pg_stat_user_tables + pg_class. Counters are int64; PostgreSQL's float4
+// reltuples is a double (-1 = never analyzed, PG14+).
+struct TableStats {
+  int64_t relid = 0;  // the document holds it as a string ("16389") or a number
+  std::string_view schemaname, relname;
+  std::optional<int64_t> seq_scan, seq_tup_read, idx_scan, idx_tup_fetch;
+  std::optional<int64_t> n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd;
+  std::optional<int64_t> n_live_tup, n_dead_tup, n_mod_since_analyze, n_ins_since_vacuum;
+  std::optional<absl::Time> last_vacuum, last_autovacuum, last_analyze, last_autoanalyze;
+  std::optional<int64_t> vacuum_count, autovacuum_count, analyze_count, autoanalyze_count;
+  std::optional<double> reltuples;
+  std::optional<int64_t> relpages, relation_size_bytes, total_relation_size_bytes;
+  std::optional<int64_t> relfrozenxid_age, relminmxid_age;
+  // pg_class.reloptions as "name=value" strings (null in the document = empty here).
+  std::vector<std::string_view> reloptions;
+};
+
+// Server settings by their pg_settings names; values are strings there, typed here. Units
+// are pg_settings' own (cost delay in ms, work_mem in kB, naptime in s).
+struct AutovacuumSettings {
+  std::optional<bool> autovacuum, track_counts;
+  std::optional<int64_t> block_size;
+  std::optional<double> autovacuum_vacuum_scale_factor, autovacuum_analyze_scale_factor,
+      autovacuum_vacuum_insert_scale_factor;
+  std::optional<int64_t> autovacuum_vacuum_threshold, autovacuum_analyze_threshold,
+      autovacuum_vacuum_insert_threshold, autovacuum_vacuum_max_threshold /* PG18 */;
+  std::optional<int64_t> autovacuum_freeze_max_age, autovacuum_multixact_freeze_max_age;
+  std::optional<double> autovacuum_vacuum_cost_delay, vacuum_cost_delay;
+  std::optional<int64_t> autovacuum_vacuum_cost_limit, vacuum_cost_limit;
+  std::optional<int64_t> autovacuum_naptime, autovacuum_max_workers;
+  std::optional<int64_t> autovacuum_work_mem, maintenance_work_mem;
+  std::optional<int64_t> vacuum_freeze_min_age, vacuum_freeze_table_age;
+  std::optional<int64_t> log_autovacuum_min_duration;
+};
+
+// A backend that holds back the xmin horizon (pg_stat_activity with backend_xmin/xid).
+struct XminHolder {
+  int32_t pid = 0;
+  std::string_view datname, usename, application_name, backend_type, state;
+  std::optional<absl::Time> xact_start;
+  std::optional<int64_t> xmin_age, xid_age;
+};
+
+struct ReplicationSlot {
+  std::string_view slot_name, slot_type, database;
+  std::optional<bool> active;
+  std::optional<int64_t> xmin_age, catalog_xmin_age;
+};
+
+struct PreparedXact {
+  std::string_view gid, database;
+  std::optional<absl::Time> prepared;
+  std::optional<int64_t> xid_age;
+};
+
+// One row of pg_stat_progress_vacuum (+ the worker's xact_start and backend_type).
+struct VacuumProgress {
+  int32_t pid = 0;
+  int64_t relid = 0;
+  std::string_view datname, phase, backend_type;
+  std::optional<absl::Time> xact_start;
+  std::optional<int64_t> heap_blks_total, heap_blks_scanned, heap_blks_vacuumed,
+      index_vacuum_count, max_dead_tuples, num_dead_tuples;
+};
+
+struct Snapshot {
+  std::string_view cluster, database;
+  absl::Time collected_at = absl::InfinitePast();
+  std::optional<int64_t> server_version_num;  // 150020
+  AutovacuumSettings settings;
+  std::vector<TableStats> tables;
+  std::vector<XminHolder> xmin_holders;
+  std::vector<ReplicationSlot> replication_slots;
+  std::vector<PreparedXact> prepared_xacts;
+  std::vector<VacuumProgress> vacuum_progress;
+
+  // Resets every field; keeps the vectors' capacity.
+  void Clear();
+};
+
+}  // namespace vacwatch::ingest
+
+#endif  // VACWATCH_INGEST_SNAPSHOT_H_
