@@ -1,0 +1,32 @@
+#ifndef VACWATCH_INGEST_INGEST_COUNTERS_H_
+#define VACWATCH_INGEST_INGEST_COUNTERS_H_
+
+// What a reader has seen: entries read, events of each type, entries skipped (not about
+// autovacuum), entries rejected by error kind. Plain integers, owned by one reader (one
+// thread); sums across readers with operator+=.
+
+#include <array>
+#include <cstdint>
+
+#include "ingest/log_event.h"
+#include "ingest/parse_error.h"
+
+namespace vacwatch::ingest {
+
+struct IngestCounters {
+  int64_t entries = 0;  // complete log entries (or snapshot documents) seen
+  int64_t bytes = 0;    // input bytes consumed
+  std::array<int64_t, kNumLogEventTypes> events{};  // by LogEventType
+  int64_t snapshots = 0;                            // snapshot documents decoded
+  int64_t table_rows = 0;                           // table rows in those snapshots
+  int64_t skipped = 0;                              // entries with nothing for vacwatch
+  std::array<int64_t, kNumParseErrorKinds> rejected{};  // by ParseErrorKind
+
+  int64_t total_events() const;
+  int64_t total_rejected() const;
+  IngestCounters& operator+=(const IngestCounters& other);
+};
+
+}  // namespace vacwatch::ingest
+
+#endif  // VACWATCH_INGEST_INGEST_COUNTERS_H_

@@ -1,0 +1,36 @@
+#ifndef VACWATCH_INGEST_LOG_ENTRY_PARSER_H_
+#define VACWATCH_INGEST_LOG_ENTRY_PARSER_H_
+
+// ParseLogEntry: classifies one LogEntry and, when it is about autovacuum, fills a typed
+// LogEvent. Shared by every log destination, so the stderr, csvlog and jsonlog readers give
+// identical events for the same record. Understands the message texts of PostgreSQL 9.6-18
+// (see docs/formats.md and ../shared/pg-log-formats.md); the parts of a vacuum message are
+// matched by keyword, independent of order, and unknown parts are ignored.
+//
+//   LogEvent event;
+//   ParseError error;
+//   switch (ParseLogEntry(entry, "prod-eu-1", &event, &error)) {
+//     case EntryOutcome::kEvent:    ...use event...; break;
+//     case EntryOutcome::kSkipped:  break;  // nothing for vacwatch (checkpoint, statement...)
+//     case EntryOutcome::kRejected: dead_letters->OnError(source, error); break;
+//   }
+//
+// `event` views point into `entry` (and `cluster`): valid while those are. `error.raw` is the
+// entry's message. Allocates nothing once `event->stats.indexes` has grown.
+
+#include <string_view>
+
+#include "ingest/log_entry.h"
+#include "ingest/log_event.h"
+#include "ingest/parse_error.h"
+
+namespace vacwatch::ingest {
+
+enum class EntryOutcome { kEvent, kSkipped, kRejected };
+
+EntryOutcome ParseLogEntry(const LogEntry& entry, std::string_view cluster, LogEvent* event,
+                           ParseError* error);
+
+}  // namespace vacwatch::ingest
+
+#endif  // VACWATCH_INGEST_LOG_ENTRY_PARSER_H_

@@ -1,0 +1,48 @@
+#ifndef VACWATCH_INGEST_LOG_READER_H_
+#define VACWATCH_INGEST_LOG_READER_H_
+
+// LogReader: turns a byte stream of one log destination (stderr, csvlog, jsonlog) into typed
+// LogEvents. Input arrives in chunks of any size (a file read, a Kafka message); events come
+// out by pull, so a consumer can merge several readers by event time without copying:
+//
+//   auto reader = MakeLogReader(options);          // log_source.h
+//   reader->Feed(chunk);                           // as often as input arrives
+//   LogEvent event;
+//   while (reader->Next(&event)) Use(event);       // event valid until the next call
+//   reader->Finish();                              // end of input: pending entries complete
+//   while (reader->Next(&event)) Use(event);
+//
+// Entries that are not about autovacuum are counted as skipped; broken entries are counted
+// by kind and handed to the ParseErrorSink (if any) with their raw text. Nothing throws and
+// no input crashes the reader.
+
+#include <cstdint>
+#include <string_view>
+
+#include "ingest/ingest_counters.h"
+#include "ingest/log_event.h"
+#include "ingest/parse_error.h"
+
+namespace vacwatch::ingest {
+
+class LogReader {
+ public:
+  virtual ~LogReader() = default;
+
+  // Appends input. The reader copies what it still needs; `chunk` may end mid-line.
+  virtual void Feed(std::string_view chunk) = 0;
+  // Declares the end of input: a final unterminated line and pending entries complete.
+  virtual void Finish() = 0;
+  // Fills `event` with the next complete event and returns true, or returns false when more
+  // input is needed (or, after Finish, when all is read). Views in `event` are valid until
+  // the next call to Feed, Finish or Next.
+  virtual bool Next(LogEvent* event) = 0;
+  // Byte offset (counted from the start of the stream, plus the `start_offset` the reader was
+  // made with) from which a new reader reproduces exactly the events not yet returned.
+  virtual int64_t resume_offset() const = 0;
+  virtual const IngestCounters& counters() const = 0;
+};
+
+}  // namespace vacwatch::ingest
+
+#endif  // VACWATCH_INGEST_LOG_READER_H_

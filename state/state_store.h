@@ -1,0 +1,106 @@
+#ifndef VACWATCH_STATE_STATE_STORE_H_
+#define VACWATCH_STATE_STATE_STORE_H_
+
+// StateStore: vacwatch's durable state in RocksDB. Four column families:
+//   tables   key = the pipeline's table key        value = encoded per-table model + alerts
+//   outbox   key = big-endian uint64 sequence      value = one alert transition (JSON), kept
+//                                                  until a sink confirms delivery
+//   offsets  key = input source id                 value = fixed64 resume offset
+//   meta     key = name                            value = bytes (format version, counters)
+// Everything one processed batch of input changes is written in one atomic Batch, so after a
+// crash state, alerts and input positions always agree:
+//
+//   StateStore::Batch batch;
+//   batch.PutTable(key, encoded_state);
+//   batch.PutOutbox(seq, alert_json);
+//   batch.PutOffset("log:/var/log/pg.log", 1048576);
+//   VW_RETURN_IF_ERROR(store->Commit(&batch));   // all or nothing
+//
+// Errors come back as absl::Status with codes chosen for the caller (state_status.h):
+// Unavailable = retry the call, DataLoss = corruption, FailedPrecondition = fix and restart.
+// The store keeps no reference to arguments past a call. Not thread-safe for writes: one
+// pipeline thread owns it.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace vacwatch::state {
+
+struct StateStoreOptions {
+  bool create_if_missing = true;
+  // Block cache for table reads; the bound on the store's memory besides memtables.
+  int64_t block_cache_bytes = 64 << 20;
+  int64_t write_buffer_bytes = 32 << 20;
+  // fsync the WAL on every Commit. Off by default: RocksDB's WAL survives a process crash
+  // without it; turn it on to survive a machine crash too.
+  bool sync_writes = false;
+};
+
+class StateStore {
+ public:
+  class Batch {
+   public:
+    Batch();
+    ~Batch();
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) noexcept;
+
+    void PutTable(std::string_view key, std::string_view value);
+    void DeleteTable(std::string_view key);
+    void PutOutbox(uint64_t seq, std::string_view value);
+    void DeleteOutbox(uint64_t seq);
+    void PutOffset(std::string_view source, int64_t offset);
+    void PutMeta(std::string_view key, std::string_view value);
+    int64_t count() const;  // operations so far
+    void Clear();
+
+   private:
+    friend class StateStore;
+    std::unique_ptr<rocksdb::WriteBatch> batch_;
+    std::string scratch_;
+  };
+
+  // Opens (creating if allowed) the store in `dir`. FailedPrecondition if `dir` holds a store
+  // of an unknown format version; Unavailable if another process holds its lock.
+  static absl::StatusOr<std::unique_ptr<StateStore>> Open(const std::string& dir,
+                                                          const StateStoreOptions& options);
+  ~StateStore();
+
+  // Reads a table entry into `*value`; returns false (and leaves `*value` unspecified) when
+  // absent.
+  absl::StatusOr<bool> GetTable(std::string_view key, std::string* value) const;
+  absl::StatusOr<std::optional<int64_t>> GetOffset(std::string_view source) const;
+  absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const;
+
+  // Visits every table entry in key order until `visit` returns false.
+  absl::Status ForEachTable(
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Visits undelivered alert transitions in sequence order.
+  absl::Status ForEachOutbox(
+      const std::function<bool(uint64_t seq, std::string_view value)>& visit) const;
+  // The highest outbox sequence ever written (0 if none), so numbering survives restarts.
+  absl::StatusOr<uint64_t> LastOutboxSeq() const;
+
+  // Applies the batch atomically and clears it.
+  absl::Status Commit(Batch* batch);
+
+ private:
+  struct Impl;
+  explicit StateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vacwatch::state
+
+#endif  // VACWATCH_STATE_STATE_STORE_H_
