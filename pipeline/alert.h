@@ -1,0 +1,89 @@
+#ifndef VACWATCH_PIPELINE_ALERT_H_
+#define VACWATCH_PIPELINE_ALERT_H_
+
+// Alert: one alert transition as vacwatch emits it (firing or resolved), with owned strings so
+// it outlives the input that caused it. The JSON form (WriteAlertJson) is the public output of
+// `vacwatch replay` and of every sink; its fields are documented in docs/alerts.md.
+//
+//   Alert a;
+//   a.status = "firing"; a.alert = "AutovacuumNotKeepingUp"; ...
+//   std::string line;
+//   WriteAlertJson(a, &line);   // one line, stable key order, no trailing newline
+//
+// Output is deterministic: the same Alert always gives byte-identical JSON.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace vacwatch::pipeline {
+
+// One number or string behind a decision, in the order the detector wrote it.
+struct EvidenceItem {
+  std::string name;
+  std::variant<int64_t, double, std::string> value;
+
+  bool operator==(const EvidenceItem&) const = default;
+};
+
+// Who holds the xmin horizon back (or otherwise blocks vacuum), when the cause has one.
+struct AlertHolder {
+  std::string kind;  // session | replication_slot | prepared_xact | autovacuum_worker
+  std::optional<int32_t> pid;
+  std::string application_name, state, backend_type;  // session / autovacuum_worker
+  std::string database;                               // where the holder lives
+  std::string slot_name;                              // replication_slot
+  std::string gid;                                    // prepared_xact
+  std::optional<int64_t> age_xids;
+  std::optional<double> age_s;
+  std::string scope;  // database (pins only its own database) | cluster (pins every one)
+
+  bool operator==(const AlertHolder&) const = default;
+};
+
+struct Alert {
+  std::string status;    // firing | resolved
+  std::string alert;     // AutovacuumNotKeepingUp, FreezingNotKeepingUp, ...
+  std::string severity;  // info | warning | critical
+  std::string cause;     // xmin_horizon, cost_throttled, ... (docs/alerts.md)
+  std::string cluster, database, schema, table;
+  absl::Time event_time = absl::InfinitePast();  // when the detector decided (event time)
+  absl::Time starts_at = absl::InfinitePast();   // when the condition began to hold
+  std::optional<absl::Time> ends_at;             // resolved only: when it stopped holding
+  std::string fingerprint;  // stable for one problem on one table (cluster/db/schema/table/alert)
+  std::string summary;      // one line a human reads, with the numbers
+  std::vector<EvidenceItem> evidence;
+  std::optional<AlertHolder> holder;
+  std::string recommendation;
+
+  bool operator==(const Alert&) const = default;
+};
+
+// An alert transition with its outbox sequence number (increasing, continues across restarts).
+struct AlertTransition {
+  uint64_t seq = 0;
+  Alert alert;
+
+  bool operator==(const AlertTransition&) const = default;
+};
+
+// Writes `alert` as one JSON object (no newline) into `*out` (cleared first), keys in a fixed
+// order: status, alert, severity, cause, cluster, database, schema, table, event_time,
+// starts_at, ends_at, fingerprint, summary, evidence{...}, holder{...}, recommendation.
+// Absent optional fields are omitted, never written as zero.
+void WriteAlertJson(const Alert& alert, std::string* out);
+
+// The fingerprint of one problem on one table: 16 lowercase hex digits of a stable 64-bit
+// hash (FNV-1a) of "cluster/database/schema/table/alert". Independent of cause and numbers, so
+// a changing cause or evidence never looks like a new problem.
+std::string AlertFingerprint(std::string_view cluster, std::string_view database,
+                             std::string_view schema, std::string_view table,
+                             std::string_view alert_name);
+
+}  // namespace vacwatch::pipeline
+
+#endif  // VACWATCH_PIPELINE_ALERT_H_
