@@ -16,7 +16,7 @@
 //   batch.PutOffset("log:/var/log/pg.log", 1048576);
 //   VW_RETURN_IF_ERROR(store->Commit(&batch));   // all or nothing
 //
-// Errors come back as absl::Status with codes chosen for the caller (state_status.h):
+// Errors come back as absl::Status with codes chosen for the caller (rocksdb_status.h):
 // Unavailable = retry the call, DataLoss = corruption, FailedPrecondition = fix and restart.
 // The store keeps no reference to arguments past a call. Not thread-safe for writes: one
 // pipeline thread owns it.
@@ -42,6 +42,8 @@ struct StateStoreOptions {
   // Block cache for table reads; the bound on the store's memory besides memtables.
   int64_t block_cache_bytes = 64 << 20;
   int64_t write_buffer_bytes = 32 << 20;
+  // Table files kept open (each holds its index in the block cache, not beside it).
+  int max_open_files = 256;
   // fsync the WAL on every Commit. Off by default: RocksDB's WAL survives a process crash
   // without it; turn it on to survive a machine crash too.
   bool sync_writes = false;
@@ -69,6 +71,7 @@ class StateStore {
     friend class StateStore;
     std::unique_ptr<rocksdb::WriteBatch> batch_;
     std::string scratch_;
+    uint64_t max_outbox_seq_ = 0;  // so Commit can keep LastOutboxSeq in the same batch
   };
 
   // Opens (creating if allowed) the store in `dir`. FailedPrecondition if `dir` holds a store

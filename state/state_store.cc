@@ -1,0 +1,386 @@
+#include "state/state_store.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/comparator.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "state/coding.h"
+#include "state/rocksdb_status.h"
+
+namespace vacwatch::state {
+namespace {
+
+// Debian's abseil is built with its own string_view type, which std::string_view does not
+// convert to implicitly.
+absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// The store's on-disk format. Version 1:
+//   tables   <pipeline key> -> <pipeline value, versioned by the pipeline itself>
+//   outbox   fixed-width big-endian uint64 seq -> alert transition JSON
+//   offsets  <source id> -> fixed64 (little-endian) offset, two's complement
+//   meta     "format_version" -> fixed32 (this constant)
+//            "last_outbox_seq" -> fixed64, the highest outbox seq ever committed
+//            anything else the pipeline puts there
+// A store of any other version is refused, never read with defaults.
+constexpr uint32_t kFormatVersion = 1;
+constexpr std::string_view kFormatVersionKey = "format_version";
+constexpr std::string_view kLastOutboxSeqKey = "last_outbox_seq";
+
+// Column family ids are fixed by the order in which Open creates them (RocksDB numbers new
+// families one after another from 1, and vacwatch never drops one); Open checks them. Fixed
+// ids let a Batch be filled without a store at hand and committed without copying: a
+// rocksdb::WriteBatch records only the id of each operation's family.
+enum Family : uint32_t { kDefault = 0, kTables = 1, kOutbox = 2, kOffsets = 3, kMeta = 4 };
+constexpr std::array<std::string_view, 5> kFamilyNames = {"default", "tables", "outbox", "offsets",
+                                                          "meta"};
+
+// A stand-in handle that carries a family's fixed id into rocksdb::WriteBatch.
+class FixedFamily final : public rocksdb::ColumnFamilyHandle {
+ public:
+  explicit FixedFamily(Family id) : id_(id), name_(kFamilyNames[id]) {}
+  const std::string& GetName() const override { return name_; }
+  uint32_t GetID() const override { return id_; }
+  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
+    return rocksdb::Status::NotSupported("batch-only column family handle");
+  }
+  const rocksdb::Comparator* GetComparator() const override {
+    return rocksdb::BytewiseComparator();
+  }
+
+ private:
+  uint32_t id_;
+  std::string name_;
+};
+
+rocksdb::ColumnFamilyHandle* BatchFamily(Family id) {
+  // Immutable after construction and never destroyed (Google style for static objects).
+  static const auto* const kHandles = new std::array<FixedFamily, 5>{
+      FixedFamily(kDefault), FixedFamily(kTables), FixedFamily(kOutbox), FixedFamily(kOffsets),
+      FixedFamily(kMeta)};
+  return const_cast<FixedFamily*>(&(*kHandles)[id]);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+rocksdb::CompressionType PickCompression(rocksdb::CompressionType preferred) {
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  for (rocksdb::CompressionType type :
+       {preferred, rocksdb::kLZ4Compression, rocksdb::kZSTD, rocksdb::kSnappyCompression}) {
+    if (std::find(supported.begin(), supported.end(), type) != supported.end()) return type;
+  }
+  return rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const StateStoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Index and filter blocks live in (and are bounded by) the block cache, not beside it.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  if (family == kTables) {
+    // The pipeline loads table states by point lookups, mostly of keys that exist.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = PickCompression(rocksdb::kLZ4Compression);
+  cf.bottommost_compression = PickCompression(rocksdb::kZSTD);
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.max_write_buffer_number = 2;
+  // Outbox, offsets and meta are a few small keys rewritten each batch: small memtables.
+  const int64_t buffer = family == kTables || family == kDefault
+                             ? options.write_buffer_bytes
+                             : std::min<int64_t>(options.write_buffer_bytes, 4 << 20);
+  cf.write_buffer_size = static_cast<size_t>(std::max<int64_t>(buffer, 64 << 10));
+  return cf;
+}
+
+absl::StatusOr<bool> FamilyIsEmpty(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handle));
+  it->SeekToFirst();
+  if (!it->status().ok()) return RocksDbToAbsl(it->status(), "scan column family");
+  return !it->Valid();
+}
+
+}  // namespace
+
+struct StateStore::Impl {
+  std::string dir;
+  StateStoreOptions options;
+  std::shared_ptr<rocksdb::Cache> cache;
+  std::unique_ptr<rocksdb::DB> db;
+  // Indexed by Family; any further (newer-format) families after them.
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  uint64_t last_outbox_seq = 0;
+
+  ~Impl() {
+    // Handles belong to the DB and must go before it.
+    for (rocksdb::ColumnFamilyHandle* handle : handles) {
+      db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    handles.clear();
+    if (db != nullptr) db->Close().PermitUncheckedError();
+    db.reset();
+  }
+
+  rocksdb::ColumnFamilyHandle* family(Family id) const { return handles[id]; }
+};
+
+// ---- Batch ----------------------------------------------------------------------------------
+
+StateStore::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StateStore::Batch::~Batch() = default;
+StateStore::Batch::Batch(Batch&&) noexcept = default;
+StateStore::Batch& StateStore::Batch::operator=(Batch&&) noexcept = default;
+
+void StateStore::Batch::PutTable(std::string_view key, std::string_view value) {
+  batch_->Put(BatchFamily(kTables), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+}
+
+void StateStore::Batch::DeleteTable(std::string_view key) {
+  batch_->Delete(BatchFamily(kTables), ToSlice(key)).PermitUncheckedError();
+}
+
+void StateStore::Batch::PutOutbox(uint64_t seq, std::string_view value) {
+  scratch_.clear();
+  PutBigEndian64(&scratch_, seq);
+  batch_->Put(BatchFamily(kOutbox), ToSlice(scratch_), ToSlice(value)).PermitUncheckedError();
+  max_outbox_seq_ = std::max(max_outbox_seq_, seq);
+}
+
+void StateStore::Batch::DeleteOutbox(uint64_t seq) {
+  scratch_.clear();
+  PutBigEndian64(&scratch_, seq);
+  batch_->Delete(BatchFamily(kOutbox), ToSlice(scratch_)).PermitUncheckedError();
+}
+
+void StateStore::Batch::PutOffset(std::string_view source, int64_t offset) {
+  scratch_.clear();
+  PutFixed64(&scratch_, static_cast<uint64_t>(offset));
+  batch_->Put(BatchFamily(kOffsets), ToSlice(source), ToSlice(scratch_)).PermitUncheckedError();
+}
+
+void StateStore::Batch::PutMeta(std::string_view key, std::string_view value) {
+  batch_->Put(BatchFamily(kMeta), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+}
+
+int64_t StateStore::Batch::count() const { return batch_->Count(); }
+
+void StateStore::Batch::Clear() {
+  batch_->Clear();
+  max_outbox_seq_ = 0;
+}
+
+// ---- StateStore -----------------------------------------------------------------------------
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
+                                                             const StateStoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  impl->cache = rocksdb::NewLRUCache(
+      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_open_files = options.max_open_files;
+  // All memtables together, and the WAL that keeps them, stay within a few write buffers.
+  db_options.db_write_buffer_size = static_cast<size_t>(options.write_buffer_bytes) * 2;
+  db_options.max_total_wal_size = static_cast<uint64_t>(options.write_buffer_bytes) * 4;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 3;
+  db_options.max_log_file_size = 4 << 20;
+
+  std::vector<std::string> existing;
+  const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
+  const bool existed = listed.ok();
+  if (!existed && !options.create_if_missing) {
+    return absl::NotFoundError(absl::StrCat("state dir ", dir, " holds no state store"));
+  }
+  if (existed && std::find(existing.begin(), existing.end(), "meta") == existing.end()) {
+    // Only a store whose creation was cut short lacks `meta`; anything with families of its
+    // own is some other program's database, which must not be touched.
+    for (const std::string& name : existing) {
+      if (std::find(kFamilyNames.begin(), kFamilyNames.end(), name) == kFamilyNames.end()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "state dir ", dir, " holds a RocksDB database that is not a vacwatch state store"));
+      }
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (uint32_t id = 0; id < kFamilyNames.size(); ++id) {
+    descriptors.emplace_back(std::string(kFamilyNames[id]),
+                             FamilyOptions(static_cast<Family>(id), options, impl->cache));
+  }
+  // A newer vacwatch may have added families; open them too so the version check below can
+  // give the real reason for refusing.
+  for (const std::string& name : existing) {
+    if (std::find(kFamilyNames.begin(), kFamilyNames.end(), name) == kFamilyNames.end()) {
+      descriptors.emplace_back(name, FamilyOptions(kDefault, options, impl->cache));
+    }
+  }
+
+  rocksdb::DB* raw_db = nullptr;
+  const rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, dir, descriptors, &impl->handles, &raw_db);
+  impl->db.reset(raw_db);
+  if (!opened.ok()) return RocksDbOpenToAbsl(opened, dir);
+
+  for (uint32_t id = 0; id < kFamilyNames.size(); ++id) {
+    if (impl->handles[id]->GetID() != id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "state dir ", dir, ": column family ", Sv(kFamilyNames[id]), " has id ",
+          impl->handles[id]->GetID(), ", expected ", id, "; not a store this vacwatch wrote"));
+    }
+  }
+
+  std::string value;
+  rocksdb::Status got = impl->db->Get(rocksdb::ReadOptions(), impl->family(kMeta),
+                                      ToSlice(kFormatVersionKey), &value);
+  if (got.IsNotFound()) {
+    // A new store, or one whose creation stopped before this key: both are empty.
+    for (uint32_t id = 0; id < impl->handles.size(); ++id) {
+      VW_ASSIGN_OR_RETURN(bool empty, FamilyIsEmpty(impl->db.get(), impl->handles[id]));
+      if (!empty) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("state dir ", dir, " holds data but no format version"));
+      }
+    }
+    std::string encoded;
+    PutFixed32(&encoded, kFormatVersion);
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    VW_RETURN_IF_ERROR(RocksDbToAbsl(impl->db->Put(write_options, impl->family(kMeta),
+                                                   ToSlice(kFormatVersionKey), ToSlice(encoded)),
+                                     "write format version"));
+  } else if (!got.ok()) {
+    return RocksDbToAbsl(got, absl::StrCat("read format version of ", dir));
+  } else {
+    std::string_view in = value;
+    uint32_t version = 0;
+    if (!GetFixed32(&in, &version) || !in.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("state dir ", dir, " has an unreadable format version"));
+    }
+    if (version != kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat("state dir ", dir, " has format version ",
+                                                        version, "; this vacwatch reads version ",
+                                                        kFormatVersion));
+    }
+  }
+
+  got = impl->db->Get(rocksdb::ReadOptions(), impl->family(kMeta), ToSlice(kLastOutboxSeqKey),
+                      &value);
+  if (got.ok()) {
+    std::string_view in = value;
+    if (!GetFixed64(&in, &impl->last_outbox_seq) || !in.empty()) {
+      return absl::DataLossError(absl::StrCat("state dir ", dir, ": bad last_outbox_seq"));
+    }
+  } else if (!got.IsNotFound()) {
+    return RocksDbToAbsl(got, "read last outbox seq");
+  }
+
+  return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+}
+
+absl::StatusOr<bool> StateStore::GetTable(std::string_view key, std::string* value) const {
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kTables), ToSlice(key), value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return RocksDbToAbsl(s, "read table state");
+  return true;
+}
+
+absl::StatusOr<std::optional<int64_t>> StateStore::GetOffset(std::string_view source) const {
+  std::string value;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kOffsets), ToSlice(source), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return RocksDbToAbsl(s, absl::StrCat("read offset of ", Sv(source)));
+  std::string_view in = value;
+  uint64_t offset = 0;
+  if (!GetFixed64(&in, &offset) || !in.empty()) {
+    return absl::DataLossError(absl::StrCat("offset of ", Sv(source), ": not a fixed64"));
+  }
+  return static_cast<int64_t>(offset);
+}
+
+absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view key) const {
+  std::string value;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kMeta), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return RocksDbToAbsl(s, absl::StrCat("read meta ", Sv(key)));
+  return value;
+}
+
+absl::Status StateStore::ForEachTable(
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  rocksdb::ReadOptions read_options;
+  // A full scan would otherwise push the hot working set out of the block cache.
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(read_options, impl_->family(kTables)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!visit(ToView(it->key()), ToView(it->value()))) break;
+  }
+  return RocksDbToAbsl(it->status(), "scan tables");
+}
+
+absl::Status StateStore::ForEachOutbox(
+    const std::function<bool(uint64_t seq, std::string_view value)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(kOutbox)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string_view key = ToView(it->key());
+    uint64_t seq = 0;
+    if (!GetBigEndian64(&key, &seq) || !key.empty()) {
+      return absl::DataLossError("outbox: key is not a big-endian uint64");
+    }
+    if (!visit(seq, ToView(it->value()))) break;
+  }
+  return RocksDbToAbsl(it->status(), "scan outbox");
+}
+
+absl::StatusOr<uint64_t> StateStore::LastOutboxSeq() const { return impl_->last_outbox_seq; }
+
+absl::Status StateStore::Commit(Batch* batch) {
+  if (batch->count() == 0) return absl::OkStatus();
+  const uint64_t last_seq = std::max(impl_->last_outbox_seq, batch->max_outbox_seq_);
+  if (last_seq != impl_->last_outbox_seq) {
+    // In the same batch, so the numbering can never fall behind the outbox it describes.
+    batch->scratch_.clear();
+    PutFixed64(&batch->scratch_, last_seq);
+    batch->PutMeta(kLastOutboxSeqKey, batch->scratch_);
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = impl_->options.sync_writes;
+  VW_RETURN_IF_ERROR(RocksDbToAbsl(impl_->db->Write(write_options, batch->batch_.get()), "commit"));
+  impl_->last_outbox_seq = last_seq;
+  batch->Clear();
+  return absl::OkStatus();
+}
+
+}  // namespace vacwatch::state
