@@ -31,6 +31,13 @@ enum class EntryOutcome { kEvent, kSkipped, kRejected };
 EntryOutcome ParseLogEntry(const LogEntry& entry, std::string_view cluster, LogEvent* event,
                            ParseError* error);
 
+// Cheap pre-checks for readers, on the severity and the first bytes of the message only:
+// false means ParseLogEntry certainly returns kSkipped for this entry, whatever follows.
+bool MayBeAutovacuumEntry(std::string_view severity, std::string_view message);
+// True for an entry whose event needs its CONTEXT (the "canceling autovacuum task" ERROR, whose
+// table is named only there): a stderr reader holds it until that pid's CONTEXT line arrives.
+bool NeedsContext(std::string_view severity, std::string_view message);
+
 }  // namespace vacwatch::ingest
 
 #endif  // VACWATCH_INGEST_LOG_ENTRY_PARSER_H_
