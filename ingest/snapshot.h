@@ -34,6 +34,9 @@ struct TableStats {
   std::optional<double> reltuples;
   std::optional<int64_t> relpages, relation_size_bytes, total_relation_size_bytes;
   std::optional<int64_t> relfrozenxid_age, relminmxid_age;
+  // pg_class.relallfrozen (PG18+; absent before): PG18 scales the insert trigger by the
+  // unfrozen fraction 1 - relallfrozen / relpages.
+  std::optional<int64_t> relallfrozen;
   // pg_class.reloptions as "name=value" strings (null in the document = empty here).
   std::vector<std::string_view> reloptions;
 };

@@ -7,7 +7,7 @@
 // cluster / table by a glob on "cluster/database.schema.table" (fnmatch); later overrides win.
 //
 //   VW_ASSIGN_OR_RETURN(PipelineConfig config, LoadPipelineConfig("configs/vacwatch.yaml"));
-//   const TableTuning& t = config.Resolve("prod-eu-1", "shop", "public", "orders");
+//   TableTuning t = config.Resolve("prod-eu-1/shop.public.orders");
 //
 // A default-constructed PipelineConfig holds the defaults. Unknown YAML keys are an error that
 // names the key; values are validated (InvalidArgument with the key path).
@@ -35,69 +35,80 @@ inline constexpr int kNumAlertKinds = 5;
 std::string_view AlertKindName(AlertKind kind);  // "AutovacuumNotKeepingUp", ...
 
 // How long a condition must hold before the alert fires (`for`), and be clear before it
-// resolves (`clear_for`), in event time.
+// resolves (`clear_for`), in event time. A disabled alert never fires.
 struct AlertWindow {
   absl::Duration for_duration = absl::Minutes(5);
-  absl::Duration clear_for = absl::Minutes(10);
+  absl::Duration clear_for = absl::Minutes(15);
   bool enabled = true;
 };
 
-// Per-table knobs (overridable by glob). Defaults and their reasons: configs/vacwatch.yaml.
+// Per-table knobs (overridable by glob). Defaults and the reason for each: configs/vacwatch.yaml.
 struct TableTuning {
-  // Floors: a table below either never pages for dead tuples (freeze alerts ignore them: a tiny
-  // table can hold back datfrozenxid as well as a big one).
+  // Floors: a table below either never pages for dead tuples or bloat (freeze alerts ignore
+  // them: a tiny table holds back datfrozenxid as well as a big one).
   int64_t min_table_bytes = int64_t{1} << 20;
-  int64_t min_dead_tuples = 10000;
-  // A dead ratio (n_dead_tup / (n_live_tup + n_dead_tup)) a table may reach between vacuums.
+  int64_t min_dead_tuples = 1000;
+  // AutovacuumNotKeepingUp evidence, counted since the table crossed its vacuum trigger:
+  int32_t ineffective_runs = 2;          // completed runs that left it over the trigger
+  int32_t lock_conflict_min_events = 3;  // skipped + cancelled runs (and within lock_window)
+  absl::Duration lock_window = absl::Minutes(15);
+  double removed_near_zero_fraction = 0.05;  // removed <= this of (removed + not yet removable)
+  absl::Duration min_slow_run = absl::Seconds(60);  // a run shorter is never "too long"
+  double slow_run_pages_per_s = 1000;  // below this a cost-delayed run counts as throttled
+  absl::Duration overdue_after = absl::Minutes(30);  // over the trigger with no run at all
+  int32_t max_index_scans = 1;  // more index passes per run: maintenance_work_mem too small
+  // Bloat velocity: a dead ratio rising faster than this per hour counts as getting worse;
+  // the evidence says when the ratio reaches bloat_dead_ratio_limit at that speed.
+  double bloat_velocity_limit = 0.25;
+  double bloat_dead_ratio_limit = 0.5;
+  // AutovacuumThresholdTooLax: the dead ratio a table may reach between vacuums; advice when
+  // at least lax_min_cycles vacuum cycles in lax_window peaked above healthy * lax_peak_factor
+  // with at least lax_min_dead_tuples dead.
   double healthy_dead_ratio = 0.10;
-  // Threshold-too-lax advice: the table keeps up, its peak dead ratio over the window exceeds
-  // healthy_dead_ratio * lax_peak_factor and its dead peak is at least lax_min_dead_tuples.
   double lax_peak_factor = 1.5;
   int64_t lax_min_dead_tuples = 50000;
-  absl::Duration lax_window = absl::Hours(1);
-  // Bloat velocity: dead ratio per hour over which the table is "getting worse", and the dead
-  // ratio whose projected time of arrival the alert reports.
-  double bloat_velocity_limit_ratio_per_hour = 0.25;
-  double bloat_dead_ratio_limit = 0.50;
-  // Not keeping up: runs whose removed tuples are at most this fraction of (removed +
-  // not-yet-removable) count as "removed ~0".
-  double removed_near_zero_fraction = 0.05;
-  // Skipped + cancelled runs in `lock_window` that make lock_conflicts the cause.
-  int32_t lock_conflict_min_events = 3;
-  absl::Duration lock_window = absl::Minutes(15);
-  // Freeze pressure: warn when relfrozenxid_age exceeds this fraction of its freeze max age
-  // (effective, table override first) and keeps rising; critical when the projected time to
-  // the 2^31 stop limit is under `wraparound_critical_horizon`.
+  int32_t lax_min_cycles = 2;
+  absl::Duration lax_window = absl::Hours(6);
+  // FreezingNotKeepingUp: relfrozenxid_age above freeze_warning_fraction * its effective
+  // autovacuum_freeze_max_age, still rising after freeze_min_runs anti-wraparound or
+  // aggressive runs within freeze_window.
   double freeze_warning_fraction = 1.0;
+  int32_t freeze_min_runs = 2;
+  absl::Duration freeze_window = absl::Hours(6);
+  // WraparoundRisk: age or projected time to the stop limit (2^31 - 3M XIDs).
+  int64_t wraparound_warning_age = 1'000'000'000;
+  int64_t wraparound_critical_age = 1'600'000'000;
   absl::Duration wraparound_warning_horizon = absl::Hours(72);
   absl::Duration wraparound_critical_horizon = absl::Hours(24);
-  int64_t wraparound_warning_age = 1'200'000'000;  // ~56% of the stop limit
-  std::array<AlertWindow, kNumAlertKinds> alerts = {};
+  std::array<AlertWindow, kNumAlertKinds> alerts;
+
+  TableTuning();
+  const AlertWindow& window(AlertKind kind) const { return alerts[static_cast<int>(kind)]; }
 };
 
 struct TuningOverride {
   std::string match;      // fnmatch glob on "cluster/database.schema.table"
-  TableTuning tuning;     // defaults with this override's (and earlier matching ones') keys applied
-  uint64_t set_mask = 0;  // which TableTuning keys this override sets (internal to config.cc)
+  TableTuning values;     // the keys this override sets (the others are unused)
+  uint64_t set_mask = 0;  // which keys it sets (bit positions internal to config.cc)
 };
 
 struct PipelineConfig {
-  PipelineConfig();
-
   TableTuning defaults;
   std::vector<TuningOverride> overrides;
-  // A table not seen (no snapshot row, no log event) for this long in event time is dropped.
+  // A table not seen (no snapshot row, no log event) for this long in event time is dropped,
+  // its firing alerts resolved.
   absl::Duration table_ttl = absl::Hours(24);
   // Table states kept in memory; the rest live in the store (LRU of clean states).
-  int64_t max_cached_tables = 200000;
-  // Worker starvation: this fraction of autovacuum_max_workers busy and at least this many of
-  // the database's tables over their vacuum trigger.
+  int64_t max_cached_tables = 100000;
+  // Rates (dead tuples/s, dead ratio/h, XIDs/s) are measured over at least this much event time.
+  absl::Duration rate_window = absl::Minutes(5);
+  // Worker starvation: at least this fraction of autovacuum_max_workers busy, and at least this
+  // many tables of the cluster over their vacuum trigger.
   double worker_busy_fraction = 1.0;
   int32_t starvation_min_tables_over_trigger = 3;
 
   // The tuning of one table: defaults with every matching override applied in order.
-  TableTuning Resolve(std::string_view cluster, std::string_view database, std::string_view schema,
-                      std::string_view table) const;
+  TableTuning Resolve(std::string_view glob_subject) const;
 };
 
 // Loads and validates a YAML config (schema: configs/vacwatch.yaml).

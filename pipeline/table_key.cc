@@ -1,0 +1,74 @@
+#include "pipeline/table_key.h"
+
+namespace vacwatch::pipeline {
+namespace {
+
+void AppendPart(std::string_view s, std::string* out) {
+  for (char c : s) {
+    out->push_back(c);
+    if (c == '\0') out->push_back('\xFF');
+  }
+  out->push_back('\0');
+  out->push_back('\x01');
+}
+
+// Reads one part; returns false when the terminator is missing or an escape is malformed.
+bool ReadPart(std::string_view* in, std::string* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < in->size()) {
+    char c = (*in)[i];
+    if (c != '\0') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= in->size()) return false;
+    char next = (*in)[i + 1];
+    if (next == '\xFF') {
+      out->push_back('\0');
+      i += 2;
+    } else if (next == '\x01') {
+      in->remove_prefix(i + 2);
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void EncodeTableKey(std::string_view cluster, std::string_view database, std::string_view schema,
+                    std::string_view table, std::string* out) {
+  out->clear();
+  AppendPart(cluster, out);
+  AppendPart(database, out);
+  AppendPart(schema, out);
+  AppendPart(table, out);
+}
+
+std::string TableKey::Encode() const {
+  std::string out;
+  EncodeTo(&out);
+  return out;
+}
+
+void TableKey::EncodeTo(std::string* out) const {
+  AppendPart(cluster, out);
+  AppendPart(database, out);
+  AppendPart(schema, out);
+  AppendPart(table, out);
+}
+
+bool TableKey::Decode(std::string_view bytes, TableKey* out) {
+  return ReadPart(&bytes, &out->cluster) && ReadPart(&bytes, &out->database) &&
+         ReadPart(&bytes, &out->schema) && ReadPart(&bytes, &out->table) && bytes.empty();
+}
+
+std::string TableKey::QualifiedName() const { return database + "." + schema + "." + table; }
+
+std::string TableKey::GlobSubject() const { return cluster + "/" + QualifiedName(); }
+
+}  // namespace vacwatch::pipeline

@@ -1,0 +1,141 @@
+#include "pipeline/config.h"
+
+#include "gtest/gtest.h"
+#include "tests/testing/datasets.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vacwatch::pipeline {
+namespace {
+
+TEST(ConfigTest, EmptyYamlGivesDefaults) {
+  absl::StatusOr<PipelineConfig> c = ParsePipelineConfig("");
+  ASSERT_OK(c);
+  PipelineConfig defaults;
+  EXPECT_EQ(c->defaults.min_table_bytes, defaults.defaults.min_table_bytes);
+  EXPECT_EQ(c->table_ttl, absl::Hours(24));
+  EXPECT_EQ(c->defaults.window(AlertKind::kAutovacuumNotKeepingUp).for_duration, absl::Seconds(30));
+}
+
+TEST(ConfigTest, ShippedConfigParsesAndEqualsTheBuiltInDefaults) {
+  absl::StatusOr<PipelineConfig> c =
+      LoadPipelineConfig(vacwatch::testing::SourceDir() + "/configs/vacwatch.yaml");
+  ASSERT_OK(c);
+  PipelineConfig builtin;
+  const TableTuning& a = c->defaults;
+  const TableTuning& b = builtin.defaults;
+  EXPECT_EQ(a.min_table_bytes, b.min_table_bytes);
+  EXPECT_EQ(a.min_dead_tuples, b.min_dead_tuples);
+  EXPECT_EQ(a.ineffective_runs, b.ineffective_runs);
+  EXPECT_EQ(a.lock_conflict_min_events, b.lock_conflict_min_events);
+  EXPECT_EQ(a.lock_window, b.lock_window);
+  EXPECT_EQ(a.removed_near_zero_fraction, b.removed_near_zero_fraction);
+  EXPECT_EQ(a.min_slow_run, b.min_slow_run);
+  EXPECT_EQ(a.slow_run_pages_per_s, b.slow_run_pages_per_s);
+  EXPECT_EQ(a.overdue_after, b.overdue_after);
+  EXPECT_EQ(a.max_index_scans, b.max_index_scans);
+  EXPECT_EQ(a.bloat_velocity_limit, b.bloat_velocity_limit);
+  EXPECT_EQ(a.bloat_dead_ratio_limit, b.bloat_dead_ratio_limit);
+  EXPECT_EQ(a.healthy_dead_ratio, b.healthy_dead_ratio);
+  EXPECT_EQ(a.lax_peak_factor, b.lax_peak_factor);
+  EXPECT_EQ(a.lax_min_dead_tuples, b.lax_min_dead_tuples);
+  EXPECT_EQ(a.lax_min_cycles, b.lax_min_cycles);
+  EXPECT_EQ(a.lax_window, b.lax_window);
+  EXPECT_EQ(a.freeze_warning_fraction, b.freeze_warning_fraction);
+  EXPECT_EQ(a.freeze_min_runs, b.freeze_min_runs);
+  EXPECT_EQ(a.freeze_window, b.freeze_window);
+  EXPECT_EQ(a.wraparound_warning_age, b.wraparound_warning_age);
+  EXPECT_EQ(a.wraparound_critical_age, b.wraparound_critical_age);
+  EXPECT_EQ(a.wraparound_warning_horizon, b.wraparound_warning_horizon);
+  EXPECT_EQ(a.wraparound_critical_horizon, b.wraparound_critical_horizon);
+  for (int i = 0; i < kNumAlertKinds; ++i) {
+    EXPECT_EQ(a.alerts[i].for_duration, b.alerts[i].for_duration) << i;
+    EXPECT_EQ(a.alerts[i].clear_for, b.alerts[i].clear_for) << i;
+    EXPECT_EQ(a.alerts[i].enabled, b.alerts[i].enabled) << i;
+  }
+  EXPECT_EQ(c->table_ttl, builtin.table_ttl);
+  EXPECT_EQ(c->max_cached_tables, builtin.max_cached_tables);
+  EXPECT_EQ(c->rate_window, builtin.rate_window);
+  EXPECT_EQ(c->worker_busy_fraction, builtin.worker_busy_fraction);
+  EXPECT_EQ(c->starvation_min_tables_over_trigger, builtin.starvation_min_tables_over_trigger);
+  EXPECT_TRUE(c->overrides.empty());
+}
+
+TEST(ConfigTest, ReadsValuesWithUnits) {
+  absl::StatusOr<PipelineConfig> c = ParsePipelineConfig(R"(
+table_ttl: 2h
+max_cached_tables: 5_000
+defaults:
+  min_table_bytes: 8MiB
+  healthy_dead_ratio: 0.05
+  alerts:
+    AutovacuumNotKeepingUp: {for: 2m, clear_for: 1h}
+    AutovacuumThresholdTooLax: {enabled: false}
+)");
+  ASSERT_OK(c);
+  EXPECT_EQ(c->table_ttl, absl::Hours(2));
+  EXPECT_EQ(c->max_cached_tables, 5000);
+  EXPECT_EQ(c->defaults.min_table_bytes, 8 << 20);
+  EXPECT_DOUBLE_EQ(c->defaults.healthy_dead_ratio, 0.05);
+  EXPECT_EQ(c->defaults.window(AlertKind::kAutovacuumNotKeepingUp).for_duration, absl::Minutes(2));
+  EXPECT_EQ(c->defaults.window(AlertKind::kAutovacuumNotKeepingUp).clear_for, absl::Hours(1));
+  EXPECT_FALSE(c->defaults.window(AlertKind::kAutovacuumThresholdTooLax).enabled);
+}
+
+TEST(ConfigTest, UnknownKeysAreErrorsNamingTheKey) {
+  auto c = ParsePipelineConfig("tabel_ttl: 1h\n");
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("tabel_ttl"), std::string::npos);
+  c = ParsePipelineConfig("defaults:\n  min_table_byte: 1\n");
+  EXPECT_NE(c.status().message().find("defaults.min_table_byte"), std::string::npos);
+  c = ParsePipelineConfig("defaults:\n  alerts:\n    NoSuchAlert: {for: 1m}\n");
+  EXPECT_NE(c.status().message().find("NoSuchAlert"), std::string::npos);
+  c = ParsePipelineConfig("overrides:\n  - match: '*'\n    bogus: 1\n");
+  EXPECT_NE(c.status().message().find("overrides[0].bogus"), std::string::npos);
+}
+
+TEST(ConfigTest, ValuesAreValidated) {
+  EXPECT_FALSE(ParsePipelineConfig("defaults:\n  healthy_dead_ratio: 1.5\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig("defaults:\n  min_dead_tuples: -1\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig("defaults:\n  min_dead_tuples: 1.5\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig("defaults:\n  lock_window: soon\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig("table_ttl: 0s\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig("max_cached_tables: 0\n").ok());
+  EXPECT_FALSE(
+      ParsePipelineConfig("defaults:\n  alerts:\n    WraparoundRisk: {enabled: maybe}\n").ok());
+  EXPECT_FALSE(ParsePipelineConfig(
+                   "defaults:\n  wraparound_warning_age: 900\n  wraparound_critical_age: 800\n")
+                   .ok());
+  EXPECT_FALSE(ParsePipelineConfig("overrides:\n  - min_dead_tuples: 5\n").ok());  // no match
+  EXPECT_FALSE(ParsePipelineConfig("defaults: [1, 2\n").ok());                     // not YAML
+}
+
+TEST(ConfigTest, OverridesApplyByGlobInOrder) {
+  absl::StatusOr<PipelineConfig> c = ParsePipelineConfig(R"(
+defaults:
+  min_dead_tuples: 1000
+overrides:
+  - match: "prod-*/analytics.*"
+    min_dead_tuples: 50000
+    alerts:
+      AutovacuumThresholdTooLax: {enabled: false}
+  - match: "prod-eu-1/analytics.public.events"
+    min_table_bytes: 1GiB
+  - match: "*/*.audit_*"
+    min_dead_tuples: 7
+)");
+  ASSERT_OK(c);
+  TableTuning plain = c->Resolve("prod-eu-1/shop.public.orders");
+  EXPECT_EQ(plain.min_dead_tuples, 1000);
+  EXPECT_TRUE(plain.window(AlertKind::kAutovacuumThresholdTooLax).enabled);
+  TableTuning analytics = c->Resolve("prod-us-2/analytics.public.clicks");
+  EXPECT_EQ(analytics.min_dead_tuples, 50000);
+  EXPECT_FALSE(analytics.window(AlertKind::kAutovacuumThresholdTooLax).enabled);
+  EXPECT_EQ(analytics.min_table_bytes, c->defaults.min_table_bytes);
+  TableTuning events = c->Resolve("prod-eu-1/analytics.public.events");
+  EXPECT_EQ(events.min_dead_tuples, 50000);  // from the first override, kept by the second
+  EXPECT_EQ(events.min_table_bytes, int64_t{1} << 30);
+  EXPECT_EQ(c->Resolve("staging/shop.public.audit_log").min_dead_tuples, 7);
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
