@@ -1,0 +1,133 @@
+#include "ingest/log_source.h"
+
+#include <utility>
+
+#include "common/status_macros.h"
+#include "ingest/csv_log_reader.h"
+#include "ingest/json_log_reader.h"
+#include "ingest/log_timestamp.h"
+#include "ingest/stderr_log_reader.h"
+
+namespace vacwatch::ingest {
+namespace {
+
+// How much of a file's start is read to recognise its format: one line is enough, and a
+// first line longer than this is no csvlog or jsonlog line we would accept anyway.
+constexpr size_t kHeadBytes = 64 * 1024;
+
+}  // namespace
+
+absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name) {
+  if (name == "auto") return LogFormat::kAuto;
+  if (name == "stderr") return LogFormat::kStderr;
+  if (name == "csvlog" || name == "csv") return LogFormat::kCsvlog;
+  if (name == "jsonlog" || name == "json") return LogFormat::kJsonlog;
+  return absl::InvalidArgumentError("unknown log format '" + std::string(name) +
+                                    "' (expected auto, stderr, csvlog or jsonlog)");
+}
+
+std::string_view LogFormatName(LogFormat format) {
+  switch (format) {
+    case LogFormat::kAuto:
+      return "auto";
+    case LogFormat::kStderr:
+      return "stderr";
+    case LogFormat::kCsvlog:
+      return "csvlog";
+    case LogFormat::kJsonlog:
+      return "jsonlog";
+  }
+  return "unknown";
+}
+
+LogFormat DetectLogFormat(std::string_view first_bytes) {
+  std::string_view line = first_bytes.substr(0, first_bytes.find('\n'));
+  if (line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // a BOM from an editor
+  const size_t start = line.find_first_not_of(" \t\r");
+  if (start != std::string_view::npos && line[start] == '{') return LogFormat::kJsonlog;
+  // csvlog's first column is log_time (%m), unquoted; stderr prefixes put something other
+  // than a comma after their timestamp.
+  const size_t ts = ScanLogTimestamp(line, LogTimeFormat::kMillis);
+  if (ts > 0 && ts < line.size() && line[ts] == ',') return LogFormat::kCsvlog;
+  return LogFormat::kStderr;
+}
+
+absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions& options,
+                                                         std::string_view first_bytes) {
+  const LogFormat format =
+      options.format == LogFormat::kAuto ? DetectLogFormat(first_bytes) : options.format;
+  switch (format) {
+    case LogFormat::kCsvlog: {
+      CsvLogReader::Options o;
+      o.cluster = options.cluster;
+      o.start_offset = options.start_offset;
+      o.max_entry_bytes = options.max_entry_bytes;
+      o.errors = options.errors;
+      o.source_name = options.source_name;
+      return std::make_unique<CsvLogReader>(std::move(o));
+    }
+    case LogFormat::kJsonlog: {
+      JsonLogReader::Options o;
+      o.cluster = options.cluster;
+      o.start_offset = options.start_offset;
+      o.max_entry_bytes = options.max_entry_bytes;
+      o.errors = options.errors;
+      o.source_name = options.source_name;
+      return std::make_unique<JsonLogReader>(std::move(o));
+    }
+    case LogFormat::kStderr:
+    case LogFormat::kAuto: {
+      StderrLogReader::Options o;
+      o.cluster = options.cluster;
+      o.log_line_prefix = options.log_line_prefix;
+      o.start_offset = options.start_offset;
+      o.max_entry_bytes = options.max_entry_bytes;
+      o.errors = options.errors;
+      o.source_name = options.source_name;
+      VW_ASSIGN_OR_RETURN(auto reader, StderrLogReader::Create(std::move(o)));
+      return std::unique_ptr<LogReader>(std::move(reader));
+    }
+  }
+  return absl::InternalError("unhandled log format");
+}
+
+LogFileSource::LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader)
+    : file_(std::move(file)),
+      format_(format),
+      reader_(std::move(reader)),
+      chunk_(std::make_unique_for_overwrite<char[]>(kChunkBytes)) {}
+
+absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::Open(const std::string& path,
+                                                                   LogSourceOptions options) {
+  VW_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  VW_RETURN_IF_ERROR(file.SkipTo(options.start_offset));
+  std::string head;
+  VW_RETURN_IF_ERROR(file.ReadHead(kHeadBytes, &head));
+  return FromOpenFile(std::move(file), std::move(head), std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::FromOpenFile(
+    InputFile file, std::string head, LogSourceOptions options) {
+  if (options.format == LogFormat::kAuto) options.format = DetectLogFormat(head);
+  if (options.source_name.empty()) options.source_name = file.is_stdin() ? "stdin" : file.path();
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader, MakeLogReader(options, head));
+  reader->Feed(head);
+  return std::unique_ptr<LogFileSource>(
+      new LogFileSource(std::move(file), options.format, std::move(reader)));
+}
+
+absl::StatusOr<bool> LogFileSource::Next(LogEvent* event) {
+  while (true) {
+    if (reader_->Next(event)) return true;
+    if (finished_) return false;
+    VW_ASSIGN_OR_RETURN(const size_t n, file_.Read(chunk_.get(), kChunkBytes));
+    if (n == 0) {
+      reader_->Finish();
+      finished_ = true;
+    } else {
+      reader_->Feed(std::string_view(chunk_.get(), n));
+    }
+  }
+}
+
+}  // namespace vacwatch::ingest

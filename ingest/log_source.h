@@ -1,0 +1,98 @@
+#ifndef VACWATCH_INGEST_LOG_SOURCE_H_
+#define VACWATCH_INGEST_LOG_SOURCE_H_
+
+// Choosing and driving a log reader.
+//
+// MakeLogReader builds the reader for a log destination, recognising it from the first bytes
+// when asked to (kAuto): '{' opens a jsonlog line, a timestamp followed by ',' a csvlog record,
+// anything else is stderr. LogFileSource reads one file (or stdin, "-") through such a reader:
+//
+//   LogSourceOptions options;
+//   options.cluster = "prod-eu-1";
+//   options.errors = &dead_letters;
+//   VW_ASSIGN_OR_RETURN(auto source, LogFileSource::Open("postgresql.csv", options));
+//   LogEvent event;
+//   while (true) {
+//     VW_ASSIGN_OR_RETURN(bool more, source->Next(&event));   // event valid until next call
+//     if (!more) break;
+//     Use(event);
+//   }
+//   Save(source->resume_offset());  // reopen with start_offset = this to continue
+//
+// A missing file is NotFound with the path in the message; a read error ends Next with its
+// status. Bad entries never end Next: they go to options.errors and the counters.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ingest/ingest_counters.h"
+#include "ingest/input_file.h"
+#include "ingest/log_event.h"
+#include "ingest/log_reader.h"
+#include "ingest/parse_error.h"
+
+namespace vacwatch::ingest {
+
+enum class LogFormat : uint8_t { kAuto, kStderr, kCsvlog, kJsonlog };
+
+// "auto", "stderr", "csvlog", "jsonlog" (also "csv", "json"); InvalidArgument otherwise.
+absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name);
+std::string_view LogFormatName(LogFormat format);
+// The destination the first bytes of a log look like (never kAuto). Reads only the first line.
+LogFormat DetectLogFormat(std::string_view first_bytes);
+
+struct LogSourceOptions {
+  LogFormat format = LogFormat::kAuto;
+  std::string cluster;
+  // stderr only: PostgreSQL's log_line_prefix; empty = recognise the common ones.
+  std::string log_line_prefix;
+  int64_t start_offset = 0;           // resume from this byte of the input
+  int64_t max_entry_bytes = 1 << 20;  // entries longer than this are rejected as oversized
+  ParseErrorSink* errors = nullptr;   // not owned; receives every rejected entry
+  std::string source_name;            // names the input in dead letters (default: the path)
+};
+
+// The reader for options.format, or for the format `first_bytes` look like when kAuto. The
+// reader has not been fed: pass it `first_bytes` too.
+absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions& options,
+                                                         std::string_view first_bytes);
+
+class LogFileSource {
+ public:
+  static constexpr size_t kChunkBytes = 1 << 20;
+
+  // Opens `path` ("-" = stdin), moves to options.start_offset and picks the reader.
+  static absl::StatusOr<std::unique_ptr<LogFileSource>> Open(const std::string& path,
+                                                             LogSourceOptions options);
+  // For a caller that already opened the file (at options.start_offset) and read its first
+  // bytes to decide what it is: `head` is fed before anything else is read.
+  static absl::StatusOr<std::unique_ptr<LogFileSource>> FromOpenFile(InputFile file,
+                                                                     std::string head,
+                                                                     LogSourceOptions options);
+
+  // Fills `event` with the next event and returns true; false at the end of input. `event`'s
+  // views are valid until the next call.
+  absl::StatusOr<bool> Next(LogEvent* event);
+
+  LogFormat format() const { return format_; }
+  const std::string& path() const { return file_.path(); }
+  const IngestCounters& counters() const { return reader_->counters(); }
+  int64_t resume_offset() const { return reader_->resume_offset(); }
+
+ private:
+  LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader);
+
+  InputFile file_;
+  LogFormat format_;
+  std::unique_ptr<LogReader> reader_;
+  std::unique_ptr<char[]> chunk_;
+  bool finished_ = false;
+};
+
+}  // namespace vacwatch::ingest
+
+#endif  // VACWATCH_INGEST_LOG_SOURCE_H_
