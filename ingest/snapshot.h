@@ -37,6 +37,11 @@ struct TableStats {
   // pg_class.relallfrozen (PG18+; absent before): PG18 scales the insert trigger by the
   // unfrozen fraction 1 - relallfrozen / relpages.
   std::optional<int64_t> relallfrozen;
+  // Columns of later releases: absent on older servers.
+  std::optional<absl::Time> last_seq_scan, last_idx_scan;  // PG16
+  std::optional<int64_t> n_tup_newpage_upd;                 // PG16
+  std::optional<double> total_vacuum_time, total_autovacuum_time, total_analyze_time,
+      total_autoanalyze_time;  // PG18, milliseconds
   // pg_class.reloptions as "name=value" strings (null in the document = empty here).
   std::vector<std::string_view> reloptions;
 };
@@ -57,6 +62,7 @@ struct AutovacuumSettings {
   std::optional<int64_t> autovacuum_work_mem, maintenance_work_mem;
   std::optional<int64_t> vacuum_freeze_min_age, vacuum_freeze_table_age;
   std::optional<int64_t> log_autovacuum_min_duration;
+  std::optional<int64_t> autovacuum_worker_slots;  // PG18
 };
 
 // A backend that holds back the xmin horizon (pg_stat_activity with backend_xmin/xid).
@@ -83,10 +89,15 @@ struct PreparedXact {
 struct VacuumProgress {
   int32_t pid = 0;
   int64_t relid = 0;
+  std::optional<int64_t> datid;  // a string ("16384") or a number in the document
   std::string_view datname, phase, backend_type;
   std::optional<absl::Time> xact_start;
   std::optional<int64_t> heap_blks_total, heap_blks_scanned, heap_blks_vacuumed,
       index_vacuum_count, max_dead_tuples, num_dead_tuples;
+  // PG17 renamed the dead-tuple columns and added index progress.
+  std::optional<int64_t> max_dead_tuple_bytes, dead_tuple_bytes, num_dead_item_ids,
+      indexes_total, indexes_processed;
+  std::optional<double> delay_time;  // PG18, milliseconds
 };
 
 struct Snapshot {

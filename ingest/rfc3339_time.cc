@@ -1,0 +1,115 @@
+#include "ingest/rfc3339_time.h"
+
+#include <cstdint>
+
+namespace vacwatch::ingest {
+
+namespace {
+
+// Reads exactly `n` ASCII digits at `p`.
+bool Digits(const char* p, int n, int* out) {
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const unsigned d = static_cast<unsigned char>(p[i]) - '0';
+    if (d > 9) return false;
+    v = v * 10 + static_cast<int>(d);
+  }
+  *out = v;
+  return true;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+}  // namespace
+
+bool ParseRfc3339(std::string_view text, absl::Time* out) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  // "YYYY-MM-DDTHH:MM:SS" is 19 bytes; the zone is mandatory.
+  if (text.size() < 20) {
+    if (text == "infinity") {
+      *out = absl::InfiniteFuture();
+      return true;
+    }
+    if (text == "-infinity") {
+      *out = absl::InfinitePast();
+      return true;
+    }
+    return false;
+  }
+  int year, month, day, hour, minute, second;
+  if (!Digits(p, 4, &year) || p[4] != '-' || !Digits(p + 5, 2, &month) || p[7] != '-' ||
+      !Digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != ' ' && p[10] != 't') ||
+      !Digits(p + 11, 2, &hour) || p[13] != ':' || !Digits(p + 14, 2, &minute) || p[16] != ':' ||
+      !Digits(p + 17, 2, &second)) {
+    return false;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return false;
+  }
+  p += 19;
+  int64_t nanos = 0;
+  if (*p == '.') {
+    ++p;
+    int digits = 0;
+    while (p < end && static_cast<unsigned>(*p - '0') <= 9) {
+      if (digits < 9) {
+        nanos = nanos * 10 + (*p - '0');
+        ++digits;
+      } else if (*p != '0') {
+        return false;  // finer than nanoseconds: PostgreSQL never prints it
+      }
+      ++p;
+    }
+    if (digits == 0) return false;
+    for (int i = digits; i < 9; ++i) nanos *= 10;
+  }
+  if (p >= end) return false;
+  int64_t offset_s = 0;
+  if (*p == 'Z' || *p == 'z') {
+    ++p;
+  } else if (*p == '+' || *p == '-') {
+    const int sign = *p == '-' ? -1 : 1;
+    ++p;
+    int oh, om = 0, os = 0;
+    if (end - p < 2 || !Digits(p, 2, &oh)) return false;
+    p += 2;
+    if (p < end) {
+      if (*p == ':') ++p;
+      if (end - p < 2 || !Digits(p, 2, &om)) return false;
+      p += 2;
+      if (p < end) {
+        if (*p == ':') ++p;
+        if (end - p < 2 || !Digits(p, 2, &os)) return false;
+        p += 2;
+      }
+    }
+    if (oh > 23 || om > 59 || os > 59) return false;
+    offset_s = sign * (oh * 3600 + om * 60 + os);
+  } else {
+    return false;
+  }
+  if (p != end) return false;
+  const int64_t seconds =
+      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  *out = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  return true;
+}
+
+}  // namespace vacwatch::ingest

@@ -1,0 +1,1071 @@
+#include "ingest/snapshot_decoder.h"
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "ingest/rfc3339_time.h"
+#include "simdjson.h"
+
+namespace vacwatch::ingest {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+using simdjson::error_code;
+
+// ---------------------------------------------------------------------------------------------
+// Field schemas. Each decoded object type has a table of its known keys, each bound to a member
+// and a field type; a small open-addressing index built at compile time finds a key with one
+// hash of its first and last eight bytes and one comparison, so the per-field cost stays flat
+// as columns are added.
+
+enum class FieldType : uint8_t {
+  kString,          // string; null -> empty
+  kRequiredString,  // string; absent or null -> kMissingField
+  kOptInt,          // integer; null -> nullopt
+  kOptDouble,       // number; null -> nullopt
+  kOptTime,         // RFC 3339 string; null -> nullopt
+  kRequiredTime,    // RFC 3339 string; absent or null -> kMissingField
+  kOptBool,         // true/false; null -> nullopt
+  kOid,             // required oid: "16389" or 16389
+  kOptOid,          // optional oid: "16389" or 16389; null -> nullopt
+  kPid,             // required int32
+  kStringArray,     // null or array of strings (reloptions)
+  kSettingInt,      // pg_settings value: "-1"
+  kSettingDouble,   // pg_settings value: "0.2"
+  kSettingBool,     // pg_settings value: "on" / "off"
+  // Top-level sections.
+  kKind,
+  kSettings,
+  kTables,
+  kXminHolders,
+  kReplicationSlots,
+  kPreparedXacts,
+  kVacuumProgress,
+};
+
+template <typename T>
+struct FieldSpec {
+  std::string_view name;
+  FieldType type = FieldType::kString;
+  uint32_t required_bit = 0;  // nonzero for required fields
+  // The member the value goes to; which one is set follows from `type`.
+  std::string_view T::*str = nullptr;
+  std::optional<int64_t> T::*opt_int = nullptr;
+  std::optional<double> T::*opt_double = nullptr;
+  std::optional<absl::Time> T::*opt_time = nullptr;
+  absl::Time T::*time = nullptr;
+  std::optional<bool> T::*opt_bool = nullptr;
+  int64_t T::*int64 = nullptr;
+  int32_t T::*int32 = nullptr;
+  std::vector<std::string_view> T::*strings = nullptr;
+};
+
+template <typename T>
+constexpr FieldSpec<T> Str(std::string_view name, std::string_view T::*m) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kString;
+  f.str = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> ReqStr(std::string_view name, std::string_view T::*m, uint32_t bit) {
+  FieldSpec<T> f = Str(name, m);
+  f.type = FieldType::kRequiredString;
+  f.required_bit = bit;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Int(std::string_view name, std::optional<int64_t> T::*m,
+                           FieldType type = FieldType::kOptInt) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = type;
+  f.opt_int = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Dbl(std::string_view name, std::optional<double> T::*m,
+                           FieldType type = FieldType::kOptDouble) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = type;
+  f.opt_double = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Bool(std::string_view name, std::optional<bool> T::*m,
+                            FieldType type = FieldType::kOptBool) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = type;
+  f.opt_bool = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Time(std::string_view name, std::optional<absl::Time> T::*m) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kOptTime;
+  f.opt_time = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> ReqTime(std::string_view name, absl::Time T::*m, uint32_t bit) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kRequiredTime;
+  f.time = m;
+  f.required_bit = bit;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Oid(std::string_view name, int64_t T::*m, uint32_t bit) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kOid;
+  f.int64 = m;
+  f.required_bit = bit;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Pid(std::string_view name, int32_t T::*m, uint32_t bit) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kPid;
+  f.int32 = m;
+  f.required_bit = bit;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Strings(std::string_view name, std::vector<std::string_view> T::*m) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = FieldType::kStringArray;
+  f.strings = m;
+  return f;
+}
+template <typename T>
+constexpr FieldSpec<T> Section(std::string_view name, FieldType type) {
+  FieldSpec<T> f;
+  f.name = name;
+  f.type = type;
+  return f;
+}
+
+constexpr uint64_t LoadLittleEndian(const char* p, size_t n) {
+  if (!std::is_constant_evaluated() && n == 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;  // x86-64 and aarch64 are little-endian, as the constant-evaluated path assumes
+  }
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
+  return v;
+}
+
+inline constexpr size_t kSlots = 128;
+
+constexpr size_t KeySlot(std::string_view key) {
+  const size_t n = key.size() < 8 ? key.size() : 8;
+  const uint64_t head = LoadLittleEndian(key.data(), n);
+  const uint64_t tail = LoadLittleEndian(key.data() + key.size() - n, n);
+  const uint64_t h =
+      (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ (key.size() << 7);
+  return static_cast<size_t>(h >> 57) & (kSlots - 1);
+}
+
+template <typename T, size_t N>
+struct Schema {
+  static_assert(N < kSlots / 2, "keep the index sparse");
+  std::array<FieldSpec<T>, N> fields;
+  std::array<uint8_t, kSlots> slots{};
+  uint32_t required_mask = 0;
+
+  constexpr explicit Schema(const std::array<FieldSpec<T>, N>& f) : fields(f) {
+    for (auto& s : slots) s = 0xFF;
+    for (size_t i = 0; i < N; ++i) {
+      size_t slot = KeySlot(fields[i].name);
+      while (slots[slot] != 0xFF) slot = (slot + 1) & (kSlots - 1);
+      slots[slot] = static_cast<uint8_t>(i);
+      required_mask |= fields[i].required_bit;
+    }
+  }
+
+  const FieldSpec<T>* Find(std::string_view key) const {
+    size_t slot = KeySlot(key);
+    while (slots[slot] != 0xFF) {
+      const FieldSpec<T>& f = fields[slots[slot]];
+      if (f.name.size() == key.size() && std::memcmp(f.name.data(), key.data(), key.size()) == 0) {
+        return &f;
+      }
+      slot = (slot + 1) & (kSlots - 1);
+    }
+    return nullptr;
+  }
+};
+
+template <typename T, size_t N>
+constexpr Schema<T, N> MakeSchema(const std::array<FieldSpec<T>, N>& fields) {
+  return Schema<T, N>(fields);
+}
+
+constexpr auto kSnapshotSchema = MakeSchema<Snapshot>(std::array{
+    Section<Snapshot>("kind", FieldType::kKind),
+    ReqStr<Snapshot>("cluster", &Snapshot::cluster, 1),
+    ReqStr<Snapshot>("database", &Snapshot::database, 2),
+    ReqTime<Snapshot>("collected_at", &Snapshot::collected_at, 4),
+    Int<Snapshot>("server_version_num", &Snapshot::server_version_num),
+    Section<Snapshot>("settings", FieldType::kSettings),
+    Section<Snapshot>("tables", FieldType::kTables),
+    Section<Snapshot>("xmin_holders", FieldType::kXminHolders),
+    Section<Snapshot>("replication_slots", FieldType::kReplicationSlots),
+    Section<Snapshot>("prepared_xacts", FieldType::kPreparedXacts),
+    Section<Snapshot>("vacuum_progress", FieldType::kVacuumProgress),
+});
+
+using TS = TableStats;
+constexpr auto kTableSchema = MakeSchema<TS>(std::array{
+    Oid<TS>("relid", &TS::relid, 1),
+    ReqStr<TS>("schemaname", &TS::schemaname, 2),
+    ReqStr<TS>("relname", &TS::relname, 4),
+    Int<TS>("seq_scan", &TS::seq_scan),
+    Int<TS>("seq_tup_read", &TS::seq_tup_read),
+    Int<TS>("idx_scan", &TS::idx_scan),
+    Int<TS>("idx_tup_fetch", &TS::idx_tup_fetch),
+    Int<TS>("n_tup_ins", &TS::n_tup_ins),
+    Int<TS>("n_tup_upd", &TS::n_tup_upd),
+    Int<TS>("n_tup_del", &TS::n_tup_del),
+    Int<TS>("n_tup_hot_upd", &TS::n_tup_hot_upd),
+    Int<TS>("n_tup_newpage_upd", &TS::n_tup_newpage_upd),
+    Int<TS>("n_live_tup", &TS::n_live_tup),
+    Int<TS>("n_dead_tup", &TS::n_dead_tup),
+    Int<TS>("n_mod_since_analyze", &TS::n_mod_since_analyze),
+    Int<TS>("n_ins_since_vacuum", &TS::n_ins_since_vacuum),
+    Time<TS>("last_vacuum", &TS::last_vacuum),
+    Time<TS>("last_autovacuum", &TS::last_autovacuum),
+    Time<TS>("last_analyze", &TS::last_analyze),
+    Time<TS>("last_autoanalyze", &TS::last_autoanalyze),
+    Time<TS>("last_seq_scan", &TS::last_seq_scan),
+    Time<TS>("last_idx_scan", &TS::last_idx_scan),
+    Int<TS>("vacuum_count", &TS::vacuum_count),
+    Int<TS>("autovacuum_count", &TS::autovacuum_count),
+    Int<TS>("analyze_count", &TS::analyze_count),
+    Int<TS>("autoanalyze_count", &TS::autoanalyze_count),
+    Dbl<TS>("total_vacuum_time", &TS::total_vacuum_time),
+    Dbl<TS>("total_autovacuum_time", &TS::total_autovacuum_time),
+    Dbl<TS>("total_analyze_time", &TS::total_analyze_time),
+    Dbl<TS>("total_autoanalyze_time", &TS::total_autoanalyze_time),
+    Dbl<TS>("reltuples", &TS::reltuples),
+    Int<TS>("relpages", &TS::relpages),
+    Int<TS>("relation_size_bytes", &TS::relation_size_bytes),
+    Int<TS>("total_relation_size_bytes", &TS::total_relation_size_bytes),
+    Int<TS>("relfrozenxid_age", &TS::relfrozenxid_age),
+    Int<TS>("relminmxid_age", &TS::relminmxid_age),
+    Strings<TS>("reloptions", &TS::reloptions),
+});
+
+using AS = AutovacuumSettings;
+constexpr FieldType kSI = FieldType::kSettingInt;
+constexpr FieldType kSD = FieldType::kSettingDouble;
+constexpr FieldType kSB = FieldType::kSettingBool;
+constexpr auto kSettingsSchema = MakeSchema<AS>(std::array{
+    Bool<AS>("autovacuum", &AS::autovacuum, kSB),
+    Bool<AS>("track_counts", &AS::track_counts, kSB),
+    Int<AS>("block_size", &AS::block_size, kSI),
+    Dbl<AS>("autovacuum_vacuum_scale_factor", &AS::autovacuum_vacuum_scale_factor, kSD),
+    Dbl<AS>("autovacuum_analyze_scale_factor", &AS::autovacuum_analyze_scale_factor, kSD),
+    Dbl<AS>("autovacuum_vacuum_insert_scale_factor", &AS::autovacuum_vacuum_insert_scale_factor,
+            kSD),
+    Int<AS>("autovacuum_vacuum_threshold", &AS::autovacuum_vacuum_threshold, kSI),
+    Int<AS>("autovacuum_analyze_threshold", &AS::autovacuum_analyze_threshold, kSI),
+    Int<AS>("autovacuum_vacuum_insert_threshold", &AS::autovacuum_vacuum_insert_threshold, kSI),
+    Int<AS>("autovacuum_vacuum_max_threshold", &AS::autovacuum_vacuum_max_threshold, kSI),
+    Int<AS>("autovacuum_freeze_max_age", &AS::autovacuum_freeze_max_age, kSI),
+    Int<AS>("autovacuum_multixact_freeze_max_age", &AS::autovacuum_multixact_freeze_max_age, kSI),
+    Dbl<AS>("autovacuum_vacuum_cost_delay", &AS::autovacuum_vacuum_cost_delay, kSD),
+    Dbl<AS>("vacuum_cost_delay", &AS::vacuum_cost_delay, kSD),
+    Int<AS>("autovacuum_vacuum_cost_limit", &AS::autovacuum_vacuum_cost_limit, kSI),
+    Int<AS>("vacuum_cost_limit", &AS::vacuum_cost_limit, kSI),
+    Int<AS>("autovacuum_naptime", &AS::autovacuum_naptime, kSI),
+    Int<AS>("autovacuum_max_workers", &AS::autovacuum_max_workers, kSI),
+    Int<AS>("autovacuum_worker_slots", &AS::autovacuum_worker_slots, kSI),
+    Int<AS>("autovacuum_work_mem", &AS::autovacuum_work_mem, kSI),
+    Int<AS>("maintenance_work_mem", &AS::maintenance_work_mem, kSI),
+    Int<AS>("vacuum_freeze_min_age", &AS::vacuum_freeze_min_age, kSI),
+    Int<AS>("vacuum_freeze_table_age", &AS::vacuum_freeze_table_age, kSI),
+    Int<AS>("log_autovacuum_min_duration", &AS::log_autovacuum_min_duration, kSI),
+});
+
+using XH = XminHolder;
+constexpr auto kXminHolderSchema = MakeSchema<XH>(std::array{
+    Pid<XH>("pid", &XH::pid, 1),
+    Str<XH>("datname", &XH::datname),
+    Str<XH>("usename", &XH::usename),
+    Str<XH>("application_name", &XH::application_name),
+    Str<XH>("backend_type", &XH::backend_type),
+    Str<XH>("state", &XH::state),
+    Time<XH>("xact_start", &XH::xact_start),
+    Int<XH>("xmin_age", &XH::xmin_age),
+    Int<XH>("xid_age", &XH::xid_age),
+});
+
+using RS = ReplicationSlot;
+constexpr auto kReplicationSlotSchema = MakeSchema<RS>(std::array{
+    ReqStr<RS>("slot_name", &RS::slot_name, 1),
+    Str<RS>("slot_type", &RS::slot_type),
+    Str<RS>("database", &RS::database),
+    Bool<RS>("active", &RS::active),
+    Int<RS>("xmin_age", &RS::xmin_age),
+    Int<RS>("catalog_xmin_age", &RS::catalog_xmin_age),
+});
+
+using PX = PreparedXact;
+constexpr auto kPreparedXactSchema = MakeSchema<PX>(std::array{
+    ReqStr<PX>("gid", &PX::gid, 1),
+    Str<PX>("database", &PX::database),
+    Time<PX>("prepared", &PX::prepared),
+    Int<PX>("xid_age", &PX::xid_age),
+});
+
+using VP = VacuumProgress;
+constexpr auto kVacuumProgressSchema = MakeSchema<VP>(std::array{
+    Pid<VP>("pid", &VP::pid, 1),
+    Oid<VP>("relid", &VP::relid, 2),
+    Int<VP>("datid", &VP::datid, FieldType::kOptOid),
+    Str<VP>("datname", &VP::datname),
+    Str<VP>("phase", &VP::phase),
+    Str<VP>("backend_type", &VP::backend_type),
+    Time<VP>("xact_start", &VP::xact_start),
+    Int<VP>("heap_blks_total", &VP::heap_blks_total),
+    Int<VP>("heap_blks_scanned", &VP::heap_blks_scanned),
+    Int<VP>("heap_blks_vacuumed", &VP::heap_blks_vacuumed),
+    Int<VP>("index_vacuum_count", &VP::index_vacuum_count),
+    Int<VP>("max_dead_tuples", &VP::max_dead_tuples),
+    Int<VP>("num_dead_tuples", &VP::num_dead_tuples),
+    Int<VP>("max_dead_tuple_bytes", &VP::max_dead_tuple_bytes),
+    Int<VP>("dead_tuple_bytes", &VP::dead_tuple_bytes),
+    Int<VP>("num_dead_item_ids", &VP::num_dead_item_ids),
+    Int<VP>("indexes_total", &VP::indexes_total),
+    Int<VP>("indexes_processed", &VP::indexes_processed),
+    Dbl<VP>("delay_time", &VP::delay_time),
+});
+
+// ---------------------------------------------------------------------------------------------
+
+std::string_view ErrorCodeName(error_code code) {
+  switch (code) {
+    case simdjson::SUCCESS:
+      return "SUCCESS";
+    case simdjson::CAPACITY:
+      return "CAPACITY";
+    case simdjson::MEMALLOC:
+      return "MEMALLOC";
+    case simdjson::TAPE_ERROR:
+      return "TAPE_ERROR";
+    case simdjson::DEPTH_ERROR:
+      return "DEPTH_ERROR";
+    case simdjson::STRING_ERROR:
+      return "STRING_ERROR";
+    case simdjson::T_ATOM_ERROR:
+      return "T_ATOM_ERROR";
+    case simdjson::F_ATOM_ERROR:
+      return "F_ATOM_ERROR";
+    case simdjson::N_ATOM_ERROR:
+      return "N_ATOM_ERROR";
+    case simdjson::NUMBER_ERROR:
+      return "NUMBER_ERROR";
+    case simdjson::UTF8_ERROR:
+      return "UTF8_ERROR";
+    case simdjson::EMPTY:
+      return "EMPTY";
+    case simdjson::UNESCAPED_CHARS:
+      return "UNESCAPED_CHARS";
+    case simdjson::UNCLOSED_STRING:
+      return "UNCLOSED_STRING";
+    case simdjson::INCORRECT_TYPE:
+      return "INCORRECT_TYPE";
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "NUMBER_OUT_OF_RANGE";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+      return "INCOMPLETE_ARRAY_OR_OBJECT";
+    case simdjson::TRAILING_CONTENT:
+      return "TRAILING_CONTENT";
+    case simdjson::OUT_OF_BOUNDS:
+      return "OUT_OF_BOUNDS";
+    default:
+      return "JSON_ERROR";
+  }
+}
+
+ParseErrorKind KindOf(error_code code) {
+  switch (code) {
+    case simdjson::INCORRECT_TYPE:
+      return ParseErrorKind::kWrongType;
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return ParseErrorKind::kBadNumber;
+    case simdjson::UTF8_ERROR:
+      return ParseErrorKind::kInvalidEncoding;
+    case simdjson::EMPTY:
+    case simdjson::UNCLOSED_STRING:
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+    case simdjson::OUT_OF_BOUNDS:
+      return ParseErrorKind::kTruncated;
+    case simdjson::CAPACITY:
+      return ParseErrorKind::kOversized;
+    default:
+      return ParseErrorKind::kBadStructure;
+  }
+}
+
+// Errors that concern one value (its start is the position to report) rather than the
+// document's structure (where the iterator stopped is).
+bool IsValueError(error_code code) {
+  switch (code) {
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+    case simdjson::STRING_ERROR:
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Byte index of the first invalid UTF-8 sequence (only called once simdjson said there is one).
+size_t FirstInvalidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    size_t len;
+    uint32_t min_cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      min_cp = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      min_cp = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      min_cp = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    uint32_t cp = c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return n;
+}
+
+// An integer literal (what get_int64 calls INCORRECT_TYPE when it does not fit in 64 bits).
+bool IsIntegerToken(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
+                            token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  if (!token.empty() && token.front() == '-') token.remove_prefix(1);
+  if (token.empty()) return false;
+  for (char c : token) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+template <typename Int>
+bool ParseInt(std::string_view s, Int* out) {
+  if (s.empty()) return false;
+  const char* first = s.data();
+  if (*first == '+') ++first;  // from_chars refuses a plus sign
+  auto [ptr, ec] = std::from_chars(first, s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool ParseSettingBool(std::string_view s, bool* out) {
+  // pg_settings prints "on"/"off"; the rest are the spellings PostgreSQL itself accepts.
+  if (s == "on" || s == "true" || s == "yes" || s == "1") {
+    *out = true;
+  } else if (s == "off" || s == "false" || s == "no" || s == "0") {
+    *out = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// A new row at the end of `rows`; table rows take a spare reloptions vector for its capacity.
+template <typename T>
+T& AppendRow(std::vector<T>* rows, std::vector<std::vector<std::string_view>>* /*spare*/) {
+  return rows->emplace_back();
+}
+
+TableStats& AppendRow(std::vector<TableStats>* rows,
+                      std::vector<std::vector<std::string_view>>* spare) {
+  TableStats& row = rows->emplace_back();
+  if (!spare->empty()) {
+    row.reloptions = std::move(spare->back());
+    spare->pop_back();
+  }
+  return row;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct SnapshotDecoder::Impl {
+  od::parser parser;
+  od::document doc;
+  std::unique_ptr<char[]> buf;
+  size_t buf_capacity = 0;  // bytes usable before the padding
+  const char* base = nullptr;
+  size_t len = 0;
+
+  // Where the decoder is, for error messages: tables[3].reloptions[1] is
+  // {{"tables", 3}, {"reloptions", 1}} with depth 2.
+  struct Segment {
+    std::string_view key;
+    int64_t index = -1;
+  };
+  std::array<Segment, 3> path{};
+  int depth = 0;
+
+  // reloptions vectors of rows from earlier snapshots, kept for their capacity.
+  std::vector<std::vector<std::string_view>> spare_strings;
+
+  std::string field, detail;
+  ParseError error;
+
+  bool Run(std::string_view document, Snapshot* out);
+
+  void Reset(Snapshot* out);
+  void RecycleTables(std::vector<TableStats>* tables);
+
+  int64_t Position(const char* p) const {
+    if (p == nullptr || p < base || p > base + len) return static_cast<int64_t>(len);
+    return p - base;
+  }
+  bool Fail(ParseErrorKind kind, std::string_view code, int64_t position);
+  bool FailJson(error_code code, od::value* v);
+  bool NullOr(error_code code, od::value& v, bool* was_null);
+  bool NullOrInt(error_code code, od::value& v, bool* was_null) {
+    if (code == simdjson::INCORRECT_TYPE && IsIntegerToken(v.raw_json_token())) {
+      code = simdjson::NUMBER_OUT_OF_RANGE;
+    }
+    return NullOr(code, v, was_null);
+  }
+
+  std::string_view RawKey(od::field& f) const {
+    const char* k = f.key().raw();
+    const void* q = std::memchr(k, '"', static_cast<size_t>(base + len - k));
+    return q == nullptr ? std::string_view(k, 0)
+                        : std::string_view(k, static_cast<const char*>(q) - k);
+  }
+  // The contents of a string value without unescaping (timestamps, numbers in strings): they
+  // never hold escapes, and one that does fails to parse as what it should be.
+  error_code RawString(od::value& v, std::string_view* out) const {
+    od::raw_json_string raw;
+    if (auto e = v.get_raw_json_string().get(raw); e) return e;
+    const char* s = raw.raw();
+    const void* q = std::memchr(s, '"', static_cast<size_t>(base + len - s));
+    if (q == nullptr) return simdjson::UNCLOSED_STRING;
+    *out = std::string_view(s, static_cast<const char*>(q) - s);
+    return simdjson::SUCCESS;
+  }
+
+  template <typename T, size_t N>
+  bool DecodeObject(od::value& v, const Schema<T, N>& schema, int level, T* out);
+  template <typename T, size_t N>
+  bool DecodeArray(od::value& v, const Schema<T, N>& schema, std::vector<T>* out);
+  template <typename T>
+  bool DecodeField(const FieldSpec<T>& spec, od::value& v, T* out);
+  bool DecodeSection(FieldType type, od::value& v, Snapshot* out);
+  bool DecodeStrings(od::value& v, std::vector<std::string_view>* out);
+  bool DecodeOid(od::value& v, bool required, int64_t* out, bool* present);
+  bool DecodeSetting(FieldType type, od::value& v, const FieldSpec<AutovacuumSettings>& spec,
+                     AutovacuumSettings* out);
+};
+
+bool SnapshotDecoder::Impl::Fail(ParseErrorKind kind, std::string_view code, int64_t position) {
+  field.clear();
+  for (int i = 0; i < depth; ++i) {
+    if (i > 0) field.push_back('.');
+    field.append(path[i].key);
+    if (path[i].index >= 0) absl::StrAppend(&field, "[", path[i].index, "]");
+  }
+  detail.assign(code);
+  absl::StrAppend(&detail, " at byte ", position);
+  error.kind = kind;
+  error.field = field;
+  error.detail = detail;
+  error.byte_offset = position;
+  return false;
+}
+
+bool SnapshotDecoder::Impl::FailJson(error_code code, od::value* v) {
+  const char* at = nullptr;
+  if (v != nullptr && IsValueError(code)) {
+    at = v->raw_json_token().data();
+  } else if (doc.current_location().get(at) != simdjson::SUCCESS) {
+    at = nullptr;  // at the end of the document
+  }
+  return Fail(KindOf(code), ErrorCodeName(code), Position(at));
+}
+
+// After a typed read failed with `code`: a null is an absent value (returns true with
+// *was_null), anything else is the error.
+bool SnapshotDecoder::Impl::NullOr(error_code code, od::value& v, bool* was_null) {
+  *was_null = false;
+  if (code == simdjson::INCORRECT_TYPE) {
+    bool is_null = false;
+    if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) {
+      *was_null = true;
+      return true;
+    }
+  }
+  return FailJson(code, &v);
+}
+
+bool SnapshotDecoder::Impl::DecodeOid(od::value& v, bool required, int64_t* out, bool* present) {
+  *present = false;
+  od::json_type type;
+  if (auto e = v.type().get(type); e) return FailJson(e, &v);
+  if (type == od::json_type::string) {
+    std::string_view s;
+    if (auto e = RawString(v, &s); e) return FailJson(e, &v);
+    if (!ParseInt(s, out) || *out < 0) {
+      return Fail(ParseErrorKind::kBadNumber, "BAD_OID", Position(v.raw_json_token().data()));
+    }
+  } else if (type == od::json_type::number) {
+    if (auto e = v.get_int64().get(*out); e) {
+      bool was_null;
+      NullOrInt(e, v, &was_null);
+      return false;
+    }
+    if (*out < 0) {
+      return Fail(ParseErrorKind::kBadNumber, "BAD_OID", Position(v.raw_json_token().data()));
+    }
+  } else if (type == od::json_type::null) {
+    if (required) {
+      return Fail(ParseErrorKind::kMissingField, "NULL", Position(v.raw_json_token().data()));
+    }
+    return true;
+  } else {
+    return FailJson(simdjson::INCORRECT_TYPE, &v);
+  }
+  *present = true;
+  return true;
+}
+
+bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_view>* out) {
+  out->clear();
+  od::array array;
+  if (auto e = v.get_array().get(array); e) {
+    bool was_null;
+    return NullOr(e, v, &was_null);
+  }
+  Segment& segment = path[depth - 1];
+  int64_t i = 0;
+  for (auto element : array) {
+    segment.index = i++;
+    od::value item;
+    if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
+    std::string_view s;
+    if (auto e = item.get_string().get(s); e) return FailJson(e, &item);
+    out->push_back(s);
+  }
+  segment.index = -1;
+  return true;
+}
+
+bool SnapshotDecoder::Impl::DecodeSetting(FieldType type, od::value& v,
+                                          const FieldSpec<AutovacuumSettings>& spec,
+                                          AutovacuumSettings* out) {
+  std::string_view s;
+  if (auto e = RawString(v, &s); e) {
+    bool was_null;
+    if (!NullOr(e, v, &was_null)) return false;
+    // null: leave the setting absent
+    if (type == FieldType::kSettingInt) (out->*spec.opt_int).reset();
+    if (type == FieldType::kSettingDouble) (out->*spec.opt_double).reset();
+    if (type == FieldType::kSettingBool) (out->*spec.opt_bool).reset();
+    return true;
+  }
+  bool ok = false;
+  if (type == FieldType::kSettingInt) {
+    int64_t x;
+    ok = ParseInt(s, &x);
+    if (ok) out->*spec.opt_int = x;
+  } else if (type == FieldType::kSettingDouble) {
+    double x;
+    ok = ParseDouble(s, &x);
+    if (ok) out->*spec.opt_double = x;
+  } else {
+    bool x;
+    ok = ParseSettingBool(s, &x);
+    if (ok) out->*spec.opt_bool = x;
+  }
+  if (!ok) {
+    return Fail(type == FieldType::kSettingBool ? ParseErrorKind::kBadStructure
+                                                : ParseErrorKind::kBadNumber,
+                type == FieldType::kSettingBool ? "BAD_BOOL" : "BAD_NUMBER",
+                Position(v.raw_json_token().data()));
+  }
+  return true;
+}
+
+template <typename T>
+bool SnapshotDecoder::Impl::DecodeField(const FieldSpec<T>& spec, od::value& v, T* out) {
+  bool was_null = false;
+  switch (spec.type) {
+    case FieldType::kOptInt: {
+      int64_t x;
+      if (auto e = v.get_int64().get(x); e) {
+        if (!NullOrInt(e, v, &was_null)) return false;
+        (out->*spec.opt_int).reset();
+        return true;
+      }
+      out->*spec.opt_int = x;
+      return true;
+    }
+    case FieldType::kOptDouble: {
+      double x;
+      if (auto e = v.get_double().get(x); e) {
+        if (!NullOr(e, v, &was_null)) return false;
+        (out->*spec.opt_double).reset();
+        return true;
+      }
+      out->*spec.opt_double = x;
+      return true;
+    }
+    case FieldType::kString:
+    case FieldType::kRequiredString: {
+      std::string_view s;
+      if (auto e = v.get_string().get(s); e) {
+        if (!NullOr(e, v, &was_null)) return false;
+        if (spec.type == FieldType::kRequiredString) {
+          return Fail(ParseErrorKind::kMissingField, "NULL", Position(v.raw_json_token().data()));
+        }
+        out->*spec.str = std::string_view();
+        return true;
+      }
+      out->*spec.str = s;
+      return true;
+    }
+    case FieldType::kOptTime:
+    case FieldType::kRequiredTime: {
+      std::string_view s;
+      if (auto e = RawString(v, &s); e) {
+        if (!NullOr(e, v, &was_null)) return false;
+        if (spec.type == FieldType::kRequiredTime) {
+          return Fail(ParseErrorKind::kMissingField, "NULL", Position(v.raw_json_token().data()));
+        }
+        (out->*spec.opt_time).reset();
+        return true;
+      }
+      absl::Time t;
+      if (!ParseRfc3339(s, &t)) {
+        return Fail(ParseErrorKind::kBadTimestamp, "BAD_TIMESTAMP",
+                    Position(v.raw_json_token().data()));
+      }
+      if (spec.type == FieldType::kRequiredTime) {
+        out->*spec.time = t;
+      } else {
+        out->*spec.opt_time = t;
+      }
+      return true;
+    }
+    case FieldType::kOptBool: {
+      bool x;
+      if (auto e = v.get_bool().get(x); e) {
+        if (!NullOr(e, v, &was_null)) return false;
+        (out->*spec.opt_bool).reset();
+        return true;
+      }
+      out->*spec.opt_bool = x;
+      return true;
+    }
+    case FieldType::kOid: {
+      bool present;
+      return DecodeOid(v, /*required=*/true, &(out->*spec.int64), &present);
+    }
+    case FieldType::kOptOid: {
+      int64_t x;
+      bool present;
+      if (!DecodeOid(v, /*required=*/false, &x, &present)) return false;
+      if (present) {
+        out->*spec.opt_int = x;
+      } else {
+        (out->*spec.opt_int).reset();
+      }
+      return true;
+    }
+    case FieldType::kPid: {
+      int64_t x;
+      if (auto e = v.get_int64().get(x); e) {
+        if (!NullOrInt(e, v, &was_null)) return false;
+        return Fail(ParseErrorKind::kMissingField, "NULL", Position(v.raw_json_token().data()));
+      }
+      if (x < INT32_MIN || x > INT32_MAX) {
+        return Fail(ParseErrorKind::kBadNumber, "NUMBER_OUT_OF_RANGE",
+                    Position(v.raw_json_token().data()));
+      }
+      out->*spec.int32 = static_cast<int32_t>(x);
+      return true;
+    }
+    case FieldType::kStringArray:
+      return DecodeStrings(v, &(out->*spec.strings));
+    case FieldType::kSettingInt:
+    case FieldType::kSettingDouble:
+    case FieldType::kSettingBool:
+      if constexpr (std::is_same_v<T, AutovacuumSettings>) {
+        return DecodeSetting(spec.type, v, spec, out);
+      }
+      return true;
+    default:
+      if constexpr (std::is_same_v<T, Snapshot>) return DecodeSection(spec.type, v, out);
+      return true;
+  }
+}
+
+template <typename T, size_t N>
+bool SnapshotDecoder::Impl::DecodeObject(od::value& v, const Schema<T, N>& schema, int level,
+                                         T* out) {
+  const char* start = v.raw_json_token().data();
+  od::object object;
+  if (auto e = v.get_object().get(object); e) return FailJson(e, &v);
+  uint32_t seen = 0;
+  Segment& segment = path[level];
+  depth = level + 1;
+  for (auto field_result : object) {
+    od::field f;
+    if (auto e = std::move(field_result).get(f); e) return FailJson(e, nullptr);
+    const std::string_view key = RawKey(f);
+    segment.key = key;
+    segment.index = -1;
+    const FieldSpec<T>* spec = schema.Find(key);
+    if (spec == nullptr) continue;  // unknown: On Demand skips the value
+    seen |= spec->required_bit;
+    if (!DecodeField(*spec, f.value(), out)) return false;
+    depth = level + 1;  // a section below may have gone deeper
+  }
+  if ((seen & schema.required_mask) != schema.required_mask) {
+    for (const auto& spec : schema.fields) {
+      if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
+        segment.key = spec.name;
+        segment.index = -1;
+        return Fail(ParseErrorKind::kMissingField, "MISSING", Position(start));
+      }
+    }
+  }
+  return true;
+}
+
+template <typename T, size_t N>
+bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema,
+                                        std::vector<T>* out) {
+  if constexpr (std::is_same_v<T, TableStats>) {
+    RecycleTables(out);
+  } else {
+    out->clear();
+  }
+  od::array array;
+  if (auto e = v.get_array().get(array); e) {
+    bool was_null;
+    return NullOr(e, v, &was_null);
+  }
+  Segment& segment = path[0];
+  int64_t i = 0;
+  for (auto element : array) {
+    segment.index = i++;
+    depth = 1;
+    od::value item;
+    if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
+    if (!DecodeObject(item, schema, 1, &AppendRow(out, &spare_strings))) return false;
+  }
+  segment.index = -1;
+  depth = 1;
+  return true;
+}
+
+bool SnapshotDecoder::Impl::DecodeSection(FieldType type, od::value& v, Snapshot* out) {
+  switch (type) {
+    case FieldType::kKind: {
+      std::string_view s;
+      if (auto e = v.get_string().get(s); e) {
+        bool was_null;
+        return NullOr(e, v, &was_null);
+      }
+      if (s != "pg_stat_snapshot") {
+        return Fail(ParseErrorKind::kBadStructure, "NOT_A_PG_STAT_SNAPSHOT",
+                    Position(v.raw_json_token().data()));
+      }
+      return true;
+    }
+    case FieldType::kSettings: {
+      out->settings = AutovacuumSettings();
+      bool is_null = false;
+      if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) return true;
+      return DecodeObject(v, kSettingsSchema, 1, &out->settings);
+    }
+    case FieldType::kTables:
+      return DecodeArray(v, kTableSchema, &out->tables);
+    case FieldType::kXminHolders:
+      return DecodeArray(v, kXminHolderSchema, &out->xmin_holders);
+    case FieldType::kReplicationSlots:
+      return DecodeArray(v, kReplicationSlotSchema, &out->replication_slots);
+    case FieldType::kPreparedXacts:
+      return DecodeArray(v, kPreparedXactSchema, &out->prepared_xacts);
+    case FieldType::kVacuumProgress:
+      return DecodeArray(v, kVacuumProgressSchema, &out->vacuum_progress);
+    default:
+      return true;
+  }
+}
+
+void SnapshotDecoder::Impl::RecycleTables(std::vector<TableStats>* tables) {
+  for (TableStats& row : *tables) {
+    if (row.reloptions.capacity() > 0) {
+      row.reloptions.clear();
+      spare_strings.push_back(std::move(row.reloptions));
+    }
+  }
+  tables->clear();
+}
+
+void SnapshotDecoder::Impl::Reset(Snapshot* out) {
+  out->cluster = {};
+  out->database = {};
+  out->collected_at = absl::InfinitePast();
+  out->server_version_num.reset();
+  out->settings = AutovacuumSettings();
+  RecycleTables(&out->tables);
+  out->xmin_holders.clear();
+  out->replication_slots.clear();
+  out->prepared_xacts.clear();
+  out->vacuum_progress.clear();
+}
+
+bool SnapshotDecoder::Impl::Run(std::string_view document, Snapshot* out) {
+  error = ParseError();
+  error.raw = document;
+  depth = 0;
+  path = {};
+  Reset(out);
+
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into our padded buffer.
+  if (buf == nullptr || document.size() > buf_capacity) {
+    size_t capacity = buf_capacity == 0 ? 64 * 1024 : buf_capacity;
+    while (capacity < document.size()) capacity *= 2;
+    buf = std::make_unique<char[]>(capacity + simdjson::SIMDJSON_PADDING);
+    buf_capacity = capacity;
+  }
+  std::memcpy(buf.get(), document.data(), document.size());
+  std::memset(buf.get() + document.size(), 0, simdjson::SIMDJSON_PADDING);
+  base = buf.get();
+  len = document.size();
+
+  // A NUL byte is valid UTF-8 and simdjson would call it structure; say what it is.
+  if (const void* nul = std::memchr(document.data(), '\0', document.size()); nul != nullptr) {
+    return Fail(ParseErrorKind::kInvalidEncoding, "NUL_BYTE",
+                static_cast<const char*>(nul) - document.data());
+  }
+
+  if (auto e = parser.iterate(base, len, buf_capacity + simdjson::SIMDJSON_PADDING).get(doc); e) {
+    int64_t at = 0;
+    if (e == simdjson::UTF8_ERROR) {
+      at = static_cast<int64_t>(FirstInvalidUtf8(document));
+    } else if (e == simdjson::UNCLOSED_STRING || e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+      at = static_cast<int64_t>(len);
+    }
+    return Fail(KindOf(e), ErrorCodeName(e), at);
+  }
+  od::object root;
+  if (auto e = doc.get_object().get(root); e) {
+    const char* at = nullptr;
+    if (doc.current_location().get(at) != simdjson::SUCCESS) at = nullptr;
+    return Fail(KindOf(e), ErrorCodeName(e), at == nullptr ? 0 : Position(at));
+  }
+  uint32_t seen = 0;
+  for (auto field_result : root) {
+    depth = 1;
+    path[0] = Segment{};
+    od::field f;
+    if (auto e = std::move(field_result).get(f); e) return FailJson(e, nullptr);
+    const std::string_view key = RawKey(f);
+    path[0].key = key;
+    const FieldSpec<Snapshot>* spec = kSnapshotSchema.Find(key);
+    if (spec == nullptr) continue;
+    seen |= spec->required_bit;
+    if (!DecodeField(*spec, f.value(), out)) return false;
+  }
+  depth = 0;
+  // 3.0.1 has no document::at_end(): a live iterator that is not at the end has more to read.
+  if (const char* at = nullptr; doc.current_location().get(at) == simdjson::SUCCESS) {
+    return Fail(ParseErrorKind::kBadStructure, "TRAILING_CONTENT", Position(at));
+  }
+  if ((seen & kSnapshotSchema.required_mask) != kSnapshotSchema.required_mask) {
+    for (const auto& spec : kSnapshotSchema.fields) {
+      if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
+        path[0] = Segment{spec.name, -1};
+        depth = 1;
+        return Fail(ParseErrorKind::kMissingField, "MISSING", 0);
+      }
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+SnapshotDecoder::SnapshotDecoder() : impl_(std::make_unique<Impl>()) {}
+SnapshotDecoder::~SnapshotDecoder() = default;
+
+bool SnapshotDecoder::TryDecode(std::string_view document, Snapshot* out) {
+  return impl_->Run(document, out);
+}
+
+absl::Status SnapshotDecoder::Decode(std::string_view document, Snapshot* out) {
+  if (impl_->Run(document, out)) return absl::OkStatus();
+  return absl::InvalidArgumentError(ErrorMessage());
+}
+
+const ParseError& SnapshotDecoder::error() const { return impl_->error; }
+
+std::string SnapshotDecoder::ErrorMessage() const {
+  const ParseError& e = impl_->error;
+  if (e.field.empty()) return std::string(e.detail);
+  std::string message(e.field);
+  message.append(": ").append(e.detail);
+  return message;
+}
+
+}  // namespace vacwatch::ingest

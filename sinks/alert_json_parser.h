@@ -1,0 +1,29 @@
+#ifndef VACWATCH_SINKS_ALERT_JSON_PARSER_H_
+#define VACWATCH_SINKS_ALERT_JSON_PARSER_H_
+
+// ParseAlertJson: the inverse of pipeline::WriteAlertJson, for alert transitions read back from
+// the state store's outbox (which keeps them as that JSON) to be delivered again after a
+// restart. Parsing what WriteAlertJson wrote and writing it again gives the same bytes:
+//
+//   std::string json;
+//   pipeline::WriteAlertJson(alert, &json);
+//   VW_ASSIGN_OR_RETURN(pipeline::Alert back, ParseAlertJson(json));
+//   // WriteAlertJson(back) == json
+//
+// Evidence numbers written without a fraction come back as int64, others as double, null (a
+// non-finite double) as NaN. Unknown keys are skipped so an older binary can deliver a newer
+// one's entries. A malformed document is DataLoss naming the field. Keeps no reference to
+// `json`.
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "pipeline/alert.h"
+
+namespace vacwatch::sinks {
+
+absl::StatusOr<pipeline::Alert> ParseAlertJson(std::string_view json);
+
+}  // namespace vacwatch::sinks
+
+#endif  // VACWATCH_SINKS_ALERT_JSON_PARSER_H_
