@@ -42,6 +42,7 @@
 #include "ingest/log_event.h"
 #include "ingest/log_line_prefix.h"
 #include "ingest/log_reader.h"
+#include "ingest/log_timestamp.h"
 #include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
@@ -73,67 +74,80 @@ class StderrLogReader final : public LogReader {
   const LogLinePrefix& prefix() const { return prefix_; }
 
  private:
-  // A record in the buffer, by stream offsets (the buffer moves when it is compacted).
+  // A record that may be about autovacuum, queued in input order until it is complete (its
+  // last continuation line seen and, for a cancel, its CONTEXT) and then returned by Next.
+  // Ranges are indices into buffer_ (shifted when it is compacted).
   struct Record {
-    int64_t begin = 0;  // first byte of the head line
+    int64_t stream_begin = 0;  // stream offset of the head line
     int64_t line_no = 0;
-    int64_t message_begin = 0;  // after "SEVERITY:  "
-    int64_t end = 0;            // end of its last line, '\n' excluded
-    int64_t time_begin = 0, time_end = 0;
-    int64_t database_begin = 0, database_end = 0;
-    int64_t context_begin = 0, context_end = 0;  // its CONTEXT record's message, if any
+    size_t begin = 0;          // head line
+    size_t message_begin = 0;  // after "SEVERITY:  "
+    size_t end = 0;            // end of its last line ('\n' excluded)
+    size_t severity_begin = 0, severity_end = 0;
+    size_t time_begin = 0, time_end = 0;
+    size_t database_begin = 0, database_end = 0;
+    size_t context_begin = 0, context_end = 0;  // the message of its CONTEXT record, if any
+    int64_t context_deadline = 0;               // line after which it stops waiting
     int32_t pid = 0;
-    uint8_t severity_index = 0;  // into LogLinePrefix's severity names
-    bool candidate = false;      // MayBeAutovacuumEntry
+    LogTimeFormat time_format = LogTimeFormat::kMillis;
     bool waits_for_context = false;
     bool complete = false;
-    bool oversized = false;
-    int64_t deadline_line = 0;  // waits_for_context: give up after this line
+    bool dead = false;  // already rejected (oversized): returns nothing
+  };
+  // What the lines after the last head line belong to.
+  enum class Open : uint8_t {
+    kNone,     // no record yet: a continuation line is an orphan
+    kQueued,   // a queued record (open_seq_)
+    kContext,  // the CONTEXT record of the waiting record open_seq_
+    kIgnored,  // a record with nothing for vacwatch
   };
 
-  explicit StderrLogReader(Options options, LogLinePrefix prefix, bool detect);
+  StderrLogReader(Options options, LogLinePrefix prefix, bool detect);
 
-  // Processes complete lines of the buffer until an event is ready or input runs out.
-  void ProcessLines();
-  void ProcessLine(std::string_view line, int64_t line_begin, bool at_end);
-  void StartRecord(const PrefixMatch& match, std::string_view line, int64_t line_begin);
-  void CloseOpenRecord();
-  void CompleteWaiting(size_t index);
-  void ExpireWaiting();
-  bool DetectPrefix(bool at_end);
-  // Turns the front record of the queue into an event, or counts it; true for an event.
-  bool EmitFront(LogEvent* event);
-  void Reject(const Record& record, ParseErrorKind kind, std::string_view field,
-              std::string_view detail, std::string_view raw);
-  void Compact();
-  std::string_view View(int64_t begin, int64_t end) const {
-    return std::string_view(buffer_).substr(static_cast<size_t>(begin - base_),
-                                            static_cast<size_t>(end - begin));
+  Record& RecordAt(int64_t seq) { return queue_[static_cast<size_t>(seq - popped_)]; }
+  std::string_view Bytes(size_t begin, size_t end) const {
+    return std::string_view(buffer_).substr(begin, end - begin);
   }
+  bool ReadyToDetect() const;
+  void DetectPrefix();
+  void ProcessCompleteLines();
+  void ProcessLine(size_t begin, size_t end, bool oversized);
+  void StartRecord(const PrefixMatch& match, size_t begin, size_t end, bool oversized);
+  void ExtendOpen(size_t end, bool oversized, std::string_view line);
+  void CloseOpen();
+  void StopWaiting(size_t waiting_index);
+  void FinishOversizedLine();
+  bool Emit(Record& record, LogEvent* event);
+  void Report(ParseErrorKind kind, std::string_view field, std::string_view detail,
+              int64_t stream_offset, int64_t line_no, std::string_view raw);
+  void Compact();
 
   Options options_;
   LogLinePrefix prefix_;
   bool detecting_;
+  bool finished_ = false;
   IngestCounters counters_;
 
-  std::string buffer_;   // bytes from stream offset base_ on
-  int64_t base_ = 0;     // stream offset of buffer_[0]
-  int64_t scan_ = 0;     // stream offset of the first line not yet processed
-  int64_t line_no_ = 0;  // physical lines processed
-  bool finished_ = false;
+  std::string buffer_;       // unconsumed input
+  size_t scan_ = 0;          // index in buffer_ of the first line not yet processed
+  int64_t scan_stream_ = 0;  // its stream offset
+  int64_t line_no_ = 0;      // physical lines processed
 
-  // Records in input order; the front ones are complete or waiting. `open_` is the record
-  // whose continuation lines are still arriving (its index in queue_), or -1.
-  std::vector<Record> queue_;
+  std::vector<Record> queue_;  // [queue_head_, end) not yet returned
   size_t queue_head_ = 0;
-  int64_t open_ = -1;
-  // An oversized line being dropped: bytes are discarded until its end.
-  bool discarding_line_ = false;
-  std::string oversized_raw_;  // the first bytes of the oversized record, for its dead letter
+  int64_t popped_ = 0;            // records erased from queue_'s front (seq = popped_ + index)
+  std::vector<int64_t> waiting_;  // seqs of records waiting for their CONTEXT, oldest first
+  Open open_ = Open::kNone;
+  int64_t open_seq_ = 0;
+  int64_t open_stream_begin_ = 0;  // stream offset of the last head line
+  bool open_oversized_reported_ = false;
 
+  bool discarding_ = false;      // dropping the rest of an oversized line
+  int64_t discarded_bytes_ = 0;  // of that line, beyond what is kept in buffer_
+
+  PrefixMatch match_;
   LogEntry entry_;
   ParseError error_;
-  PrefixMatch match_;
 };
 
 }  // namespace vacwatch::ingest
