@@ -564,7 +564,8 @@ struct SnapshotDecoder::Impl {
   std::string field, detail;
   ParseError error;
 
-  bool Run(std::string_view document, Snapshot* out);
+  // `readable`: bytes readable from document.data(); 0 = unknown (copy).
+  bool Run(std::string_view document, size_t readable, Snapshot* out);
 
   void Reset(Snapshot* out);
   void RecycleTables(std::vector<TableStats>* tables);
@@ -974,23 +975,29 @@ void SnapshotDecoder::Impl::Reset(Snapshot* out) {
   out->vacuum_progress.clear();
 }
 
-bool SnapshotDecoder::Impl::Run(std::string_view document, Snapshot* out) {
+bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snapshot* out) {
   error = ParseError();
   error.raw = document;
   depth = 0;
   path = {};
   Reset(out);
 
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into our padded buffer.
-  if (buf == nullptr || document.size() > buf_capacity) {
-    size_t capacity = buf_capacity == 0 ? 64 * 1024 : buf_capacity;
-    while (capacity < document.size()) capacity *= 2;
-    buf = std::make_unique<char[]>(capacity + simdjson::SIMDJSON_PADDING);
-    buf_capacity = capacity;
+  size_t capacity = readable;
+  if (readable >= document.size() + simdjson::SIMDJSON_PADDING) {
+    base = document.data();
+  } else {
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into our padded buffer.
+    if (buf == nullptr || document.size() > buf_capacity) {
+      size_t grown = buf_capacity == 0 ? 64 * 1024 : buf_capacity;
+      while (grown < document.size()) grown *= 2;
+      buf = std::make_unique_for_overwrite<char[]>(grown + simdjson::SIMDJSON_PADDING);
+      buf_capacity = grown;
+    }
+    std::memcpy(buf.get(), document.data(), document.size());
+    std::memset(buf.get() + document.size(), 0, simdjson::SIMDJSON_PADDING);
+    base = buf.get();
+    capacity = buf_capacity + simdjson::SIMDJSON_PADDING;
   }
-  std::memcpy(buf.get(), document.data(), document.size());
-  std::memset(buf.get() + document.size(), 0, simdjson::SIMDJSON_PADDING);
-  base = buf.get();
   len = document.size();
 
   // A NUL byte is valid UTF-8 and simdjson would call it structure; say what it is.
@@ -999,7 +1006,7 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, Snapshot* out) {
                 static_cast<const char*>(nul) - document.data());
   }
 
-  if (auto e = parser.iterate(base, len, buf_capacity + simdjson::SIMDJSON_PADDING).get(doc); e) {
+  if (auto e = parser.iterate(base, len, capacity).get(doc); e) {
     int64_t at = 0;
     if (e == simdjson::UTF8_ERROR) {
       at = static_cast<int64_t>(FirstInvalidUtf8(document));
@@ -1050,11 +1057,15 @@ SnapshotDecoder::SnapshotDecoder() : impl_(std::make_unique<Impl>()) {}
 SnapshotDecoder::~SnapshotDecoder() = default;
 
 bool SnapshotDecoder::TryDecode(std::string_view document, Snapshot* out) {
-  return impl_->Run(document, out);
+  return impl_->Run(document, 0, out);
+}
+
+bool SnapshotDecoder::TryDecodeInPlace(std::string_view document, size_t readable, Snapshot* out) {
+  return impl_->Run(document, readable, out);
 }
 
 absl::Status SnapshotDecoder::Decode(std::string_view document, Snapshot* out) {
-  if (impl_->Run(document, out)) return absl::OkStatus();
+  if (impl_->Run(document, 0, out)) return absl::OkStatus();
   return absl::InvalidArgumentError(ErrorMessage());
 }
 

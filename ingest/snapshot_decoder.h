@@ -22,6 +22,7 @@
 // `*out` itself (no Clear() needed); on failure `*out` holds whatever was read before the
 // error. Steady-state decoding allocates nothing per table row.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,6 +44,11 @@ class SnapshotDecoder {
   absl::Status Decode(std::string_view document, Snapshot* out);
   // As Decode, without building a Status (the readers' path): false on failure.
   bool TryDecode(std::string_view document, Snapshot* out);
+  // As TryDecode, reading `document` in place when `readable` (the bytes that may be read from
+  // document.data(), e.g. InputBuffer::padded_size) leaves simdjson's padding after it; copies
+  // otherwise. The bytes past the document may hold anything. The Snapshot's views never point
+  // into `document`; error().raw does.
+  bool TryDecodeInPlace(std::string_view document, size_t readable, Snapshot* out);
 
   // The last failure: kind, field path ("tables[3].n_dead_tup"; "" for the whole document),
   // detail ("INCORRECT_TYPE at byte 812"), byte_offset (in the document), raw (the document).

@@ -1,0 +1,189 @@
+#include "ingest/snapshot_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace vacwatch::ingest {
+
+namespace {
+
+// How much of an oversized line goes to the dead letter: enough to recognise it.
+constexpr size_t kOversizedRawBytes = 1024;
+
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool LooksLikeSnapshot(std::string_view first_bytes) {
+  if (const size_t nl = first_bytes.find('\n'); nl != std::string_view::npos) {
+    first_bytes = first_bytes.substr(0, nl);
+  }
+  const size_t start = first_bytes.find_first_not_of(" \t\r");
+  if (start == std::string_view::npos || first_bytes[start] != '{') return false;
+  if (first_bytes.find("\"pg_stat_snapshot\"") != std::string_view::npos) return true;
+  return first_bytes.find("\"collected_at\"") != std::string_view::npos &&
+         first_bytes.find("\"tables\"") != std::string_view::npos;
+}
+
+SnapshotReader::SnapshotReader(SnapshotReaderOptions options)
+    : options_(std::move(options)), resume_offset_(options_.start_offset) {
+  buffer_.Reset(options_.start_offset);
+}
+
+void SnapshotReader::Feed(std::string_view chunk) {
+  if (chunk.empty()) return;  // InputBuffer::Append needs storage even for nothing
+  counters_.bytes += static_cast<int64_t>(chunk.size());
+  buffer_.Append(chunk);
+}
+
+void SnapshotReader::Finish() { finished_ = true; }
+
+void SnapshotReader::Reject(const ParseError& error) {
+  ++counters_.rejected[static_cast<int>(error.kind)];
+  if (options_.errors != nullptr) options_.errors->OnError(options_.source_name, error);
+}
+
+bool SnapshotReader::HandleLine(std::string_view line, int64_t offset, Snapshot* out) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (IsBlank(line)) return false;
+  ++counters_.entries;
+  if (static_cast<int64_t>(line.size()) > options_.max_line_bytes) {
+    detail_.clear();
+    absl::StrAppend(&detail_, "line of ", line.size(), " bytes exceeds max_line_bytes ",
+                    options_.max_line_bytes);
+    ParseError error;
+    error.kind = ParseErrorKind::kOversized;
+    error.detail = detail_;
+    error.byte_offset = offset;
+    error.line_no = line_no_;
+    error.raw = line.substr(0, kOversizedRawBytes);
+    Reject(error);
+    return false;
+  }
+  if (!decoder_.TryDecodeInPlace(line, buffer_.padded_size(line.data()), out)) {
+    ParseError error = decoder_.error();
+    error.byte_offset = offset;
+    error.line_no = line_no_;
+    Reject(error);
+    return false;
+  }
+  ++counters_.snapshots;
+  counters_.table_rows += static_cast<int64_t>(out->tables.size());
+  return true;
+}
+
+bool SnapshotReader::Next(Snapshot* out) {
+  while (!buffer_.empty()) {
+    const std::string_view data = buffer_.data();
+    const void* nl = std::memchr(data.data(), '\n', data.size());
+    if (skipping_line_) {
+      if (nl == nullptr) {
+        buffer_.Consume(data.size());
+        break;
+      }
+      buffer_.Consume(static_cast<const char*>(nl) - data.data() + 1);
+      ++line_no_;
+      skipping_line_ = false;
+      resume_offset_ = buffer_.offset();
+      continue;
+    }
+    if (nl == nullptr) {
+      if (static_cast<int64_t>(data.size()) > options_.max_line_bytes) {
+        // Report now and drop the rest as it arrives. Until its end is seen, resuming starts
+        // at this line again (it is rejected again; nothing after it is lost).
+        ++counters_.entries;
+        detail_.clear();
+        absl::StrAppend(&detail_, "line longer than max_line_bytes ", options_.max_line_bytes);
+        ParseError error;
+        error.kind = ParseErrorKind::kOversized;
+        error.detail = detail_;
+        error.byte_offset = buffer_.offset();
+        error.line_no = line_no_;
+        error.raw = data.substr(0, kOversizedRawBytes);
+        Reject(error);
+        buffer_.Consume(data.size());
+        skipping_line_ = true;
+        break;
+      }
+      if (!finished_) return false;
+      const int64_t offset = buffer_.offset();
+      const bool decoded = HandleLine(data, offset, out);
+      buffer_.Consume(data.size());
+      resume_offset_ = buffer_.offset();
+      if (decoded) return true;
+      continue;
+    }
+    const size_t len = static_cast<const char*>(nl) - data.data();
+    const bool decoded = HandleLine(data.substr(0, len), buffer_.offset(), out);
+    buffer_.Consume(len + 1);
+    ++line_no_;
+    resume_offset_ = buffer_.offset();
+    if (decoded) return true;
+  }
+  if (finished_ && skipping_line_) {
+    // The oversized line ended with the input.
+    skipping_line_ = false;
+    resume_offset_ = buffer_.offset();
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+SnapshotReaderOptions ReaderOptions(const InputFile& file, SnapshotSourceOptions options) {
+  SnapshotReaderOptions r;
+  r.start_offset = options.start_offset;
+  r.max_line_bytes = options.max_line_bytes;
+  r.errors = options.errors;
+  r.source_name = !options.source_name.empty() ? std::move(options.source_name)
+                  : file.is_stdin()            ? "stdin"
+                                               : file.path();
+  return r;
+}
+
+}  // namespace
+
+SnapshotFileSource::SnapshotFileSource(InputFile file, SnapshotReaderOptions options)
+    : file_(std::move(file)),
+      reader_(std::move(options)),
+      chunk_(std::make_unique_for_overwrite<char[]>(kChunkBytes)) {}
+
+absl::StatusOr<std::unique_ptr<SnapshotFileSource>> SnapshotFileSource::Open(
+    const std::string& path, SnapshotSourceOptions options) {
+  VW_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
+  VW_RETURN_IF_ERROR(file.SkipTo(options.start_offset));
+  return FromOpenFile(std::move(file), std::string(), std::move(options));
+}
+
+absl::StatusOr<std::unique_ptr<SnapshotFileSource>> SnapshotFileSource::FromOpenFile(
+    InputFile file, std::string head, SnapshotSourceOptions options) {
+  SnapshotReaderOptions reader_options = ReaderOptions(file, std::move(options));
+  auto source = std::unique_ptr<SnapshotFileSource>(
+      new SnapshotFileSource(std::move(file), std::move(reader_options)));
+  source->reader_.Feed(head);
+  return source;
+}
+
+absl::StatusOr<bool> SnapshotFileSource::Next(Snapshot* out) {
+  while (true) {
+    if (reader_.Next(out)) return true;
+    if (finished_) return false;
+    VW_ASSIGN_OR_RETURN(const size_t n, file_.Read(chunk_.get(), kChunkBytes));
+    if (n == 0) {
+      reader_.Finish();
+      finished_ = true;
+    } else {
+      reader_.Feed(std::string_view(chunk_.get(), n));
+    }
+  }
+}
+
+}  // namespace vacwatch::ingest
