@@ -570,10 +570,10 @@ EntryOutcome EntryParser::Parse() {
   std::string_view msg = entry_.message;
   switch (msg[0]) {
     case 'a':
-      if (StartsWith(msg, "automatic ") && entry_.severity == "LOG") {
-        return ParseAutomatic(msg.substr(10));
+      if (StartsWith(msg, "automatic ")) {
+        return entry_.severity == "LOG" ? ParseAutomatic(msg.substr(10)) : EntryOutcome::kSkipped;
       }
-      return EntryOutcome::kSkipped;
+      return ParseWraparound();
     case 's':
       if (StartsWith(msg, "skipping vacuum of \"")) {
         return ParseSkip(LogEventType::kVacuumSkipped, msg.substr(20));
@@ -824,20 +824,30 @@ EntryOutcome EntryParser::ParseWraparound() {
         return Wraparound(WraparoundWarningKind::kNotVacuumedIn2Billion);
       }
       return EntryOutcome::kSkipped;
+    case 'a':  // PG14 before 14.0 said "abandoned index vacuuming of table ..."
     case 'b': {
-      constexpr std::string_view kHead = "bypassing nonessential maintenance of table \"";
+      constexpr std::string_view kBypassing = "bypassing nonessential maintenance of table \"";
+      constexpr std::string_view kAbandoned = "abandoned index vacuuming of table \"";
       constexpr std::string_view kTail = "\" as a failsafe after ";
-      if (!StartsWith(msg, kHead)) return EntryOutcome::kSkipped;
+      size_t head = 0;
+      if (StartsWith(msg, kBypassing)) {
+        head = kBypassing.size();
+      } else if (StartsWith(msg, kAbandoned)) {
+        head = kAbandoned.size();
+      } else {
+        return EntryOutcome::kSkipped;
+      }
       size_t at = msg.rfind(kTail);
-      if (at == std::string_view::npos || at < kHead.size()) return EntryOutcome::kSkipped;
+      if (at == std::string_view::npos || at < head) return EntryOutcome::kSkipped;
       Wraparound(WraparoundWarningKind::kFailsafe);
-      if (!SplitQualifiedName(msg.substr(kHead.size(), at - kHead.size()), event_)) {
+      if (!SplitQualifiedName(msg.substr(head, at - head), event_)) {
         return Reject(ParseErrorKind::kBadStructure, "table", "table name is not db.schema.table");
       }
       Cursor c(msg.substr(at + kTail.size()));
       int64_t scans = 0;
-      if (!(c.Uint(&scans) && c.Lit(" index scan")))
+      if (!(c.Uint(&scans) && c.Lit(" index scan"))) {
         return RejectPart({c.failure(), "index_scans"});
+      }
       event_->stats.index_scans = scans;
       return EntryOutcome::kEvent;
     }
@@ -860,7 +870,7 @@ bool MayBeAutovacuumEntry(std::string_view severity, std::string_view message) {
   if (message.size() < 14) return false;
   switch (message[0]) {
     case 'a':
-      return StartsWith(message, "automatic ");
+      return StartsWith(message, "automatic ") || StartsWith(message, "abandoned index ");
     case 's':
       return StartsWith(message, "skipping ") || StartsWith(message, "some databases ");
     case 'c':

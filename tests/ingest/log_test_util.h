@@ -27,6 +27,11 @@ namespace vacwatch::ingest::testing {
 // The message of `lines` as stderr prints it: "\n\t" between lines.
 std::string TabJoin(const std::vector<std::string_view>& lines);
 
+// The names of the VacuumStats fields that hold a value, in declaration order ("index_scans",
+// "pages_removed", ..., "indexes" when non-empty). A test asserts the whole list, which also
+// proves every other field absent.
+std::vector<std::string> PresentFields(const VacuumStats& stats);
+
 class EntryHarness {
  public:
   // Parses an entry of `severity` whose message is TabJoin(lines) and whose CONTEXT is
