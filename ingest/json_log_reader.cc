@@ -13,6 +13,22 @@ namespace vacwatch::ingest {
 
 namespace ondemand = simdjson::ondemand;
 
+namespace {
+
+// Whether a line that is not an object is still JSON: an array, a string, a number or a
+// literal. Only looks at the first byte (and the whole of a literal).
+bool IsJsonScalarOrArray(std::string_view line) {
+  const size_t start = line.find_first_not_of(" \t\r");
+  if (start == std::string_view::npos) return false;
+  const size_t end = line.find_last_not_of(" \t\r");
+  const std::string_view text = line.substr(start, end - start + 1);
+  const char c = text.front();
+  if (c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9')) return true;
+  return text == "true" || text == "false" || text == "null";
+}
+
+}  // namespace
+
 // Reads the keys vacwatch needs from one jsonlog line into a LogEntry. String views point into
 // the parser's string buffer (or the line) and stay valid until the next Decode.
 class JsonLogReader::Decoder {
@@ -27,7 +43,12 @@ class JsonLogReader::Decoder {
     ondemand::document& doc = doc_result.value_unsafe();
     ondemand::object object;
     if (auto error = doc.get_object().get(object); error != simdjson::SUCCESS) {
-      return Fail(error, "", &doc);
+      // On Demand reports "not json" as a root of the wrong type (it peeks at 'n' for null):
+      // only valid JSON of another type is a type error, anything else is broken.
+      if (error == simdjson::INCORRECT_TYPE && !IsJsonScalarOrArray(line)) {
+        error = simdjson::TAPE_ERROR;
+      }
+      return Fail(error, "", &doc, false, "expected one JSON object per line");
     }
     if (!ReadObject(object, /*in_record=*/false, entry, &doc)) return Result::kError;
     // Anything after the closing brace is not one object per line.

@@ -1,0 +1,37 @@
+// The table of vacwatch's subcommands: add a row here to add a command.
+#include "app/command.h"
+#include "app/parse_command.h"
+#include "app/replay_command.h"
+
+namespace vacwatch::app {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"parse", "print the events of PostgreSQL logs (or snapshots) as JSON lines", RunParse},
+    {"replay", "replay logs and snapshots through the detectors; print alerts", RunReplayCommand},
+};
+
+}  // namespace
+
+std::span<const Command> AllCommands() { return kCommands; }
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+int ExitCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return 0;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace vacwatch::app

@@ -1,0 +1,207 @@
+#include "app/parse_command.h"
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <utility>
+
+#include "app/arg_parser.h"
+#include "common/status_macros.h"
+#include "ingest/event_json.h"
+#include "ingest/input_file.h"
+#include "ingest/log_event.h"
+#include "ingest/log_source.h"
+#include "sinks/dead_letter_sink.h"
+
+namespace vacwatch::app {
+namespace {
+
+constexpr char kDescription[] =
+    "Reads PostgreSQL server logs (stderr, csvlog, jsonlog) or stats snapshots and prints one\n"
+    "JSON object per autovacuum event on stdout, with the same readers the service runs. At\n"
+    "the end, one line per file on stderr says how many entries were read, which events came\n"
+    "out, and how many entries were skipped or rejected. Rejected entries are written as JSON\n"
+    "lines to the dead-letter file (default: stderr). Fields: docs/formats.md.";
+
+// Events are written in batches: one fwrite per this many bytes.
+constexpr size_t kOutputFlushBytes = 64 * 1024;
+constexpr size_t kHeadBytes = 64 * 1024;
+
+struct ParseFlags {
+  std::string format = "auto";
+  std::string log_line_prefix;
+  std::string cluster = "default";
+  std::string dead_letter;
+  std::vector<std::string> files;
+};
+
+class EventPrinter {
+ public:
+  explicit EventPrinter(std::FILE* out) : out_(out) { buffer_.reserve(2 * kOutputFlushBytes); }
+  ~EventPrinter() { Flush(); }
+
+  void Print(const ingest::LogEvent& event) {
+    ingest::WriteLogEventJson(event, &line_);
+    buffer_.append(line_);
+    buffer_.push_back('\n');
+    if (buffer_.size() >= kOutputFlushBytes) Flush();
+  }
+
+  void Flush() {
+    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    buffer_.clear();
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+  std::string line_;
+  std::string buffer_;
+};
+
+absl::Status ParseLogFile(ingest::InputFile file, std::string head,
+                          ingest::LogSourceOptions options, EventPrinter& printer, CommandIo& io,
+                          ingest::IngestCounters* total) {
+  const std::string name = file.is_stdin() ? "stdin" : file.path();
+  VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::FromOpenFile(
+                                       std::move(file), std::move(head), std::move(options)));
+  ingest::LogEvent event;
+  while (true) {
+    VW_ASSIGN_OR_RETURN(const bool more, source->Next(&event));
+    if (!more) break;
+    printer.Print(event);
+  }
+  printer.Flush();
+  *total += source->counters();
+  std::fprintf(
+      io.err, "vacwatch parse: %s\n",
+      SummaryLine(name, ingest::LogFormatName(source->format()), source->counters()).c_str());
+  return absl::OkStatus();
+}
+
+// TODO(H3): snapshot input. When ingest/snapshot_reader.h lands, read the file's snapshots
+// with it here (head first, then the rest of `file`), print each with its JSON writer and
+// count them in a summary line like the log files'.
+absl::Status ParseSnapshotFile(ingest::InputFile file, std::string head, EventPrinter& printer,
+                               CommandIo& io, ingest::IngestCounters* total) {
+  return absl::UnimplementedError("snapshot input is not available yet: " + file.path());
+}
+
+absl::Status CheckFilesExist(const std::vector<std::string>& files) {
+  int stdin_count = 0;
+  for (const std::string& path : files) {
+    if (path == "-") {
+      if (++stdin_count > 1) return absl::InvalidArgumentError("'-' (stdin) given twice");
+      continue;
+    }
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return absl::NotFoundError("no such file: " + path);
+    if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(path + " is a directory");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool LooksLikeSnapshot(std::string_view first_bytes) {
+  const std::string_view line = first_bytes.substr(0, first_bytes.find('\n'));
+  const size_t start = line.find_first_not_of(" \t\r");
+  if (start == std::string_view::npos || line[start] != '{') return false;
+  return line.find("\"pg_stat_snapshot\"") != std::string_view::npos ||
+         line.find("\"tables\"") != std::string_view::npos;
+}
+
+std::string SummaryLine(std::string_view name, std::string_view format,
+                        const ingest::IngestCounters& counters) {
+  std::string line = std::string(name) + " (" + std::string(format) + "): ";
+  if (counters.snapshots > 0) {
+    line += std::to_string(counters.snapshots) + " snapshots, " +
+            std::to_string(counters.table_rows) + " table rows, ";
+  } else {
+    line += std::to_string(counters.entries) + " entries, " +
+            std::to_string(counters.total_events()) + " events";
+    std::string by_type;
+    for (int t = 0; t < ingest::kNumLogEventTypes; ++t) {
+      if (counters.events[t] == 0) continue;
+      if (!by_type.empty()) by_type += ", ";
+      by_type += std::string(ingest::LogEventTypeName(static_cast<ingest::LogEventType>(t))) + " " +
+                 std::to_string(counters.events[t]);
+    }
+    if (!by_type.empty()) line += " (" + by_type + ")";
+    line += ", " + std::to_string(counters.skipped) + " skipped, ";
+  }
+  line += std::to_string(counters.total_rejected()) + " rejected";
+  std::string by_kind;
+  for (int k = 0; k < ingest::kNumParseErrorKinds; ++k) {
+    if (counters.rejected[k] == 0) continue;
+    if (!by_kind.empty()) by_kind += ", ";
+    by_kind += std::string(ingest::ParseErrorKindName(static_cast<ingest::ParseErrorKind>(k))) +
+               " " + std::to_string(counters.rejected[k]);
+  }
+  if (!by_kind.empty()) line += " (" + by_kind + ")";
+  return line;
+}
+
+absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
+  ParseFlags flags;
+  ArgParser parser("parse", kDescription);
+  parser.AddString("format", "FORMAT", "auto, stderr, csvlog, jsonlog or snapshot", &flags.format);
+  parser.AddString("log-line-prefix", "PREFIX",
+                   "the server's log_line_prefix, for stderr logs (default: recognise the "
+                   "common ones)",
+                   &flags.log_line_prefix);
+  parser.AddString("cluster", "NAME", "the cluster name put on every event", &flags.cluster);
+  parser.AddString("dead-letter", "FILE", "write rejected entries here (default: stderr)",
+                   &flags.dead_letter);
+  parser.SetPositionals("FILE", "log or snapshot files; - reads stdin", 1, &flags.files);
+  VW_RETURN_IF_ERROR(parser.Parse(args));
+  if (parser.help_requested()) {
+    std::fputs(parser.Help().c_str(), io.out);
+    return absl::OkStatus();
+  }
+
+  const bool snapshots_only = flags.format == "snapshot";
+  ingest::LogSourceOptions options;
+  if (!snapshots_only) {
+    auto format = ingest::ParseLogFormat(flags.format);
+    if (!format.ok()) {
+      return absl::InvalidArgumentError("unknown format '" + flags.format +
+                                        "': expected auto, stderr, csvlog, jsonlog or snapshot "
+                                        "(see 'vacwatch parse --help')");
+    }
+    options.format = *format;
+  }
+  options.cluster = flags.cluster;
+  options.log_line_prefix = flags.log_line_prefix;
+  VW_RETURN_IF_ERROR(CheckFilesExist(flags.files));
+
+  std::unique_ptr<sinks::DeadLetterSink> dead_letters;
+  if (flags.dead_letter.empty()) {
+    dead_letters = std::make_unique<sinks::DeadLetterSink>(io.err);
+  } else {
+    VW_ASSIGN_OR_RETURN(dead_letters, sinks::DeadLetterSink::OpenFile(flags.dead_letter));
+  }
+  options.errors = dead_letters.get();
+
+  EventPrinter printer(io.out);
+  ingest::IngestCounters total;
+  for (const std::string& path : flags.files) {
+    VW_ASSIGN_OR_RETURN(ingest::InputFile file, ingest::InputFile::Open(path));
+    std::string head;
+    VW_RETURN_IF_ERROR(file.ReadHead(kHeadBytes, &head));
+    if (snapshots_only || (options.format == ingest::LogFormat::kAuto && LooksLikeSnapshot(head))) {
+      VW_RETURN_IF_ERROR(ParseSnapshotFile(std::move(file), std::move(head), printer, io, &total));
+      continue;
+    }
+    ingest::LogSourceOptions file_options = options;
+    file_options.source_name = path == "-" ? "stdin" : path;
+    VW_RETURN_IF_ERROR(ParseLogFile(std::move(file), std::move(head), std::move(file_options),
+                                    printer, io, &total));
+  }
+  if (flags.files.size() > 1) {
+    std::fprintf(io.err, "vacwatch parse: %s\n", SummaryLine("total", "all", total).c_str());
+  }
+  return dead_letters->Flush();
+}
+
+}  // namespace vacwatch::app

@@ -1,1 +1,0 @@
-// Placeholder; app commands land here.
