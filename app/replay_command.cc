@@ -1,0 +1,192 @@
+#include "app/replay_command.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "app/arg_parser.h"
+#include "app/replay_runner.h"
+#include "common/status_macros.h"
+#include "ingest/log_source.h"
+#include "pipeline/config.h"
+#include "sinks/dead_letter_sink.h"
+#include "sinks/stdout_sink.h"
+#include "state/state_store.h"
+
+namespace vacwatch::app {
+namespace {
+
+constexpr char kDescription[] =
+    "Replays PostgreSQL server logs and stats snapshots through vacwatch's detectors, merged by\n"
+    "event time, and prints every alert transition (firing, resolved) on stdout as a JSON line\n"
+    "(docs/alerts.md), or with --format text a readable line each and a per-table summary of\n"
+    "what was found. Alerts are decided in the inputs' own time, so a replay of yesterday gives\n"
+    "yesterday's alerts. With --state-dir, a later run continues where this one stopped: files\n"
+    "given again are read from where they ended, new files from the start, and no transition\n"
+    "is printed twice. A summary of what was read goes to stderr; rejected input goes to the\n"
+    "dead-letter file (default: stderr).";
+
+struct ReplayFlags {
+  std::vector<std::string> logs, stats;
+  std::string log_format = "auto";
+  std::string log_line_prefix;
+  std::string cluster;
+  std::string config;
+  std::string state_dir;
+  std::string format = "json";
+  std::string dead_letter;
+  std::string checkpoint_every = "4096";
+  bool progress = false;
+};
+
+// A directory for the run's state when --state-dir is not given; removed with its contents
+// when this goes (after the store that lives in it).
+class TemporaryStateDir {
+ public:
+  static absl::StatusOr<std::unique_ptr<TemporaryStateDir>> Create() {
+    std::error_code error;
+    std::filesystem::path base = std::filesystem::temp_directory_path(error);
+    if (error) base = "/tmp";
+    std::string pattern = (base / "vacwatch-replay-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return absl::UnavailableError("cannot create a temporary state dir under " + base.string());
+    }
+    return std::unique_ptr<TemporaryStateDir>(new TemporaryStateDir(std::move(pattern)));
+  }
+  ~TemporaryStateDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TemporaryStateDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+absl::StatusOr<int64_t> ParsePositive(const std::string& text, const std::string& flag) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+    return absl::InvalidArgumentError("--" + flag + " needs a positive number, not '" + text +
+                                      "' (see 'vacwatch replay --help')");
+  }
+  return value;
+}
+
+}  // namespace
+
+absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& io) {
+  ReplayFlags flags;
+  ArgParser parser("replay", kDescription);
+  parser.AddMulti("logs", "FILE", "server logs (stderr, csvlog or jsonlog); - reads stdin",
+                  &flags.logs);
+  parser.AddMulti("stats", "FILE", "stats snapshot files (JSON lines)", &flags.stats);
+  parser.AddString("log-format", "FORMAT", "auto, stderr, csvlog or jsonlog", &flags.log_format);
+  parser.AddString("log-line-prefix", "PREFIX",
+                   "the server's log_line_prefix, for stderr logs (default: recognise the "
+                   "common ones)",
+                   &flags.log_line_prefix);
+  parser.AddString("cluster", "NAME",
+                   "the cluster the logs come from (default: the one the first snapshot names)",
+                   &flags.cluster);
+  parser.AddString("config", "FILE",
+                   "detector thresholds and windows, YAML (default: the built-in defaults "
+                   "that configs/vacwatch.yaml documents)",
+                   &flags.config);
+  parser.AddString("state-dir", "DIR",
+                   "keep state here so that a later run continues this one (default: a "
+                   "temporary dir removed at exit)",
+                   &flags.state_dir);
+  parser.AddString("format", "FORMAT", "json (one object per line) or text (for a human)",
+                   &flags.format);
+  parser.AddString("dead-letter", "FILE", "write rejected input here (default: stderr)",
+                   &flags.dead_letter);
+  parser.AddString("checkpoint-every", "N",
+                   "commit state and deliver alerts every N log events (and every snapshot)",
+                   &flags.checkpoint_every);
+  parser.AddSwitch("progress", "report progress on stderr even when it is not a terminal",
+                   &flags.progress);
+  VW_RETURN_IF_ERROR(parser.Parse(args));
+  if (parser.help_requested()) {
+    std::fputs(parser.Help().c_str(), io.out);
+    return absl::OkStatus();
+  }
+  if (flags.logs.empty() && flags.stats.empty()) {
+    return absl::InvalidArgumentError(
+        "nothing to replay: give --logs and/or --stats files (see 'vacwatch replay --help')");
+  }
+
+  ReplayOptions options;
+  options.log_paths = flags.logs;
+  options.stats_paths = flags.stats;
+  auto log_format = ingest::ParseLogFormat(flags.log_format);
+  if (!log_format.ok()) {
+    return absl::InvalidArgumentError("unknown log format '" + flags.log_format +
+                                      "': expected auto, stderr, csvlog or jsonlog (see "
+                                      "'vacwatch replay --help')");
+  }
+  options.log_format = *log_format;
+  options.log_line_prefix = flags.log_line_prefix;
+  options.cluster = flags.cluster;
+  VW_ASSIGN_OR_RETURN(options.checkpoint_every_events,
+                      ParsePositive(flags.checkpoint_every, "checkpoint-every"));
+  auto format = sinks::ParseAlertFormat(flags.format);
+  if (!format.ok()) {
+    return absl::InvalidArgumentError("unknown output format '" + flags.format +
+                                      "': expected json or text (see 'vacwatch replay --help')");
+  }
+
+  pipeline::PipelineConfig config;
+  if (!flags.config.empty()) {
+    VW_ASSIGN_OR_RETURN(config, pipeline::LoadPipelineConfig(flags.config));
+  }
+
+  std::unique_ptr<sinks::DeadLetterSink> dead_letters;
+  if (flags.dead_letter.empty()) {
+    dead_letters = std::make_unique<sinks::DeadLetterSink>(io.err);
+  } else {
+    VW_ASSIGN_OR_RETURN(dead_letters, sinks::DeadLetterSink::OpenFile(flags.dead_letter));
+  }
+  options.errors = dead_letters.get();
+
+  const bool err_is_terminal = ::isatty(::fileno(io.err)) == 1;
+  options.diagnostics = io.err;
+  options.show_progress = flags.progress || err_is_terminal;
+  options.progress_in_place = err_is_terminal;
+
+  // Declared before the store: the store closes first, then the dir goes.
+  std::unique_ptr<TemporaryStateDir> temporary_dir;
+  std::string state_dir = flags.state_dir;
+  if (state_dir.empty()) {
+    VW_ASSIGN_OR_RETURN(temporary_dir, TemporaryStateDir::Create());
+    state_dir = temporary_dir->path();
+  } else {
+    std::error_code error;
+    std::filesystem::create_directories(state_dir, error);
+    if (error) {
+      return absl::FailedPreconditionError("cannot create state dir " + state_dir + ": " +
+                                           error.message());
+    }
+  }
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
+                      state::StateStore::Open(state_dir, state::StateStoreOptions()));
+
+  sinks::StdoutSink sink(io.out, *format);
+  ReplayRunner runner(std::move(options), config, store.get(), &sink);
+  absl::StatusOr<ReplayStats> stats = runner.Run();
+  VW_RETURN_IF_ERROR(dead_letters->Flush());
+  if (!stats.ok()) return stats.status();
+  VW_RETURN_IF_ERROR(sink.WriteSummary());
+  std::fprintf(io.err, "vacwatch %s\n", FormatReplayStats(*stats).c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace vacwatch::app
