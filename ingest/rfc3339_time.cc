@@ -108,7 +108,14 @@ bool ParseRfc3339(std::string_view text, absl::Time* out) {
   if (p != end) return false;
   const int64_t seconds =
       DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  *out = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  // One inline conversion for the years int64 nanoseconds cover (1678-2262); Duration
+  // arithmetic (an out-of-line call) only beyond.
+  constexpr int64_t kMaxNanoSeconds = INT64_MAX / 1000000000 - 1;
+  if (seconds > -kMaxNanoSeconds && seconds < kMaxNanoSeconds) {
+    *out = absl::FromUnixNanos(seconds * 1000000000 + nanos);
+  } else {
+    *out = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  }
   return true;
 }
 

@@ -1,5 +1,6 @@
 #include "ingest/snapshot_decoder.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -161,25 +162,42 @@ constexpr FieldSpec<T> Section(std::string_view name, FieldType type) {
   return f;
 }
 
-constexpr uint64_t LoadLittleEndian(const char* p, size_t n) {
-  if (!std::is_constant_evaluated() && n == 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;  // x86-64 and aarch64 are little-endian, as the constant-evaluated path assumes
+// A key's identity for lookup: its length and its first and last (up to) eight bytes, read
+// as little-endian words. Keys of at most 16 bytes with equal prints are equal; longer ones
+// compare their middles too. At run time a key must be followed by 8 readable bytes, which the
+// padded document guarantees.
+struct KeyPrint {
+  uint64_t head = 0, tail = 0;
+  size_t size = 0;
+};
+
+constexpr KeyPrint Fingerprint(std::string_view key) {
+  KeyPrint k;
+  k.size = key.size();
+  if (std::is_constant_evaluated()) {
+    const size_t n = key.size() < 8 ? key.size() : 8;
+    for (size_t i = 0; i < n; ++i) {
+      k.head |= uint64_t{static_cast<uint8_t>(key[i])} << (8 * i);
+      k.tail |= uint64_t{static_cast<uint8_t>(key[key.size() - n + i])} << (8 * i);
+    }
+    return k;
   }
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
+  // x86-64 and aarch64 are little-endian, as the constant-evaluated path assumes.
+  std::memcpy(&k.head, key.data(), 8);
+  if (key.size() >= 8) {
+    std::memcpy(&k.tail, key.data() + key.size() - 8, 8);
+  } else {
+    k.head &= (uint64_t{1} << (8 * key.size())) - 1;
+    k.tail = k.head;
+  }
+  return k;
 }
 
 inline constexpr size_t kSlots = 128;
 
-constexpr size_t KeySlot(std::string_view key) {
-  const size_t n = key.size() < 8 ? key.size() : 8;
-  const uint64_t head = LoadLittleEndian(key.data(), n);
-  const uint64_t tail = LoadLittleEndian(key.data() + key.size() - n, n);
+constexpr size_t SlotOf(const KeyPrint& k) {
   const uint64_t h =
-      (head * 0x9E3779B97F4A7C15ULL) ^ (tail * 0xC2B2AE3D27D4EB4FULL) ^ (key.size() << 7);
+      (k.head * 0x9E3779B97F4A7C15ULL) ^ (k.tail * 0xC2B2AE3D27D4EB4FULL) ^ (k.size << 7);
   return static_cast<size_t>(h >> 57) & (kSlots - 1);
 }
 
@@ -187,13 +205,15 @@ template <typename T, size_t N>
 struct Schema {
   static_assert(N < kSlots / 2, "keep the index sparse");
   std::array<FieldSpec<T>, N> fields;
+  std::array<KeyPrint, N> prints{};
   std::array<uint8_t, kSlots> slots{};
   uint32_t required_mask = 0;
 
   constexpr explicit Schema(const std::array<FieldSpec<T>, N>& f) : fields(f) {
     for (auto& s : slots) s = 0xFF;
     for (size_t i = 0; i < N; ++i) {
-      size_t slot = KeySlot(fields[i].name);
+      prints[i] = Fingerprint(fields[i].name);
+      size_t slot = SlotOf(prints[i]);
       while (slots[slot] != 0xFF) slot = (slot + 1) & (kSlots - 1);
       slots[slot] = static_cast<uint8_t>(i);
       required_mask |= fields[i].required_bit;
@@ -201,11 +221,15 @@ struct Schema {
   }
 
   const FieldSpec<T>* Find(std::string_view key) const {
-    size_t slot = KeySlot(key);
+    const KeyPrint k = Fingerprint(key);
+    size_t slot = SlotOf(k);
     while (slots[slot] != 0xFF) {
-      const FieldSpec<T>& f = fields[slots[slot]];
-      if (f.name.size() == key.size() && std::memcmp(f.name.data(), key.data(), key.size()) == 0) {
-        return &f;
+      const size_t i = slots[slot];
+      const KeyPrint& p = prints[i];
+      if (p.head == k.head && p.tail == k.tail && p.size == k.size &&
+          (k.size <= 16 ||
+           std::memcmp(fields[i].name.data() + 8, key.data() + 8, k.size - 16) == 0)) {
+        return &fields[i];
       }
       slot = (slot + 1) & (kSlots - 1);
     }
@@ -521,22 +545,6 @@ bool ParseSettingBool(std::string_view s, bool* out) {
   return true;
 }
 
-// A new row at the end of `rows`; table rows take a spare reloptions vector for its capacity.
-template <typename T>
-T& AppendRow(std::vector<T>* rows, std::vector<std::vector<std::string_view>>* /*spare*/) {
-  return rows->emplace_back();
-}
-
-TableStats& AppendRow(std::vector<TableStats>* rows,
-                      std::vector<std::vector<std::string_view>>* spare) {
-  TableStats& row = rows->emplace_back();
-  if (!spare->empty()) {
-    row.reloptions = std::move(spare->back());
-    spare->pop_back();
-  }
-  return row;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -584,11 +592,23 @@ struct SnapshotDecoder::Impl {
     return NullOr(code, v, was_null);
   }
 
+  // The key as written (escapes are not decoded: no known key has one). Stage 1 has checked
+  // that its closing quote is in the document, and the padding makes the 8-byte reads safe.
   std::string_view RawKey(od::field& f) const {
     const char* k = f.key().raw();
-    const void* q = std::memchr(k, '"', static_cast<size_t>(base + len - k));
-    return q == nullptr ? std::string_view(k, 0)
-                        : std::string_view(k, static_cast<const char*>(q) - k);
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kQuotes = kOnes * '"';
+    for (size_t i = 0; k + i < base + len; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, k + i, 8);
+      const uint64_t x = word ^ kQuotes;  // zero bytes where the quotes are
+      const uint64_t found = (x - kOnes) & ~x & (kOnes * 0x80);
+      if (found != 0) {
+        const size_t n = i + static_cast<size_t>(__builtin_ctzll(found) >> 3);
+        return std::string_view(k, std::min<size_t>(n, static_cast<size_t>(base + len - k)));
+      }
+    }
+    return std::string_view(k, 0);
   }
   // The contents of a string value without unescaping (timestamps, numbers in strings): they
   // never hold escapes, and one that does fails to parse as what it should be.
@@ -701,6 +721,11 @@ bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_
     if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
     std::string_view s;
     if (auto e = item.get_string().get(s); e) return FailJson(e, &item);
+    if (out->capacity() == 0 && !spare_strings.empty()) {
+      // A new row: take the capacity an earlier snapshot's row left behind.
+      *out = std::move(spare_strings.back());
+      spare_strings.pop_back();
+    }
     out->push_back(s);
   }
   segment.index = -1;
@@ -910,7 +935,7 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
     depth = 1;
     od::value item;
     if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
-    if (!DecodeObject(item, schema, 1, &AppendRow(out, &spare_strings))) return false;
+    if (!DecodeObject(item, schema, 1, &out->emplace_back())) return false;
   }
   segment.index = -1;
   depth = 1;

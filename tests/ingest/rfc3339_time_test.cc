@@ -28,6 +28,10 @@ TEST(Rfc3339TimeTest, ParsesPostgresJsonbTimestamps) {
   EXPECT_EQ(t, Utc(2025, 12, 31, 23, 0, 0) + absl::Nanoseconds(123456789));
   ASSERT_TRUE(ParseRfc3339("1969-12-31T23:59:59Z", &t));
   EXPECT_EQ(absl::ToUnixSeconds(t), -1);
+  ASSERT_TRUE(ParseRfc3339("1600-01-01T00:00:00.5Z", &t));  // beyond int64 nanoseconds
+  EXPECT_EQ(t, Utc(1600, 1, 1, 0, 0, 0) + absl::Milliseconds(500));
+  ASSERT_TRUE(ParseRfc3339("9999-12-31T23:59:59.999999+00:00", &t));
+  EXPECT_EQ(t, Utc(9999, 12, 31, 23, 59, 59) + absl::Microseconds(999999));
   ASSERT_TRUE(ParseRfc3339("infinity", &t));
   EXPECT_EQ(t, absl::InfiniteFuture());
   ASSERT_TRUE(ParseRfc3339("-infinity", &t));
