@@ -1,35 +1,664 @@
 #include "pipeline/pipeline.h"
 
-namespace vacwatch::pipeline {
+#include <fnmatch.h>
 
-// Stub so the seam compiles; the model and detectors land next.
+#include <algorithm>
+#include <list>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/status_macros.h"
+#include "pipeline/alert_text.h"
+#include "pipeline/database_state.h"
+#include "pipeline/detectors.h"
+#include "pipeline/table_key.h"
+#include "pipeline/table_state.h"
+#include "pipeline/thresholds.h"
+
+namespace vacwatch::pipeline {
+namespace {
+
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace
+
 class Pipeline::Impl {
  public:
   Impl(const PipelineConfig& config, state::StateStore* store) : config_(config), store_(store) {}
+
+  absl::Status OnSnapshot(const ingest::Snapshot& s);
+  absl::Status OnLogEvent(const ingest::LogEvent& e);
+  absl::Status Checkpoint(state::StateStore::Batch* batch, std::vector<AlertTransition>* emitted);
+  const PipelineCounters& counters() const { return counters_; }
+
+ private:
+  struct Entry {
+    std::string key;
+    TableState state;
+    const TableTuning* tuning = nullptr;
+    bool dirty = false;
+    bool in_lru = false;
+    std::list<Entry*>::iterator lru_it;
+  };
+
+  absl::Status EnsureInitialized();
+  ClusterState& Cluster(std::string_view name);
+  DatabaseState& Database(std::string_view cluster, std::string_view database);
+  const TableTuning* TuningFor(const TableKey& key);
+
+  // Finds a table state in the cache or the store; null when neither has it.
+  absl::StatusOr<Entry*> Find(const std::string& key);
+  Entry* Create(const std::string& key);
+  absl::StatusOr<Entry*> FindOrCreate(const std::string& key);
+  void Remove(Entry* e);  // from the cache and (at the next checkpoint) the store
+  void MarkDirty(Entry* e);
+  void Touch(Entry* e);
+  void EvictIfNeeded();
+
+  // Runs every detector on the table and emits its transitions.
+  absl::Status Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now);
+  absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
+                               std::string_view why);
+  void Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& ctx,
+            std::string_view resolved_why);
+  int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
+
+  absl::StatusOr<Entry*> ResolveSnapshotRow(DatabaseState* db, ClusterState* cluster,
+                                            const std::string& key, int64_t relid, absl::Time now);
+  absl::StatusOr<std::string> ResolveSkip(const ingest::LogEvent& e, ClusterState* cluster);
+  absl::Status SweepTtl(ClusterState* cluster);
+
   PipelineConfig config_;
   state::StateStore* store_;
   PipelineCounters counters_;
+  bool initialized_ = false;
+  absl::Status init_status_;
+  uint64_t last_seq_ = 0;
+  std::vector<AlertTransition> pending_;
+
+  std::map<std::string, std::unique_ptr<ClusterState>, std::less<>> clusters_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<DatabaseState>> databases_;
+  std::map<std::string, int64_t, std::less<>> last_sweep_us_;  // per cluster
+
+  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> cache_;
+  std::list<Entry*> lru_;  // clean entries, least recently used first
+  std::vector<std::string> dirty_keys_;
+  std::vector<std::string> deleted_keys_;
+  absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
+
+  std::string key_buf_, value_buf_;
+  std::string glob_buf_;
 };
+
+absl::Status Pipeline::Impl::EnsureInitialized() {
+  if (initialized_) return init_status_;
+  initialized_ = true;
+  if (store_ == nullptr) return init_status_;
+  absl::StatusOr<uint64_t> seq = store_->LastOutboxSeq();
+  if (!seq.ok()) {
+    init_status_ = seq.status();
+    return init_status_;
+  }
+  last_seq_ = *seq;
+  // Rebuild the per-database table index (relid, name, last seen) from the stored states.
+  absl::Status decode_status;
+  absl::Status s = store_->ForEachTable([&](std::string_view key, std::string_view value) {
+    TableKey k;
+    if (!TableKey::Decode(key, &k)) {
+      decode_status = absl::DataLossError("state store: malformed table key");
+      return false;
+    }
+    int64_t relid = 0, last_seen = kNever;
+    decode_status = TableState::DecodeHeader(value, &relid, &last_seen);
+    if (!decode_status.ok()) return false;
+    Database(k.cluster, k.database).NoteTable(std::string(key), k.table, relid, last_seen);
+    return true;
+  });
+  if (!s.ok()) init_status_ = s;
+  if (init_status_.ok() && !decode_status.ok()) init_status_ = decode_status;
+  return init_status_;
+}
+
+ClusterState& Pipeline::Impl::Cluster(std::string_view name) {
+  auto it = clusters_.find(name);
+  if (it == clusters_.end()) {
+    it = clusters_.emplace(std::string(name), std::make_unique<ClusterState>(std::string(name)))
+             .first;
+  }
+  return *it->second;
+}
+
+DatabaseState& Pipeline::Impl::Database(std::string_view cluster, std::string_view database) {
+  auto key = std::make_pair(std::string(cluster), std::string(database));
+  auto it = databases_.find(key);
+  if (it == databases_.end()) {
+    it = databases_
+             .emplace(key,
+                      std::make_unique<DatabaseState>(std::string(cluster), std::string(database)))
+             .first;
+  }
+  return *it->second;
+}
+
+const TableTuning* Pipeline::Impl::TuningFor(const TableKey& key) {
+  if (config_.overrides.empty()) return &config_.defaults;
+  uint64_t mask = 0;
+  glob_buf_ = key.GlobSubject();
+  for (size_t i = 0; i < config_.overrides.size() && i < 64; ++i) {
+    if (fnmatch(config_.overrides[i].match.c_str(), glob_buf_.c_str(), 0) == 0) {
+      mask |= uint64_t{1} << i;
+    }
+  }
+  auto it = tunings_.find(mask);
+  if (it == tunings_.end()) it = tunings_.emplace(mask, config_.Resolve(glob_buf_)).first;
+  return &it->second;
+}
+
+absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& key) {
+  auto it = cache_.find(key);
+  if (it != cache_.end()) {
+    ++counters_.cache_hits;
+    Touch(it->second.get());
+    return it->second.get();
+  }
+  ++counters_.cache_misses;
+  if (store_ == nullptr) return nullptr;
+  absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
+  if (!found.ok()) return found.status();
+  if (!*found) return nullptr;
+  auto e = std::make_unique<Entry>();
+  e->key = key;
+  if (absl::Status s = TableState::Decode(value_buf_, &e->state); !s.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("table state of ", key.size(), "-byte key: ", s.message()));
+  }
+  TableKey k;
+  if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
+  e->tuning = TuningFor(k);
+  Entry* raw = e.get();
+  cache_.emplace(key, std::move(e));
+  lru_.push_back(raw);
+  raw->lru_it = std::prev(lru_.end());
+  raw->in_lru = true;
+  EvictIfNeeded();
+  return raw;
+}
+
+Pipeline::Impl::Entry* Pipeline::Impl::Create(const std::string& key) {
+  auto e = std::make_unique<Entry>();
+  e->key = key;
+  TableKey k;
+  TableKey::Decode(key, &k);
+  e->tuning = TuningFor(k);
+  Entry* raw = e.get();
+  cache_.emplace(key, std::move(e));
+  MarkDirty(raw);
+  return raw;
+}
+
+absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::FindOrCreate(const std::string& key) {
+  absl::StatusOr<Entry*> e = Find(key);
+  if (!e.ok()) return e.status();
+  if (*e != nullptr) return *e;
+  return Create(key);
+}
+
+void Pipeline::Impl::Touch(Entry* e) {
+  if (!e->in_lru) return;
+  lru_.splice(lru_.end(), lru_, e->lru_it);
+}
+
+void Pipeline::Impl::MarkDirty(Entry* e) {
+  if (e->dirty) return;
+  e->dirty = true;
+  if (e->in_lru) {
+    lru_.erase(e->lru_it);
+    e->in_lru = false;
+  }
+  dirty_keys_.push_back(e->key);
+}
+
+void Pipeline::Impl::Remove(Entry* e) {
+  if (e->in_lru) lru_.erase(e->lru_it);
+  deleted_keys_.push_back(e->key);
+  cache_.erase(e->key);  // destroys *e
+}
+
+void Pipeline::Impl::EvictIfNeeded() {
+  // Without a store an evicted state would be lost: memory-only pipelines keep everything.
+  if (store_ == nullptr) return;
+  while (static_cast<int64_t>(cache_.size()) > config_.max_cached_tables && !lru_.empty()) {
+    Entry* victim = lru_.front();
+    lru_.pop_front();
+    ++counters_.cache_evictions;
+    cache_.erase(victim->key);
+  }
+}
+
+int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const {
+  int64_t n = 0;
+  for (auto it = databases_.lower_bound({std::string(cluster), std::string()});
+       it != databases_.end() && it->first.first == cluster; ++it) {
+    n += it->second->tables_over_trigger;
+  }
+  return n;
+}
+
+void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& base,
+                          std::string_view resolved_why) {
+  TableKey key;
+  TableKey::Decode(e->key, &key);
+  EvalContext ctx = base;
+  ctx.key = &key;
+  const AlertState& a = e->state.alert(kind);
+  const Detector* d = AllDetectors()[static_cast<int>(kind)];
+  AlertTransition t;
+  t.seq = ++last_seq_;
+  Alert& al = t.alert;
+  al.status = firing ? "firing" : "resolved";
+  al.alert = std::string(AlertKindName(kind));
+  al.severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
+  al.cause = std::string(CauseName(static_cast<Cause>(a.cause)));
+  al.cluster = key.cluster;
+  al.database = key.database;
+  al.schema = key.schema;
+  al.table = key.table;
+  al.event_time = ctx.now;
+  al.starts_at = a.starts_at();
+  if (!firing) al.ends_at = a.clear_since();
+  al.fingerprint = AlertFingerprint(key.cluster, key.database, key.schema, key.table, al.alert);
+  if (const HolderRecord* h = e->state.holder(kind)) al.holder = ToAlertHolder(*h, ctx.now);
+  d->Describe(ctx, e->state, &al);
+  if (!firing) {
+    al.summary = absl::StrCat(
+        "Resolved", resolved_why.empty() ? "" : absl::StrCat(" (", std::string(resolved_why), ")"),
+        " after ", HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ",
+        al.summary);
+  }
+  pending_.push_back(std::move(t));
+  ++counters_.transitions;
+}
+
+absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster,
+                                      absl::Time now) {
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.tuning = e->tuning;
+  ctx.config = &config_;
+  ctx.db = db;
+  ctx.cluster = cluster;
+  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
+  const auto& detectors = AllDetectors();
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    const AlertKind kind = static_cast<AlertKind>(k);
+    Verdict v;
+    detectors[k]->Evaluate(ctx, e->state, &v);
+    AlertState& a = e->state.alert(kind);
+    const AlertPhase before = a.phase();
+    // Cause, severity and holder are decided while the alert is pending (a known cause beats
+    // unknown, a later one replaces an earlier one) and frozen once it fires, so the resolved
+    // alert says what the firing one said.
+    if (v.holds && (before == AlertPhase::kInactive || before == AlertPhase::kPending)) {
+      if (v.cause != Cause::kUnknown || a.cause == static_cast<uint8_t>(Cause::kUnknown) ||
+          before == AlertPhase::kInactive) {
+        if (a.cause != static_cast<uint8_t>(v.cause) || v.holder.has_value()) {
+          e->state.set_holder(kind, std::move(v.holder));
+        }
+        a.cause = static_cast<uint8_t>(v.cause);
+      }
+      a.severity = static_cast<uint8_t>(v.severity);
+    }
+    absl::StatusOr<AlertStep> step = a.Step(now, v.holds, e->tuning->window(kind));
+    if (!step.ok()) return step.status();
+    if (*step == AlertStep::kFired) Emit(e, kind, true, ctx, "");
+    if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, "");
+    if (a.phase() == AlertPhase::kInactive && before != AlertPhase::kInactive) {
+      a.cause = 0;
+      a.severity = 0;
+      e->state.set_holder(kind, std::nullopt);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster,
+                                             absl::Time now, std::string_view why) {
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.tuning = e->tuning;
+  ctx.config = &config_;
+  ctx.db = db;
+  ctx.cluster = cluster;
+  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    const AlertKind kind = static_cast<AlertKind>(k);
+    AlertState& a = e->state.alert(kind);
+    absl::StatusOr<AlertStep> step = a.ForceResolve(now);
+    if (!step.ok()) return step.status();
+    if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, why);
+    a.cause = 0;
+    a.severity = 0;
+    e->state.set_holder(kind, std::nullopt);
+  }
+  MarkDirty(e);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(DatabaseState* db,
+                                                                          ClusterState* cluster,
+                                                                          const std::string& key,
+                                                                          int64_t relid,
+                                                                          absl::Time now) {
+  absl::StatusOr<Entry*> found = Find(key);
+  if (!found.ok()) return found.status();
+  Entry* e = *found;
+  if (e != nullptr && e->state.relid != 0 && relid != 0 && e->state.relid != relid) {
+    // Same name, new relid: the old table was dropped and a new one created.
+    VW_RETURN_IF_ERROR(ForceResolveAll(e, db, cluster, now, "table was dropped and recreated"));
+    const TableTuning* tuning = e->tuning;
+    e->state = TableState{};
+    e->tuning = tuning;
+    ++counters_.tables_dropped_relid;
+    return e;
+  }
+  if (e != nullptr) return e;
+  const std::string* old_key = relid != 0 ? db->KeyOfRelid(relid) : nullptr;
+  if (old_key != nullptr && *old_key != key) {
+    std::string old = *old_key;
+    absl::StatusOr<Entry*> previous = Find(old);
+    if (!previous.ok()) return previous.status();
+    if (*previous != nullptr) {
+      // Same relid, new name: a rename. The history moves; alerts raised under the old name
+      // resolve under it and fire again under the new one if the condition still holds.
+      VW_RETURN_IF_ERROR(ForceResolveAll(*previous, db, cluster, now, "table was renamed"));
+      TableState moved = std::move((*previous)->state);
+      Remove(*previous);
+      db->ForgetTable(old);
+      Entry* fresh = Create(key);
+      fresh->state = std::move(moved);
+      ++counters_.tables_renamed;
+      return fresh;
+    }
+    db->ForgetTable(old);
+  }
+  return Create(key);
+}
+
+absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
+  VW_RETURN_IF_ERROR(EnsureInitialized());
+  ClusterState& cluster = Cluster(s.cluster);
+  DatabaseState& db = Database(s.cluster, s.database);
+  const int64_t rows = static_cast<int64_t>(s.tables.size());
+  if (db.last_snapshot() != absl::InfinitePast()) {
+    if (s.collected_at == db.last_snapshot()) {
+      counters_.duplicates_ignored += rows;
+      return absl::OkStatus();
+    }
+    if (s.collected_at < db.last_snapshot()) {
+      counters_.out_of_order_ignored += rows;
+      return absl::OkStatus();
+    }
+  }
+  ++counters_.snapshots;
+  counters_.table_rows += rows;
+  cluster.Advance(s.collected_at);
+  db.ApplySnapshot(s);
+  cluster.NoteWorkers(s);
+  const absl::Time now = s.collected_at;
+  const int64_t now_us = absl::ToUnixMicros(now);
+  int64_t over = 0;
+  for (const ingest::TableStats& row : s.tables) {
+    EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &key_buf_);
+    const std::string key = key_buf_;
+    absl::StatusOr<Entry*> found = ResolveSnapshotRow(&db, &cluster, key, row.relid, now);
+    if (!found.ok()) return found.status();
+    Entry* e = *found;
+    const Thresholds th = ComputeThresholds(s.settings, s.server_version_num, row);
+    bool reset = false;
+    const ApplyResult r = e->state.ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid),
+                                                    config_.rate_window, &reset);
+    if (r == ApplyResult::kDuplicate) {
+      ++counters_.duplicates_ignored;
+      continue;
+    }
+    if (r == ApplyResult::kOutOfOrder) {
+      ++counters_.out_of_order_ignored;
+      continue;
+    }
+    if (reset) ++counters_.counter_resets;
+    if (e->state.relid == 0) e->state.relid = row.relid;
+    db.NoteTable(key, row.relname, e->state.relid, now_us);
+    if (e->state.over_trigger()) ++over;
+    MarkDirty(e);
+    VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now));
+  }
+  db.tables_over_trigger = over;
+  // A database-level entry exists only after a server warning: re-evaluate it so it resolves.
+  EncodeTableKey(s.cluster, s.database, "", "", &key_buf_);
+  const std::string db_key = key_buf_;
+  if (db.tables().contains(AV(db_key))) {
+    absl::StatusOr<Entry*> e = Find(db_key);
+    if (!e.ok()) return e.status();
+    if (*e != nullptr) {
+      (*e)->state.Touch(now);
+      db.NoteTable(db_key, "", 0, now_us);
+      MarkDirty(*e);
+      VW_RETURN_IF_ERROR(Evaluate(*e, &db, &cluster, now));
+    }
+  }
+  return SweepTtl(&cluster);
+}
+
+absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& e,
+                                                        ClusterState* cluster) {
+  std::string_view database = e.database;
+  if (database.empty()) {
+    if (const std::string* d = cluster->DatabaseOfPid(e.pid, e.time)) database = *d;
+  }
+  int matches = 0;
+  if (!database.empty()) {
+    auto it = databases_.find({std::string(e.cluster), std::string(database)});
+    if (it == databases_.end()) return std::string();
+    const std::string* key = it->second->KeyOfRelname(e.table, &matches);
+    return key != nullptr ? *key : std::string();
+  }
+  // No database in the line and the pid is unknown: the name must be unique in the cluster.
+  const std::string* only = nullptr;
+  int total = 0;
+  for (auto it = databases_.lower_bound({std::string(e.cluster), std::string()});
+       it != databases_.end() && it->first.first == e.cluster; ++it) {
+    const std::string* key = it->second->KeyOfRelname(e.table, &matches);
+    total += matches;
+    if (key != nullptr) only = key;
+  }
+  return total == 1 && only != nullptr ? *only : std::string();
+}
+
+absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
+  VW_RETURN_IF_ERROR(EnsureInitialized());
+  ClusterState& cluster = Cluster(e.cluster);
+  cluster.Advance(e.time);
+  std::string key;
+  switch (e.type) {
+    case ingest::LogEventType::kVacuum:
+    case ingest::LogEventType::kAnalyze:
+    case ingest::LogEventType::kVacuumCancelled:
+    case ingest::LogEventType::kAnalyzeCancelled: {
+      std::string_view database = e.database;
+      if (database.empty()) {
+        if (const std::string* d = cluster.DatabaseOfPid(e.pid, e.time)) database = *d;
+      }
+      if (e.table.empty() || database.empty()) {
+        ++counters_.unresolved_skips;
+        return absl::OkStatus();
+      }
+      cluster.LearnPid(e.pid, database, e.time);
+      EncodeTableKey(e.cluster, database, e.schema, e.table, &key_buf_);
+      key = key_buf_;
+      break;
+    }
+    case ingest::LogEventType::kVacuumSkipped:
+    case ingest::LogEventType::kAnalyzeSkipped: {
+      absl::StatusOr<std::string> k = ResolveSkip(e, &cluster);
+      if (!k.ok()) return k.status();
+      if (k->empty()) {
+        ++counters_.unresolved_skips;
+        return absl::OkStatus();
+      }
+      key = std::move(*k);
+      break;
+    }
+    case ingest::LogEventType::kWraparoundWarning: {
+      std::string_view database = e.database;
+      if (database.empty()) {
+        if (const std::string* d = cluster.DatabaseOfPid(e.pid, e.time)) database = *d;
+      }
+      if (!e.table.empty() && !e.schema.empty() && !database.empty()) {
+        EncodeTableKey(e.cluster, database, e.schema, e.table, &key_buf_);
+      } else {
+        EncodeTableKey(e.cluster, database, "", "", &key_buf_);
+      }
+      key = key_buf_;
+      break;
+    }
+  }
+  TableKey names;
+  TableKey::Decode(key, &names);
+  DatabaseState& db = Database(names.cluster, names.database);
+  absl::StatusOr<Entry*> found = FindOrCreate(key);
+  if (!found.ok()) return found.status();
+  Entry* entry = *found;
+  ApplyResult r = ApplyResult::kApplied;
+  switch (e.type) {
+    case ingest::LogEventType::kVacuum:
+      r = entry->state.ApplyVacuum(e);
+      break;
+    case ingest::LogEventType::kAnalyze:
+      r = entry->state.ApplyAnalyze(e);
+      break;
+    case ingest::LogEventType::kVacuumCancelled:
+      r = entry->state.ApplyConflict(e, ConflictKind::kVacuumCancelled);
+      break;
+    case ingest::LogEventType::kAnalyzeCancelled:
+      r = entry->state.ApplyConflict(e, ConflictKind::kAnalyzeCancelled);
+      break;
+    case ingest::LogEventType::kVacuumSkipped:
+      r = entry->state.ApplyConflict(e, ConflictKind::kVacuumSkipped);
+      break;
+    case ingest::LogEventType::kAnalyzeSkipped:
+      r = entry->state.ApplyConflict(e, ConflictKind::kAnalyzeSkipped);
+      break;
+    case ingest::LogEventType::kWraparoundWarning:
+      r = entry->state.ApplyWraparoundWarning(e);
+      break;
+  }
+  if (r == ApplyResult::kDuplicate) {
+    ++counters_.duplicates_ignored;
+    return absl::OkStatus();
+  }
+  if (r == ApplyResult::kOutOfOrder) {
+    ++counters_.out_of_order_ignored;
+    return absl::OkStatus();
+  }
+  ++counters_.log_events;
+  db.NoteTable(key, names.table, entry->state.relid, absl::ToUnixMicros(e.time));
+  MarkDirty(entry);
+  if (e.type != ingest::LogEventType::kAnalyze) {
+    VW_RETURN_IF_ERROR(Evaluate(entry, &db, &cluster, cluster.now()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
+  const int64_t now_us = absl::ToUnixMicros(cluster->now());
+  const int64_t ttl_us = absl::ToInt64Microseconds(config_.table_ttl);
+  const int64_t every_us = std::max<int64_t>(ttl_us / 24, 1);
+  auto [it, inserted] = last_sweep_us_.try_emplace(cluster->cluster(), now_us);
+  if (inserted || now_us - it->second < every_us) return absl::OkStatus();
+  it->second = now_us;
+  for (auto db = databases_.lower_bound({cluster->cluster(), std::string()});
+       db != databases_.end() && db->first.first == cluster->cluster(); ++db) {
+    std::vector<std::string> expired;
+    for (const auto& [key, known] : db->second->tables()) {
+      if (known.last_seen_us != kNever && now_us - known.last_seen_us > ttl_us) {
+        expired.push_back(key);
+      }
+    }
+    std::sort(expired.begin(), expired.end());  // emission order must not follow the hash map
+    for (const std::string& key : expired) {
+      absl::StatusOr<Entry*> e = Find(key);
+      if (!e.ok()) return e.status();
+      if (*e != nullptr) {
+        VW_RETURN_IF_ERROR(ForceResolveAll(*e, db->second.get(), cluster, cluster->now(),
+                                           "table not seen for the table_ttl"));
+        Remove(*e);
+      } else {
+        deleted_keys_.push_back(key);
+      }
+      db->second->ForgetTable(key);
+      ++counters_.tables_dropped_ttl;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
+                                        std::vector<AlertTransition>* emitted) {
+  VW_RETURN_IF_ERROR(EnsureInitialized());
+  // Deletes first: a key deleted and written again in the same batch ends up written.
+  std::sort(deleted_keys_.begin(), deleted_keys_.end());
+  deleted_keys_.erase(std::unique(deleted_keys_.begin(), deleted_keys_.end()), deleted_keys_.end());
+  for (const std::string& key : deleted_keys_) {
+    if (!cache_.contains(key)) batch->DeleteTable(key);
+  }
+  deleted_keys_.clear();
+  std::sort(dirty_keys_.begin(), dirty_keys_.end());
+  for (const std::string& key : dirty_keys_) {
+    auto it = cache_.find(key);
+    if (it == cache_.end() || !it->second->dirty) continue;
+    Entry* e = it->second.get();
+    value_buf_.clear();
+    e->state.Encode(&value_buf_);
+    batch->PutTable(key, value_buf_);
+    e->dirty = false;
+    lru_.push_back(e);
+    e->lru_it = std::prev(lru_.end());
+    e->in_lru = true;
+  }
+  dirty_keys_.clear();
+  std::string json;
+  for (AlertTransition& t : pending_) {
+    WriteAlertJson(t.alert, &json);
+    batch->PutOutbox(t.seq, json);
+    emitted->push_back(std::move(t));
+  }
+  pending_.clear();
+  EvictIfNeeded();
+  return absl::OkStatus();
+}
 
 Pipeline::Pipeline(const PipelineConfig& config, state::StateStore* store)
     : impl_(std::make_unique<Impl>(config, store)) {}
 Pipeline::~Pipeline() = default;
 
 absl::Status Pipeline::OnSnapshot(const ingest::Snapshot& snapshot) {
-  ++impl_->counters_.snapshots;
-  impl_->counters_.table_rows += static_cast<int64_t>(snapshot.tables.size());
-  return absl::OkStatus();
+  return impl_->OnSnapshot(snapshot);
 }
 
-absl::Status Pipeline::OnLogEvent(const ingest::LogEvent&) {
-  ++impl_->counters_.log_events;
-  return absl::OkStatus();
+absl::Status Pipeline::OnLogEvent(const ingest::LogEvent& event) {
+  return impl_->OnLogEvent(event);
 }
 
-absl::Status Pipeline::Checkpoint(state::StateStore::Batch*, std::vector<AlertTransition>*) {
-  return absl::OkStatus();
+absl::Status Pipeline::Checkpoint(state::StateStore::Batch* batch,
+                                  std::vector<AlertTransition>* emitted) {
+  return impl_->Checkpoint(batch, emitted);
 }
 
-const PipelineCounters& Pipeline::counters() const { return impl_->counters_; }
+const PipelineCounters& Pipeline::counters() const { return impl_->counters(); }
 
 }  // namespace vacwatch::pipeline

@@ -1,0 +1,210 @@
+#include "pipeline/alert_text.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/json_writer.h"
+
+namespace vacwatch::pipeline {
+
+void AddEvidence(Alert* alert, std::string_view name, int64_t value) {
+  alert->evidence.push_back({std::string(name), value});
+}
+
+void AddEvidence(Alert* alert, std::string_view name, double value) {
+  // Four significant digits keep the JSON readable and stable across platforms.
+  double rounded = value;
+  if (std::isfinite(value) && value != 0) {
+    const double mag = std::pow(10.0, 3 - std::floor(std::log10(std::fabs(value))));
+    rounded = std::round(value * mag) / mag;
+  }
+  alert->evidence.push_back({std::string(name), rounded});
+}
+
+void AddEvidence(Alert* alert, std::string_view name, std::string_view value) {
+  alert->evidence.push_back({std::string(name), std::string(value)});
+}
+
+void AddTimeEvidence(Alert* alert, std::string_view name, int64_t unix_us) {
+  if (unix_us == INT64_MIN) {
+    AddEvidence(alert, name, std::string_view("never"));
+    return;
+  }
+  std::string text;
+  JsonWriter::AppendTime(absl::FromUnixMicros(unix_us), &text);
+  AddEvidence(alert, name, std::string_view(text));
+}
+
+std::string HumanCount(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1e9) return absl::StrFormat("%.1fG", v / 1e9);
+  if (a >= 1e6) return absl::StrFormat("%.1fM", v / 1e6);
+  if (a >= 1e4) return absl::StrFormat("%.0fk", v / 1e3);
+  if (a >= 1e3) return absl::StrFormat("%.1fk", v / 1e3);
+  return absl::StrFormat("%.0f", v);
+}
+
+std::string HumanBytes(double v) {
+  const double a = std::fabs(v);
+  if (a >= 1024.0 * 1024 * 1024) return absl::StrFormat("%.1f GiB", v / (1024.0 * 1024 * 1024));
+  if (a >= 1024.0 * 1024) return absl::StrFormat("%.1f MiB", v / (1024.0 * 1024));
+  if (a >= 1024.0) return absl::StrFormat("%.0f KiB", v / 1024.0);
+  return absl::StrFormat("%.0f B", v);
+}
+
+std::string HumanDuration(double seconds) {
+  if (!std::isfinite(seconds)) return "forever";
+  int64_t s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  if (s < 60) return absl::StrCat(s, "s");
+  if (s < 3600)
+    return s % 60 == 0 ? absl::StrCat(s / 60, "m") : absl::StrCat(s / 60, "m", s % 60, "s");
+  if (s < 86400) {
+    return (s % 3600) / 60 == 0 ? absl::StrCat(s / 3600, "h")
+                                : absl::StrCat(s / 3600, "h", (s % 3600) / 60, "m");
+  }
+  return (s % 86400) / 3600 == 0 ? absl::StrCat(s / 86400, "d")
+                                 : absl::StrCat(s / 86400, "d", (s % 86400) / 3600, "h");
+}
+
+namespace {
+
+std::string QuoteIdent(std::string_view id) {
+  bool plain = !id.empty() && !(id[0] >= '0' && id[0] <= '9');
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) plain = false;
+  }
+  if (plain) return std::string(id);
+  std::string out = "\"";
+  for (char c : id) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string QuoteLiteral(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out.push_back('\'');
+    out.push_back(c);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace
+
+std::string SqlTableName(const TableKey& key) {
+  return absl::StrCat(QuoteIdent(key.schema), ".", QuoteIdent(key.table));
+}
+
+AlertHolder ToAlertHolder(const HolderRecord& h, absl::Time now) {
+  AlertHolder a;
+  a.kind = std::string(HolderKindName(h.kind));
+  if (h.pid != 0) a.pid = h.pid;
+  a.application_name = h.application_name;
+  a.state = h.state;
+  a.backend_type = h.backend_type;
+  a.database = h.database;
+  a.slot_name = h.slot_name;
+  a.gid = h.gid;
+  a.age_xids = h.age_xids;
+  if (h.since_us != INT64_MIN) {
+    a.age_s = std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixMicros(h.since_us)));
+    a.age_s = std::round(*a.age_s * 1000) / 1000;
+  }
+  a.scope = h.cluster_wide ? "cluster" : "database";
+  return a;
+}
+
+std::string HolderPhrase(const HolderRecord& h, absl::Time now, std::string_view vacuuming) {
+  std::string age = absl::StrCat(HumanCount(static_cast<double>(h.age_xids)), " XIDs");
+  if (h.since_us != INT64_MIN) {
+    absl::StrAppend(&age, " / ",
+                    HumanDuration(absl::ToDoubleSeconds(now - absl::FromUnixMicros(h.since_us))));
+  }
+  switch (h.kind) {
+    case HolderKind::kSession: {
+      std::string who = absl::StrCat("session pid ", h.pid);
+      std::string detail = h.application_name.empty() ? "" : h.application_name;
+      if (!h.state.empty()) absl::StrAppend(&detail, detail.empty() ? "" : ", ", h.state);
+      if (!detail.empty()) absl::StrAppend(&who, " (", detail, ")");
+      return absl::StrCat(who, " in ", h.database, ", ", age, " old");
+    }
+    case HolderKind::kAutovacuumWorker:
+      return absl::StrCat(
+          "autovacuum worker pid ", h.pid,
+          vacuuming.empty() ? "" : absl::StrCat(" (vacuuming ", std::string(vacuuming), ")"),
+          " in ", h.database, ", ", age, " old");
+    case HolderKind::kReplicationSlot:
+      return absl::StrCat("replication slot ", h.slot_name,
+                          h.state.empty() ? "" : absl::StrCat(" (", h.state, ")"),
+                          ", cluster-wide, ", age, " old");
+    case HolderKind::kPreparedXact:
+      return absl::StrCat("prepared transaction '", h.gid, "' in ", h.database, ", ", age, " old");
+  }
+  return "";
+}
+
+std::string HolderFix(const HolderRecord& h, std::string_view vacuuming) {
+  switch (h.kind) {
+    case HolderKind::kSession:
+      return absl::StrCat("End the session holding the horizon: SELECT pg_terminate_backend(",
+                          h.pid, ");",
+                          h.application_name.empty()
+                              ? ""
+                              : absl::StrCat(" -- ", h.application_name,
+                                             "; make it commit sooner, or run it on a replica"),
+                          " (idle_in_transaction_session_timeout / a statement_timeout keep it "
+                          "from coming back).");
+    case HolderKind::kAutovacuumWorker:
+      return absl::StrCat(
+          "The autovacuum worker pid ", h.pid,
+          vacuuming.empty() ? "" : absl::StrCat(" vacuuming ", std::string(vacuuming)),
+          " holds the horizon because its run takes so long: make that run finish (raise its "
+          "autovacuum_vacuum_cost_limit / lower autovacuum_vacuum_cost_delay",
+          vacuuming.empty() ? "" : absl::StrCat(" on ", std::string(vacuuming)),
+          "), or SELECT pg_cancel_backend(", h.pid, "); and VACUUM that table by hand.");
+    case HolderKind::kReplicationSlot:
+      return absl::StrCat("If the replica behind slot ", h.slot_name,
+                          " is gone: SELECT pg_drop_replication_slot(", QuoteLiteral(h.slot_name),
+                          "); otherwise end its long queries (hot_standby_feedback carries their "
+                          "snapshot to the primary).");
+    case HolderKind::kPreparedXact:
+      return absl::StrCat("Finish the forgotten two-phase transaction: COMMIT PREPARED ",
+                          QuoteLiteral(h.gid), "; or ROLLBACK PREPARED ", QuoteLiteral(h.gid),
+                          "; (in database ", h.database, ").");
+  }
+  return "";
+}
+
+std::string RelationName(const DatabaseState* db, int64_t relid) {
+  if (db == nullptr || relid == 0) return "";
+  const std::string* key = db->KeyOfRelid(relid);
+  TableKey k;
+  if (key == nullptr || !TableKey::Decode(*key, &k)) return "";
+  return k.QualifiedName();
+}
+
+void AddRateEvidence(Alert* a, const TableState& s, const TableRates& r, const TableTuning& t) {
+  if (r.dead_growth_per_s.has_value()) AddEvidence(a, "dead_tuples_per_s", *r.dead_growth_per_s);
+  if (r.writes_per_s.has_value()) AddEvidence(a, "updates_deletes_per_s", *r.writes_per_s);
+  if (r.removal_per_s.has_value()) AddEvidence(a, "removed_per_s", *r.removal_per_s);
+  if (r.dead_ratio_per_h.has_value()) AddEvidence(a, "dead_ratio_per_h", *r.dead_ratio_per_h);
+  if (r.dead_bytes_per_h.has_value()) AddEvidence(a, "dead_bytes_per_h", *r.dead_bytes_per_h);
+  if (r.bloat_bytes_per_h.has_value())
+    AddEvidence(a, "heap_growth_bytes_per_h", *r.bloat_bytes_per_h);
+  AddEvidence(a, "dead_bytes", s.dead_bytes());
+  const double ratio = s.dead_ratio();
+  if (ratio >= t.bloat_dead_ratio_limit) {
+    AddEvidence(a, "time_to_dead_ratio_limit_s", 0.0);
+  } else if (r.dead_ratio_per_h.has_value() && *r.dead_ratio_per_h > 0) {
+    AddEvidence(a, "time_to_dead_ratio_limit_s",
+                std::round((t.bloat_dead_ratio_limit - ratio) / *r.dead_ratio_per_h * 3600));
+  }
+}
+
+}  // namespace vacwatch::pipeline

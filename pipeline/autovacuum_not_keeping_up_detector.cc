@@ -1,0 +1,152 @@
+#include "pipeline/autovacuum_not_keeping_up_detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "pipeline/alert_text.h"
+#include "pipeline/recommendations.h"
+
+namespace vacwatch::pipeline {
+
+int IneffectiveRunsSinceOver(const TableState& s, double near_zero_fraction) {
+  if (!s.over_trigger()) return 0;
+  int logged = 0;
+  for (int i = 0; i < s.run_count(); ++i) {
+    const RunRecord& r = s.run(i);
+    if (r.end_us < s.over_since_us) break;
+    const bool left_over =
+        r.not_yet_removable >= 0 && static_cast<double>(r.not_yet_removable) > s.vacuum_trigger;
+    if (left_over || RunRemovedNearZero(r.removed, r.not_yet_removable, near_zero_fraction)) {
+      ++logged;
+    }
+  }
+  const int64_t counted =
+      s.autovacuum_count >= 0 ? std::max<int64_t>(0, s.autovacuum_count - s.avc_at_over) : 0;
+  return static_cast<int>(std::max<int64_t>(logged, std::min<int64_t>(counted, 1000)));
+}
+
+void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const TableState& s,
+                                              Verdict* out) const {
+  *out = Verdict{};
+  const TableTuning& t = *ctx.tuning;
+  if (s.vacuum_trigger < 0 || s.n_dead < 0 || !s.autovacuum_enabled()) return;
+  if (s.size_bytes < t.min_table_bytes || s.n_dead < t.min_dead_tuples) return;
+  if (!s.over_trigger() || static_cast<double>(s.n_dead) <= s.vacuum_trigger) return;
+  const TableRates rates = s.Rates(ctx.now);
+  const bool not_improving =
+      s.n_dead >= s.dead_at_over ||
+      (rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit);
+  if (!not_improving) return;
+  const CauseFacts facts = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
+                                            ctx.cluster_tables_over_trigger);
+  const int64_t now_us = absl::ToUnixMicros(ctx.now);
+  const bool overdue = now_us - s.over_since_us >= absl::ToInt64Microseconds(t.overdue_after) &&
+                       !facts.run_in_progress;
+  const bool tried_and_failed =
+      IneffectiveRunsSinceOver(s, t.removed_near_zero_fraction) >= t.ineffective_runs ||
+      facts.pinned_runs >= t.ineffective_runs ||
+      facts.lock_conflicts >= t.lock_conflict_min_events || facts.run_too_long || overdue;
+  if (!tried_and_failed) return;
+  out->holds = true;
+  out->cause = ClassifyNotKeepingUp(facts, t);
+  out->severity = Severity::kWarning;
+  if (out->cause == Cause::kXminHorizon) out->holder = facts.holder;
+}
+
+void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableState& s,
+                                              Alert* a) const {
+  const TableTuning& t = *ctx.tuning;
+  const CauseFacts f = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
+                                        ctx.cluster_tables_over_trigger);
+  const TableRates rates = s.Rates(ctx.now);
+  const Cause cause = static_cast<Cause>(s.alert(kind()).cause);
+  const double over_for_s =
+      s.over_trigger() ? absl::ToDoubleSeconds(ctx.now - absl::FromUnixMicros(s.over_since_us)) : 0;
+
+  std::string why;
+  switch (cause) {
+    case Cause::kXminHorizon:
+      why = absl::StrCat(f.pinned_runs, " runs in a row removed ~0 dead tuples");
+      if (const HolderRecord* h = s.holder(kind())) {
+        absl::StrAppend(&why, "; horizon held by ",
+                        HolderPhrase(*h, ctx.now, RelationName(ctx.db, h->vacuuming_relid)));
+      }
+      break;
+    case Cause::kLockConflicts:
+      why = absl::StrCat(f.lock_conflicts, " autovacuum runs skipped or cancelled in ",
+                         HumanDuration(absl::ToDoubleSeconds(t.lock_window)));
+      break;
+    case Cause::kCostThrottled:
+      why = absl::StrFormat(
+          "a %s run at %.0f pages/s (cost_limit %d, cost_delay %g ms) while the "
+          "table refills its trigger in %s",
+          HumanDuration(f.run_elapsed_s), f.run_pages_per_s, s.cost_limit, s.cost_delay_ms,
+          HumanDuration(f.recross_s));
+      break;
+    case Cause::kWorkerStarvation:
+      why =
+          absl::StrCat("all ", f.workers_busy, " of ", f.max_workers, " autovacuum workers busy, ",
+                       f.tables_over_trigger, " tables over their trigger");
+      break;
+    case Cause::kInsufficientMaintenanceWorkMem:
+      why = absl::StrCat("runs need ", f.max_index_scans, " index passes");
+      break;
+    default:
+      why = "autovacuum runs but the table does not recover";
+      break;
+  }
+  a->summary = absl::StrFormat(
+      "%s on %s: autovacuum is not keeping up (%s): %s dead tuples (%.0f%% of the table), %s over "
+      "its trigger of %s for %s; %s",
+      ctx.key->QualifiedName(), ctx.key->cluster, std::string(CauseName(cause)),
+      HumanCount(static_cast<double>(s.n_dead)), 100 * s.dead_ratio(), HumanCount(s.lag()),
+      HumanCount(s.vacuum_trigger), HumanDuration(over_for_s), why);
+
+  AddEvidence(a, "n_dead_tup", s.n_dead);
+  AddEvidence(a, "n_live_tup", s.n_live);
+  AddEvidence(a, "dead_ratio", s.dead_ratio());
+  AddEvidence(a, "vacuum_trigger", s.vacuum_trigger);
+  AddEvidence(a, "over_trigger_by", s.lag());
+  AddTimeEvidence(a, "over_trigger_since", s.over_since_us);
+  AddEvidence(a, "over_trigger_for_s", std::round(over_for_s));
+  AddEvidence(a, "dead_at_crossing", s.dead_at_over);
+  AddEvidence(a, "autovacuum_scale_factor", s.scale_factor);
+  AddEvidence(a, "autovacuum_threshold", s.base_threshold);
+  AddEvidence(a, "relation_size_bytes", s.size_bytes);
+  AddTimeEvidence(a, "last_autovacuum", s.last_autovacuum_us);
+  AddEvidence(a, "ineffective_runs",
+              static_cast<int64_t>(IneffectiveRunsSinceOver(s, t.removed_near_zero_fraction)));
+  AddEvidence(a, "runs_removing_near_zero", static_cast<int64_t>(f.pinned_runs));
+  AddEvidence(a, "floor_rises", static_cast<int64_t>(f.floor_rises));
+  if (s.run_count() > 0) {
+    const RunRecord& r = s.run(0);
+    AddTimeEvidence(a, "last_run_end", r.end_us);
+    AddEvidence(a, "last_run_removed", r.removed);
+    AddEvidence(a, "last_run_not_yet_removable", r.not_yet_removable);
+    if (r.cutoff_age != UINT32_MAX) {
+      AddEvidence(a, "last_run_removable_cutoff_age", static_cast<int64_t>(r.cutoff_age));
+    }
+    if (r.index_scans != UINT8_MAX) {
+      AddEvidence(a, "last_run_index_scans", static_cast<int64_t>(r.index_scans));
+    }
+  }
+  AddEvidence(a, "lock_conflicts_in_window", static_cast<int64_t>(f.lock_conflicts));
+  if (f.run_elapsed_s >= 0) {
+    AddEvidence(a, f.run_in_progress ? "run_in_progress_s" : "last_run_duration_s",
+                f.run_elapsed_s);
+  }
+  if (f.run_pages_per_s >= 0) AddEvidence(a, "run_pages_per_s", f.run_pages_per_s);
+  if (f.recross_s >= 0) AddEvidence(a, "time_to_refill_trigger_s", f.recross_s);
+  AddEvidence(a, "cost_limit", s.cost_limit);
+  AddEvidence(a, "cost_delay_ms", s.cost_delay_ms);
+  AddEvidence(a, "autovacuum_workers_busy", f.workers_busy);
+  AddEvidence(a, "autovacuum_max_workers", f.max_workers);
+  AddEvidence(a, "cluster_tables_over_trigger", f.tables_over_trigger);
+  AddRateEvidence(a, s, rates, t);
+
+  a->recommendation = RecommendationFor(ctx, s, kind(), cause, f);
+}
+
+}  // namespace vacwatch::pipeline

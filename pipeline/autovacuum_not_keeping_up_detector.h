@@ -1,0 +1,34 @@
+#ifndef VACWATCH_PIPELINE_AUTOVACUUM_NOT_KEEPING_UP_DETECTOR_H_
+#define VACWATCH_PIPELINE_AUTOVACUUM_NOT_KEEPING_UP_DETECTOR_H_
+
+// AutovacuumNotKeepingUp (warning): autovacuum is visibly trying on the table and the table
+// still gets worse against its own trigger. Holds when all of:
+//   - the table is past both floors (min_table_bytes, min_dead_tuples) and autovacuum is on;
+//   - n_dead_tup is over its vacuum trigger (threshold + scale_factor * reltuples, reloptions
+//     first) and not lower than when it crossed (or the dead ratio rises faster than
+//     bloat_velocity_limit per hour);
+//   - evidence that autovacuum tried and failed since it crossed: ineffective_runs completed
+//     runs that left it over (or removed ~0), lock_conflict_min_events skips/cancels within
+//     lock_window, a run longer than the table needs to cross its trigger again, or no run
+//     at all for overdue_after.
+// The cause comes from ClassifyNotKeepingUp (cause_classifier.h). A healthy saw-tooth never
+// holds: each run brings the table back under its trigger.
+
+#include "pipeline/detector.h"
+
+namespace vacwatch::pipeline {
+
+class AutovacuumNotKeepingUpDetector final : public Detector {
+ public:
+  AlertKind kind() const override { return AlertKind::kAutovacuumNotKeepingUp; }
+  void Evaluate(const EvalContext& ctx, const TableState& table, Verdict* out) const override;
+  void Describe(const EvalContext& ctx, const TableState& table, Alert* alert) const override;
+};
+
+// Completed runs since the table crossed its trigger that left it over (or removed ~0); the
+// larger of what the log and autovacuum_count say.
+int IneffectiveRunsSinceOver(const TableState& table, double near_zero_fraction);
+
+}  // namespace vacwatch::pipeline
+
+#endif  // VACWATCH_PIPELINE_AUTOVACUUM_NOT_KEEPING_UP_DETECTOR_H_

@@ -1,0 +1,233 @@
+#include "pipeline/database_state.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace vacwatch::pipeline {
+
+std::string_view HolderKindName(HolderKind kind) {
+  switch (kind) {
+    case HolderKind::kSession:
+      return "session";
+    case HolderKind::kReplicationSlot:
+      return "replication_slot";
+    case HolderKind::kPreparedXact:
+      return "prepared_xact";
+    case HolderKind::kAutovacuumWorker:
+      return "autovacuum_worker";
+  }
+  return "session";
+}
+
+namespace {
+
+constexpr std::string_view kAutovacuumWorker = "autovacuum worker";
+
+int64_t MicrosOr(const std::optional<absl::Time>& t) {
+  return t.has_value() ? absl::ToUnixMicros(*t) : INT64_MIN;
+}
+
+}  // namespace
+
+DatabaseState::DatabaseState(std::string cluster, std::string database)
+    : cluster_(std::move(cluster)), database_(std::move(database)) {}
+
+void DatabaseState::ApplySnapshot(const ingest::Snapshot& s) {
+  last_snapshot_ = s.collected_at;
+  server_version_num_ = s.server_version_num;
+  max_workers_ = s.settings.autovacuum_max_workers.value_or(3);
+  naptime_s_ = s.settings.autovacuum_naptime.value_or(60);
+  progress_.clear();
+  for (const ingest::VacuumProgress& p : s.vacuum_progress) {
+    ProgressRecord r;
+    r.pid = p.pid;
+    r.relid = p.relid;
+    r.autovacuum = p.backend_type == kAutovacuumWorker;
+    r.phase = std::string(p.phase);
+    r.start_us = MicrosOr(p.xact_start);
+    r.heap_blks_total = p.heap_blks_total.value_or(-1);
+    r.heap_blks_scanned = p.heap_blks_scanned.value_or(-1);
+    r.index_vacuum_count = p.index_vacuum_count.value_or(-1);
+    // Progress rows of other databases are kept too: they tell which table a worker holding
+    // this database's horizon is busy with. Only relids of this database match its tables.
+    if (!p.datname.empty() && p.datname != database_) r.relid = 0;
+    progress_.push_back(std::move(r));
+  }
+  holders_.clear();
+  for (const ingest::XminHolder& h : s.xmin_holders) {
+    HolderRecord r;
+    r.pid = h.pid;
+    r.kind =
+        h.backend_type == kAutovacuumWorker ? HolderKind::kAutovacuumWorker : HolderKind::kSession;
+    r.database = std::string(h.datname);
+    r.application_name = std::string(h.application_name);
+    r.state = std::string(h.state);
+    r.backend_type = std::string(h.backend_type);
+    r.age_xids = std::max(h.xmin_age.value_or(0), h.xid_age.value_or(0));
+    r.since_us = MicrosOr(h.xact_start);
+    for (const ingest::VacuumProgress& p : s.vacuum_progress) {
+      if (p.pid == h.pid) r.vacuuming_relid = p.relid;
+    }
+    holders_.push_back(std::move(r));
+  }
+  for (const ingest::ReplicationSlot& slot : s.replication_slots) {
+    // Only the slot's xmin (a physical slot with hot_standby_feedback) holds back user tables.
+    if (!slot.xmin_age.has_value()) continue;
+    HolderRecord r;
+    r.kind = HolderKind::kReplicationSlot;
+    r.slot_name = std::string(slot.slot_name);
+    r.database = std::string(slot.database);
+    r.state = slot.active.has_value() ? (*slot.active ? "active" : "inactive") : "";
+    r.age_xids = *slot.xmin_age;
+    r.cluster_wide = true;
+    holders_.push_back(std::move(r));
+  }
+  for (const ingest::PreparedXact& px : s.prepared_xacts) {
+    HolderRecord r;
+    r.kind = HolderKind::kPreparedXact;
+    r.gid = std::string(px.gid);
+    r.database = std::string(px.database);
+    r.age_xids = px.xid_age.value_or(0);
+    r.since_us = MicrosOr(px.prepared);
+    holders_.push_back(std::move(r));
+  }
+}
+
+std::optional<HolderRecord> DatabaseState::OldestHolder(int32_t exclude_pid) const {
+  const HolderRecord* best = nullptr;
+  for (const HolderRecord& h : holders_) {
+    if (h.age_xids <= 0) continue;
+    if (!h.cluster_wide) {
+      // A session or prepared transaction of another database does not pin ours. An unknown
+      // database (empty datname: a background process) is not assumed to pin it either.
+      if (h.database != database_) continue;
+      if (exclude_pid != 0 && h.pid == exclude_pid) continue;
+    }
+    // Oldest first; ties broken by kind then pid then name so the choice is deterministic.
+    if (best == nullptr ||
+        std::make_tuple(h.age_xids, -static_cast<int>(h.kind), -h.pid, h.slot_name, h.gid) >
+            std::make_tuple(best->age_xids, -static_cast<int>(best->kind), -best->pid,
+                            best->slot_name, best->gid)) {
+      best = &h;
+    }
+  }
+  if (best == nullptr) return std::nullopt;
+  return *best;
+}
+
+const ProgressRecord* DatabaseState::ProgressFor(int64_t relid) const {
+  if (relid == 0) return nullptr;
+  for (const ProgressRecord& p : progress_) {
+    if (p.relid == relid) return &p;
+  }
+  return nullptr;
+}
+
+void DatabaseState::NoteTable(const std::string& key, std::string_view relname, int64_t relid,
+                              int64_t seen_us) {
+  auto [it, inserted] = tables_.try_emplace(key);
+  KnownTable& t = it->second;
+  if (inserted || t.relname != relname) {
+    if (!inserted && !t.relname.empty()) {
+      auto n = by_relname_.find(t.relname);
+      if (n != by_relname_.end() && --n->second.count <= 0) by_relname_.erase(n);
+    }
+    t.relname = std::string(relname);
+    // Database-level entries (empty name) are not tables a skip line could name.
+    if (!t.relname.empty()) {
+      NameEntry& e = by_relname_[t.relname];
+      e.key = &it->first;
+      ++e.count;
+    }
+  }
+  if (t.relid != relid) {
+    if (t.relid != 0) {
+      auto r = by_relid_.find(t.relid);
+      if (r != by_relid_.end() && r->second == &it->first) by_relid_.erase(r);
+    }
+    t.relid = relid;
+    if (relid != 0) by_relid_[relid] = &it->first;
+  }
+  t.last_seen_us = std::max(t.last_seen_us, seen_us);
+}
+
+void DatabaseState::ForgetTable(const std::string& key) {
+  auto it = tables_.find(key);
+  if (it == tables_.end()) return;
+  auto n = it->second.relname.empty() ? by_relname_.end() : by_relname_.find(it->second.relname);
+  if (n != by_relname_.end()) {
+    if (--n->second.count <= 0) {
+      by_relname_.erase(n);
+    } else if (n->second.key == &it->first) {
+      // Point the name at a remaining table of that name.
+      for (const auto& [k, t] : tables_) {
+        if (&k != &it->first && t.relname == it->second.relname) {
+          n->second.key = &k;
+          break;
+        }
+      }
+    }
+  }
+  auto r = by_relid_.find(it->second.relid);
+  if (r != by_relid_.end() && r->second == &it->first) by_relid_.erase(r);
+  tables_.erase(it);
+}
+
+const std::string* DatabaseState::KeyOfRelid(int64_t relid) const {
+  auto it = by_relid_.find(relid);
+  return it == by_relid_.end() ? nullptr : it->second;
+}
+
+const std::string* DatabaseState::KeyOfRelname(std::string_view relname, int* matches) const {
+  auto it = by_relname_.find(absl::string_view(relname.data(), relname.size()));
+  if (it == by_relname_.end()) {
+    *matches = 0;
+    return nullptr;
+  }
+  *matches = it->second.count;
+  return it->second.count == 1 ? it->second.key : nullptr;
+}
+
+void ClusterState::LearnPid(int32_t pid, std::string_view database, absl::Time t) {
+  if (pid == 0 || database.empty()) return;
+  const int64_t t_us = absl::ToUnixMicros(t);
+  if (pids_.size() > 4096) {
+    const int64_t horizon = t_us - absl::ToInt64Microseconds(absl::Hours(1));
+    absl::erase_if(pids_, [&](const auto& kv) { return kv.second.seen_us < horizon; });
+  }
+  PidEntry& e = pids_[pid];
+  if (e.database != database) e.database = std::string(database);
+  e.seen_us = std::max(e.seen_us, t_us);
+}
+
+const std::string* ClusterState::DatabaseOfPid(int32_t pid, absl::Time t) const {
+  auto it = pids_.find(pid);
+  if (it == pids_.end()) return nullptr;
+  if (absl::ToUnixMicros(t) - it->second.seen_us > absl::ToInt64Microseconds(absl::Hours(1))) {
+    return nullptr;
+  }
+  return &it->second.database;
+}
+
+void ClusterState::NoteWorkers(const ingest::Snapshot& s) {
+  scratch_pids_.clear();
+  for (const ingest::XminHolder& h : s.xmin_holders) {
+    if (h.backend_type == kAutovacuumWorker) scratch_pids_.push_back(h.pid);
+  }
+  for (const ingest::VacuumProgress& p : s.vacuum_progress) {
+    // pg_stat_progress_vacuum lists manual VACUUMs too; only workers count against the pool.
+    if (p.backend_type.empty() || p.backend_type == kAutovacuumWorker) {
+      scratch_pids_.push_back(p.pid);
+    }
+  }
+  std::sort(scratch_pids_.begin(), scratch_pids_.end());
+  workers_busy_ = std::unique(scratch_pids_.begin(), scratch_pids_.end()) - scratch_pids_.begin();
+  max_workers_ = s.settings.autovacuum_max_workers.value_or(max_workers_);
+  for (const ingest::XminHolder& h : s.xmin_holders) {
+    if (h.backend_type == kAutovacuumWorker) LearnPid(h.pid, h.datname, s.collected_at);
+  }
+  for (const ingest::VacuumProgress& p : s.vacuum_progress)
+    LearnPid(p.pid, p.datname, s.collected_at);
+}
+
+}  // namespace vacwatch::pipeline

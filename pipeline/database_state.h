@@ -1,0 +1,169 @@
+#ifndef VACWATCH_PIPELINE_DATABASE_STATE_H_
+#define VACWATCH_PIPELINE_DATABASE_STATE_H_
+
+// DatabaseState and ClusterState: what the pipeline knows about one database and one cluster
+// beyond single tables, rebuilt from the latest snapshot (memory only; nothing here needs to
+// survive a restart: the next snapshot restores it).
+//
+// DatabaseState (per cluster + database):
+//   - the xmin horizon holders of its latest snapshot: sessions (pid, application_name, state,
+//     backend_type, xact_start, age), replication slots, prepared transactions; and which one
+//     pins THIS database's tables: a session or a prepared transaction pins only its own
+//     database, a replication slot's xmin (hot_standby_feedback) pins every database (a logical
+//     slot's catalog_xmin pins only catalogs and is ignored for user tables);
+//   - the vacuums in progress (pg_stat_progress_vacuum);
+//   - an index of the tables seen in it: by relid (renames) and by relname (skip lines name only
+//     the relation). This index is the one structure that grows with the number of tables
+//     (~200 bytes per table); table states themselves are bounded by max_cached_tables.
+// ClusterState (per cluster): the event-time clock, autovacuum workers busy vs
+//   autovacuum_max_workers, tables over their trigger per database, and a pid -> database map
+//   learned from vacuum/analyze/cancel entries and from the snapshots' autovacuum workers (an
+//   autovacuum worker serves one database), used to place skip lines that carry no database.
+//
+//   DatabaseState db("prod-eu-1", "reporting");
+//   db.ApplySnapshot(snapshot);                    // copies what it keeps
+//   std::optional<HolderRecord> h = db.OldestHolder(now, /*exclude_pid=*/vacuum_pid);
+//
+// Nothing keeps a reference to a Snapshot past ApplySnapshot.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/time/time.h"
+#include "ingest/snapshot.h"
+
+namespace vacwatch::pipeline {
+
+enum class HolderKind : uint8_t { kSession, kReplicationSlot, kPreparedXact, kAutovacuumWorker };
+std::string_view HolderKindName(HolderKind kind);  // session | replication_slot | ...
+
+// One holder of the xmin horizon, owned.
+struct HolderRecord {
+  HolderKind kind = HolderKind::kSession;
+  int32_t pid = 0;                                    // sessions, autovacuum workers
+  std::string database;                               // where it lives (empty for slots)
+  std::string application_name, state, backend_type;  // sessions
+  std::string slot_name;                              // replication slots
+  std::string gid;                                    // prepared transactions
+  int64_t age_xids = 0;          // how far behind it holds the horizon (max of xmin and xid age)
+  int64_t since_us = INT64_MIN;  // xact_start / prepared time; INT64_MIN = unknown
+  bool cluster_wide = false;     // pins every database (replication slots)
+  int64_t vacuuming_relid = 0;   // an autovacuum worker's current table (progress), 0 = none
+
+  bool operator==(const HolderRecord&) const = default;
+};
+
+struct ProgressRecord {
+  int32_t pid = 0;
+  int64_t relid = 0;
+  bool autovacuum = false;  // backend_type "autovacuum worker"
+  std::string phase;
+  int64_t start_us = INT64_MIN;  // xact_start
+  int64_t heap_blks_total = -1, heap_blks_scanned = -1, index_vacuum_count = -1;
+};
+
+class DatabaseState {
+ public:
+  DatabaseState(std::string cluster, std::string database);
+
+  const std::string& cluster() const { return cluster_; }
+  const std::string& database() const { return database_; }
+
+  // Replaces holders, slots, prepared transactions, progress and settings with the snapshot's.
+  void ApplySnapshot(const ingest::Snapshot& snapshot);
+  absl::Time last_snapshot() const { return last_snapshot_; }
+  void set_last_snapshot(absl::Time t) { last_snapshot_ = t; }
+
+  // The oldest holder of the horizon that pins this database's tables, leaving out
+  // `exclude_pid` (the vacuum of the table being judged: its own snapshot is not what blocks
+  // it). nullopt when nothing holds it.
+  std::optional<HolderRecord> OldestHolder(int32_t exclude_pid) const;
+  // The vacuum in progress on `relid`, or null.
+  const ProgressRecord* ProgressFor(int64_t relid) const;
+  const std::vector<ProgressRecord>& progress() const { return progress_; }
+  const std::vector<HolderRecord>& holders() const { return holders_; }
+
+  // Table index.
+  struct KnownTable {
+    int64_t relid = 0;
+    int64_t last_seen_us = INT64_MIN;
+    std::string relname;
+  };
+  // Records (or refreshes) a table under its encoded key.
+  void NoteTable(const std::string& key, std::string_view relname, int64_t relid, int64_t seen_us);
+  void ForgetTable(const std::string& key);
+  // The key of the table with this relid, or null.
+  const std::string* KeyOfRelid(int64_t relid) const;
+  // The key of the only table named `relname` (any schema), or null when none or several.
+  const std::string* KeyOfRelname(std::string_view relname, int* matches) const;
+  const absl::node_hash_map<std::string, KnownTable>& tables() const { return tables_; }
+
+  int64_t autovacuum_max_workers() const { return max_workers_; }
+  int64_t naptime_s() const { return naptime_s_; }
+  std::optional<int64_t> server_version_num() const { return server_version_num_; }
+
+  // Tables of this database over their vacuum trigger in the latest complete snapshot.
+  int64_t tables_over_trigger = 0;
+
+ private:
+  std::string cluster_, database_;
+  absl::Time last_snapshot_ = absl::InfinitePast();
+  std::vector<HolderRecord> holders_;  // sessions + slots + prepared, as listed
+  std::vector<ProgressRecord> progress_;
+  int64_t max_workers_ = 3;
+  int64_t naptime_s_ = 60;
+  std::optional<int64_t> server_version_num_;
+
+  absl::node_hash_map<std::string, KnownTable> tables_;
+  absl::flat_hash_map<int64_t, const std::string*> by_relid_;
+  struct NameEntry {
+    const std::string* key = nullptr;
+    int count = 0;
+  };
+  absl::flat_hash_map<std::string, NameEntry> by_relname_;
+};
+
+class ClusterState {
+ public:
+  explicit ClusterState(std::string cluster) : cluster_(std::move(cluster)) {}
+  const std::string& cluster() const { return cluster_; }
+
+  // The cluster's event-time clock: the latest event time seen. Never goes backwards.
+  absl::Time now() const { return clock_; }
+  void Advance(absl::Time t) {
+    if (t > clock_) clock_ = t;
+  }
+
+  // pid -> database of autovacuum workers. Entries older than an hour of event time are
+  // pruned once the map holds more than a few thousand (pids are reused; workers are short).
+  void LearnPid(int32_t pid, std::string_view database, absl::Time t);
+  // The database `pid` last served, if learned (and not older than an hour before `t`).
+  const std::string* DatabaseOfPid(int32_t pid, absl::Time t) const;
+
+  // Autovacuum workers busy in the latest snapshot (distinct pids of autovacuum workers among
+  // xmin holders and vacuums in progress) and autovacuum_max_workers.
+  void NoteWorkers(const ingest::Snapshot& snapshot);
+  int64_t workers_busy() const { return workers_busy_; }
+  int64_t max_workers() const { return max_workers_; }
+
+ private:
+  std::string cluster_;
+  absl::Time clock_ = absl::InfinitePast();
+  struct PidEntry {
+    std::string database;
+    int64_t seen_us = 0;
+  };
+  absl::flat_hash_map<int32_t, PidEntry> pids_;
+  int64_t workers_busy_ = 0;
+  int64_t max_workers_ = 3;
+  std::vector<int32_t> scratch_pids_;
+};
+
+}  // namespace vacwatch::pipeline
+
+#endif  // VACWATCH_PIPELINE_DATABASE_STATE_H_

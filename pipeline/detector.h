@@ -1,0 +1,63 @@
+#ifndef VACWATCH_PIPELINE_DETECTOR_H_
+#define VACWATCH_PIPELINE_DETECTOR_H_
+
+// Detector: one alert's logic, as a const object (no state of its own; the per-table state it
+// reads and the AlertState it drives live in TableState). The pipeline calls Evaluate at every
+// evaluation of a table (cheap: no allocation unless the condition holds with a holder), and
+// Describe only when a transition is emitted (builds the strings of the Alert).
+//
+//   Verdict v;
+//   detector.Evaluate(ctx, table, &v);
+//   ... AlertState::Step(ctx.now, v.holds, window) ...
+//   if (fired) detector.Describe(ctx, table, &alert);   // summary, evidence, recommendation
+//
+// All detectors are listed in detectors.h. EvalContext's pointers are valid for the call only.
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "pipeline/alert.h"
+#include "pipeline/cause_classifier.h"
+#include "pipeline/config.h"
+#include "pipeline/database_state.h"
+#include "pipeline/table_key.h"
+#include "pipeline/table_state.h"
+
+namespace vacwatch::pipeline {
+
+enum class Severity : uint8_t { kInfo = 0, kWarning = 1, kCritical = 2 };
+std::string_view SeverityName(Severity s);  // info | warning | critical
+
+struct EvalContext {
+  absl::Time now;
+  const TableKey* key = nullptr;  // the table (schema/table empty: a database entry)
+  const TableTuning* tuning = nullptr;
+  const PipelineConfig* config = nullptr;
+  const DatabaseState* db = nullptr;  // null before the database's first snapshot
+  const ClusterState* cluster = nullptr;
+  int64_t cluster_tables_over_trigger = 0;
+};
+
+struct Verdict {
+  bool holds = false;
+  Cause cause = Cause::kUnknown;
+  Severity severity = Severity::kWarning;
+  std::optional<HolderRecord> holder;  // set when the cause names one
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual AlertKind kind() const = 0;
+  // Decides whether the alert's condition holds now, and its cause and severity.
+  virtual void Evaluate(const EvalContext& ctx, const TableState& table, Verdict* out) const = 0;
+  // Fills summary, evidence and recommendation of `*alert` (cause, severity and holder are
+  // already set from the alert's state).
+  virtual void Describe(const EvalContext& ctx, const TableState& table, Alert* alert) const = 0;
+};
+
+}  // namespace vacwatch::pipeline
+
+#endif  // VACWATCH_PIPELINE_DETECTOR_H_

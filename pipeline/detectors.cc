@@ -1,0 +1,42 @@
+#include "pipeline/detectors.h"
+
+#include "pipeline/autovacuum_not_keeping_up_detector.h"
+#include "pipeline/freezing_not_keeping_up_detector.h"
+#include "pipeline/threshold_too_lax_detector.h"
+#include "pipeline/vacuum_overdue_detector.h"
+#include "pipeline/wraparound_risk_detector.h"
+
+namespace vacwatch::pipeline {
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "warning";
+}
+
+const std::array<const Detector*, kNumAlertKinds>& AllDetectors() {
+  static const AutovacuumNotKeepingUpDetector not_keeping_up;
+  static const FreezingNotKeepingUpDetector freezing;
+  static const WraparoundRiskDetector wraparound;
+  static const ThresholdTooLaxDetector too_lax;
+  static const VacuumOverdueDetector overdue;
+  static const std::array<const Detector*, kNumAlertKinds> all = [] {
+    std::array<const Detector*, kNumAlertKinds> a{};
+    for (const Detector* d :
+         {static_cast<const Detector*>(&not_keeping_up), static_cast<const Detector*>(&freezing),
+          static_cast<const Detector*>(&wraparound), static_cast<const Detector*>(&too_lax),
+          static_cast<const Detector*>(&overdue)}) {
+      a[static_cast<int>(d->kind())] = d;
+    }
+    return a;
+  }();
+  return all;
+}
+
+}  // namespace vacwatch::pipeline

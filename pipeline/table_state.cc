@@ -1,0 +1,847 @@
+#include "pipeline/table_state.h"
+
+// Encoding of a TableState, version 1. Integers are zigzag varints ("v") unless noted; "f" is
+// an IEEE-754 double, 8 bytes little-endian; "b" one byte; "s" a varint length then bytes.
+// Times are Unix microseconds, kNever = INT64_MIN. Fields appear in exactly this order:
+//
+//   value      := version:b(=1) identity current thresholds over counters anchors freeze
+//                 progress runs conflicts cycles dedup warning alerts holders
+//   identity   := relid:v first_seen:v last_seen:v last_snapshot:v last_log:v
+//   current    := n_live:v n_dead:v snap_dead:v n_mod_since_analyze:v n_ins_since_vacuum:v
+//                 size_bytes:v relpages:v frozenxid_age:v reltuples:f writes:v inserts:v
+//                 autovacuum_count:v vacuum_count:v last_autovacuum:v last_vacuum:v
+//                 last_autoanalyze:v
+//   thresholds := vacuum_trigger:f insert_trigger:f analyze_trigger:f scale_factor:f
+//                 base_threshold:v freeze_max_age:v cost_delay_ms:f cost_limit:v av_flags:b
+//   over       := over_since:v dead_at_over:v avc_at_over:v
+//   counters   := dead_added:v xid_clock:v removed_total:v
+//   anchors    := anchor anchor                       (old, new)
+//   anchor     := t:v writes:v dead_added:v xid_clock:v removed:v dead_bytes:v size_bytes:v
+//                 live:v dead_ratio:f
+//   freeze     := series_start:v age_at_start:v freeze_runs:v
+//   progress   := pid:v start:v heap_blks_total:v heap_blks_scanned:v index_passes:v
+//   runs       := count:b run*count                   (oldest first, count <= 8)
+//   run        := end:v removed:v not_yet_removable:v duration_ms:v pages:v cutoff_age:v
+//                 read_rate_dmbs:v write_rate_dmbs:v index_scans:b mode:b flags:b
+//   conflicts  := count:b (t:v kind:b)*count          (oldest first, count <= 8)
+//   cycles     := count:b (end:v peak_ratio:f post_ratio:f peak_dead:v)*count
+//                 open_peak_ratio:f open_peak_dead:v runs_since_snapshot:v
+//   dedup      := head:b hash:u64 fixed little-endian * 4
+//   warning    := last_warning:v kind:b
+//   alerts     := count:b (phase:b since:v clear_since:v last:v cause:b severity:b)*count
+//   holders    := mask:b holder*popcount(mask)        (bit i: alert i names a holder)
+//   holder     := kind:b pid:v age_xids:v since:v cluster_wide:b vacuuming_relid:v
+//                 database:s application_name:s state:s backend_type:s slot_name:s gid:s
+//
+// A reader meeting an unknown version returns DataLoss: it never guesses. A new field means
+// version 2 with its own grammar here and a golden test for each version that shipped.
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace vacwatch::pipeline {
+namespace {
+
+// ---- encoding helpers ----
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void PutV(int64_t v, std::string* out) {
+  PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
+}
+void PutF(double d, std::string* out) {
+  uint64_t bits = std::bit_cast<uint64_t>(d);
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+}
+void PutB(uint8_t b, std::string* out) { out->push_back(static_cast<char>(b)); }
+void PutS(std::string_view s, std::string* out) {
+  PutVarint(s.size(), out);
+  out->append(s);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return in_.empty(); }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift <= 63; shift += 7) {
+      if (in_.empty()) return Fail();
+      uint8_t byte = static_cast<uint8_t>(in_[0]);
+      in_.remove_prefix(1);
+      v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    return Fail();
+  }
+  int64_t V() {
+    uint64_t u = Varint();
+    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  }
+  double F() {
+    if (in_.size() < 8) return static_cast<double>(Fail());
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
+    in_.remove_prefix(8);
+    return std::bit_cast<double>(bits);
+  }
+  uint8_t B() {
+    if (in_.empty()) return static_cast<uint8_t>(Fail());
+    uint8_t b = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return b;
+  }
+  uint64_t Fixed64() {
+    if (in_.size() < 8) return Fail();
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
+    in_.remove_prefix(8);
+    return v;
+  }
+  std::string S() {
+    uint64_t n = Varint();
+    if (!ok_ || n > in_.size()) {
+      Fail();
+      return {};
+    }
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  // Range-checked narrowing: out-of-range values are corruption.
+  template <typename T>
+  T Narrow(int64_t v) {
+    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
+        v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
+      Fail();
+      return T{};
+    }
+    return static_cast<T>(v);
+  }
+
+ private:
+  uint64_t Fail() {
+    ok_ = false;
+    in_ = {};
+    return 0;
+  }
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+int64_t OptMicros(const std::optional<absl::Time>& t) {
+  return t.has_value() ? absl::ToUnixMicros(*t) : kNever;
+}
+
+uint32_t SaturateU32(double v) {
+  if (!(v >= 0)) return 0;
+  return v >= 4294967294.0 ? 4294967294u : static_cast<uint32_t>(v);
+}
+uint16_t SaturateU16(double v) {
+  if (!(v >= 0)) return 0;
+  return v >= 65534.0 ? 65534 : static_cast<uint16_t>(v);
+}
+
+constexpr int64_t kLogReorderToleranceUs = 5LL * 60 * 1000 * 1000;
+
+}  // namespace
+
+uint64_t LogEventHash(const ingest::LogEvent& e) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix_bytes = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 0x100000001b3ULL;
+    }
+    h ^= 0xFF;
+    h *= 0x100000001b3ULL;
+  };
+  auto mix = [&h](int64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= static_cast<uint64_t>(v >> (8 * i)) & 0xFF;
+      h *= 0x100000001b3ULL;
+    }
+  };
+  mix(static_cast<int64_t>(e.type));
+  mix(e.pid);
+  mix(Micros(e.time));
+  mix_bytes(e.cluster);
+  mix_bytes(e.database);
+  mix_bytes(e.schema);
+  mix_bytes(e.table);
+  mix(e.stats.tuples_removed.value_or(-1));
+  mix(e.stats.tuples_not_yet_removable.value_or(-1));
+  mix(e.stats.pages_remain.value_or(-1));
+  mix(static_cast<int64_t>(e.stats.elapsed_s.value_or(-1) * 1000));
+  mix(e.wraparound.remaining.value_or(-1));
+  return h;
+}
+
+bool TableState::SeenEvent(uint64_t hash) {
+  for (uint64_t seen : dedup_) {
+    if (seen == hash && hash != 0) return true;
+  }
+  dedup_[dedup_head_] = hash;
+  dedup_head_ = static_cast<uint8_t>((dedup_head_ + 1) % kDedupRing);
+  return false;
+}
+
+ApplyResult TableState::CheckLogTime(int64_t t_us) const {
+  if (last_log_us != kNever && t_us < last_log_us - kLogReorderToleranceUs) {
+    return ApplyResult::kOutOfOrder;
+  }
+  return ApplyResult::kApplied;
+}
+
+void TableState::Touch(absl::Time t) {
+  const int64_t t_us = Micros(t);
+  if (first_seen_us == kNever || t_us < first_seen_us) first_seen_us = t_us;
+  last_seen_us = std::max(last_seen_us, t_us);
+}
+
+double TableState::dead_ratio() const {
+  if (n_dead < 0 || n_live < 0 || n_live + n_dead <= 0) return 0;
+  return static_cast<double>(n_dead) / static_cast<double>(n_live + n_dead);
+}
+
+int64_t TableState::dead_bytes() const {
+  if (size_bytes < 0) return 0;
+  return static_cast<int64_t>(static_cast<double>(size_bytes) * dead_ratio());
+}
+
+void TableState::PushRun(const RunRecord& r) {
+  runs_[run_head_] = r;
+  run_head_ = static_cast<uint8_t>((run_head_ + 1) % kRunRing);
+  if (run_count_ < kRunRing) ++run_count_;
+}
+
+void TableState::CloseCycle(int64_t t_us, double post_ratio) {
+  CycleRecord c;
+  c.end_us = t_us;
+  c.peak_ratio = cycle_peak_ratio;
+  c.post_ratio = static_cast<float>(post_ratio);
+  c.peak_dead = cycle_peak_dead;
+  cycles_[cycle_head_] = c;
+  cycle_head_ = static_cast<uint8_t>((cycle_head_ + 1) % kCycleRing);
+  if (cycle_count_ < kCycleRing) ++cycle_count_;
+  cycle_peak_ratio = static_cast<float>(post_ratio);
+  cycle_peak_dead = std::max<int64_t>(0, n_dead);
+}
+
+ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats& row,
+                                         const Thresholds& th, const ProgressRecord* prog,
+                                         absl::Duration rate_window, bool* counter_reset) {
+  *counter_reset = false;
+  const int64_t t_us = Micros(t);
+  if (last_snapshot_us != kNever) {
+    if (t_us == last_snapshot_us) return ApplyResult::kDuplicate;
+    if (t_us < last_snapshot_us) return ApplyResult::kOutOfOrder;
+  }
+  const bool first = last_snapshot_us == kNever;
+  const int64_t new_writes =
+      row.n_tup_upd.has_value() && row.n_tup_del.has_value() ? *row.n_tup_upd + *row.n_tup_del : -1;
+  const int64_t new_inserts = row.n_tup_ins.value_or(-1);
+  const int64_t new_avc = row.autovacuum_count.value_or(-1);
+  const int64_t new_vc = row.vacuum_count.value_or(-1);
+  const int64_t dead = row.n_dead_tup.value_or(-1);
+  const int64_t age = row.relfrozenxid_age.value_or(-1);
+
+  bool reset = false;
+  if (!first) {
+    auto backwards = [](int64_t now_v, int64_t before) {
+      return now_v >= 0 && before >= 0 && now_v < before;
+    };
+    reset = backwards(new_writes, writes) || backwards(new_avc, autovacuum_count) ||
+            backwards(new_vc, vacuum_count) || backwards(new_inserts, inserts);
+  }
+  *counter_reset = reset;
+  const bool vacuumed_between =
+      !first && !reset &&
+      ((new_avc >= 0 && autovacuum_count >= 0 && new_avc > autovacuum_count) ||
+       (new_vc >= 0 && vacuum_count >= 0 && new_vc > vacuum_count) || runs_since_snapshot > 0);
+
+  if (!first && !reset && dead >= 0 && snap_dead >= 0) {
+    if (!vacuumed_between) {
+      dead_added += std::max<int64_t>(0, dead - snap_dead);
+    } else {
+      // A vacuum ran in between: the dead tuples now are at most what was written since.
+      int64_t written = (new_writes >= 0 && writes >= 0) ? new_writes - writes : dead;
+      dead_added += std::max<int64_t>(0, std::min(written, dead));
+    }
+  }
+  if (!first && age >= 0 && frozenxid_age >= 0) {
+    // Age grows with every XID the cluster assigns; it drops when relfrozenxid advances, an
+    // interval that tells nothing about the XID rate.
+    if (age >= frozenxid_age) xid_clock += age - frozenxid_age;
+    if (age < frozenxid_age - frozenxid_age / 10) {
+      freeze_series_start_us = kNever;  // freezing made progress: the series ends
+      freeze_age_at_start = -1;
+      freeze_runs = 0;
+    }
+  }
+  const bool unlogged_run =
+      vacuumed_between && runs_since_snapshot == 0 && new_avc > autovacuum_count;
+  if (unlogged_run && frozenxid_age > freeze_max_age) {
+    // An autovacuum past the freeze limit is an anti-wraparound one, logged or not.
+    if (freeze_series_start_us == kNever) {
+      freeze_series_start_us = t_us;
+      freeze_age_at_start = frozenxid_age;
+    }
+    freeze_runs += static_cast<int32_t>(std::min<int64_t>(new_avc - autovacuum_count, 1000));
+  }
+
+  n_live = row.n_live_tup.value_or(-1);
+  n_dead = dead;
+  snap_dead = dead;
+  n_mod_since_analyze = row.n_mod_since_analyze.value_or(-1);
+  n_ins_since_vacuum = row.n_ins_since_vacuum.value_or(-1);
+  size_bytes = row.relation_size_bytes.value_or(-1);
+  relpages = row.relpages.value_or(-1);
+  frozenxid_age = age;
+  reltuples = row.reltuples.value_or(-1);
+  writes = new_writes;
+  inserts = new_inserts;
+  autovacuum_count = new_avc;
+  vacuum_count = new_vc;
+  last_autovacuum_us = OptMicros(row.last_autovacuum);
+  last_vacuum_us = OptMicros(row.last_vacuum);
+  last_autoanalyze_us = OptMicros(row.last_autoanalyze);
+
+  vacuum_trigger = th.vacuum;
+  insert_trigger = th.insert.value_or(-1);
+  analyze_trigger = th.analyze;
+  scale_factor = th.params.vacuum_scale_factor;
+  base_threshold = th.params.vacuum_threshold;
+  freeze_max_age = th.params.freeze_max_age;
+  cost_delay_ms = th.params.cost_delay_ms;
+  cost_limit = th.params.cost_limit;
+  av_flags = (th.params.enabled ? kAvEnabled : 0) |
+             (th.params.has_table_scale_factor ? kAvTableScaleFactor : 0) |
+             (th.params.has_table_threshold ? kAvTableThreshold : 0) |
+             (th.params.has_table_freeze_max_age ? kAvTableFreezeMaxAge : 0) |
+             (th.params.has_table_cost_delay ? kAvTableCostDelay : 0) |
+             (th.params.has_table_cost_limit ? kAvTableCostLimit : 0);
+
+  if (prog != nullptr) {
+    progress.pid = prog->pid;
+    progress.start_us = prog->start_us;
+    progress.heap_blks_total = prog->heap_blks_total;
+    progress.heap_blks_scanned = prog->heap_blks_scanned;
+    progress.index_passes = prog->index_vacuum_count;
+  } else {
+    progress = ProgressState{};
+  }
+
+  if (unlogged_run) CloseCycle(t_us, dead_ratio());
+  runs_since_snapshot = 0;
+  const double ratio = dead_ratio();
+  if (ratio > cycle_peak_ratio) {
+    cycle_peak_ratio = static_cast<float>(ratio);
+    cycle_peak_dead = dead;
+  }
+
+  if (dead >= 0 && vacuum_trigger >= 0) {
+    if (static_cast<double>(dead) > vacuum_trigger) {
+      if (over_since_us == kNever) {
+        over_since_us = t_us;
+        dead_at_over = dead;
+        avc_at_over = std::max<int64_t>(0, new_avc);
+      }
+    } else {
+      over_since_us = kNever;
+    }
+  }
+
+  RateAnchor cur;
+  cur.t_us = t_us;
+  cur.writes = std::max<int64_t>(0, writes);
+  cur.dead_added = dead_added;
+  cur.xid_clock = xid_clock;
+  cur.removed = removed_total;
+  cur.dead_bytes = dead_bytes();
+  cur.size_bytes = std::max<int64_t>(0, size_bytes);
+  cur.live = std::max<int64_t>(0, n_live);
+  cur.dead_ratio = ratio;
+  if (first || reset || anchor_new.t_us == kNever) {
+    anchor_old = cur;
+    anchor_new = cur;
+  } else if (t_us - anchor_new.t_us >= absl::ToInt64Microseconds(rate_window)) {
+    anchor_old = anchor_new;
+    anchor_new = cur;
+  }
+  last_snapshot_us = t_us;
+  Touch(t);
+  return ApplyResult::kApplied;
+}
+
+TableRates TableState::Rates(absl::Time now) const {
+  TableRates r;
+  if (anchor_old.t_us == kNever || last_snapshot_us == kNever) return r;
+  const double span_s = static_cast<double>(last_snapshot_us - anchor_old.t_us) / 1e6;
+  if (span_s < 30) return r;
+  r.writes_per_s =
+      std::max(0.0, static_cast<double>(std::max<int64_t>(0, writes) - anchor_old.writes) / span_s);
+  r.dead_growth_per_s = static_cast<double>(dead_added - anchor_old.dead_added) / span_s;
+  r.xids_per_s = static_cast<double>(xid_clock - anchor_old.xid_clock) / span_s;
+  // Removal counts runs up to `now` (log events arrive between snapshots).
+  const double removal_span_s =
+      static_cast<double>(std::max(last_snapshot_us, absl::ToUnixMicros(now)) - anchor_old.t_us) /
+      1e6;
+  r.removal_per_s = static_cast<double>(removed_total - anchor_old.removed) / removal_span_s;
+  const double span_h = span_s / 3600;
+  r.dead_ratio_per_h = (dead_ratio() - anchor_old.dead_ratio) / span_h;
+  r.dead_bytes_per_h = static_cast<double>(dead_bytes() - anchor_old.dead_bytes) / span_h;
+  // Growth of the heap not explained by more live rows: bloat (0 when live rows grew).
+  const int64_t live_now = std::max<int64_t>(0, n_live);
+  const int64_t size_now = std::max<int64_t>(0, size_bytes);
+  r.bloat_bytes_per_h =
+      live_now <= anchor_old.live + anchor_old.live / 100
+          ? std::max(0.0, static_cast<double>(size_now - anchor_old.size_bytes) / span_h)
+          : 0.0;
+  return r;
+}
+
+ApplyResult TableState::ApplyVacuum(const ingest::LogEvent& e) {
+  const int64_t t_us = Micros(e.time);
+  if (CheckLogTime(t_us) != ApplyResult::kApplied) return ApplyResult::kOutOfOrder;
+  if (SeenEvent(LogEventHash(e))) return ApplyResult::kDuplicate;
+  const ingest::VacuumStats& st = e.stats;
+  RunRecord r;
+  r.end_us = t_us;
+  r.removed = st.tuples_removed.value_or(-1);
+  r.not_yet_removable = st.tuples_not_yet_removable.value_or(-1);
+  if (st.elapsed_s.has_value()) r.duration_ms = SaturateU32(*st.elapsed_s * 1000);
+  if (st.pages_scanned.has_value()) {
+    r.pages = SaturateU32(static_cast<double>(*st.pages_scanned));
+  } else if (st.pages_remain.has_value()) {
+    r.pages = SaturateU32(static_cast<double>(*st.pages_remain));
+  }
+  if (st.removable_cutoff_age.has_value()) {
+    r.cutoff_age = SaturateU32(static_cast<double>(*st.removable_cutoff_age));
+  }
+  if (st.read_rate_mbs.has_value()) r.read_rate_dmbs = SaturateU16(*st.read_rate_mbs * 10);
+  if (st.write_rate_mbs.has_value()) r.write_rate_dmbs = SaturateU16(*st.write_rate_mbs * 10);
+  if (st.index_scans.has_value()) {
+    r.index_scans = static_cast<uint8_t>(std::clamp<int64_t>(*st.index_scans, 0, 254));
+  }
+  r.mode = static_cast<uint8_t>(st.mode);
+  if (st.new_relfrozenxid.has_value() || st.relfrozenxid_advance.value_or(0) > 0) {
+    r.flags |= RunRecord::kRunFroze;
+  }
+  PushRun(r);
+  ++runs_since_snapshot;
+  last_log_us = std::max(last_log_us, t_us);
+  if (r.removed > 0) removed_total += r.removed;
+
+  if (r.not_yet_removable >= 0) {
+    // What the run left is the table's dead count now (pgstat reports the same).
+    n_dead = r.not_yet_removable + st.tuples_missed_dead.value_or(0);
+    if (vacuum_trigger >= 0) {
+      if (static_cast<double>(n_dead) > vacuum_trigger) {
+        if (over_since_us == kNever) {
+          over_since_us = t_us;
+          dead_at_over = n_dead;
+          avc_at_over = std::max<int64_t>(0, autovacuum_count);
+        }
+      } else {
+        over_since_us = kNever;
+      }
+    }
+  }
+  double post_ratio = dead_ratio();
+  if (st.tuples_remain.has_value() && *st.tuples_remain > 0 && r.not_yet_removable >= 0) {
+    post_ratio = static_cast<double>(r.not_yet_removable) / static_cast<double>(*st.tuples_remain);
+  }
+  CloseCycle(t_us, post_ratio);
+  if (r.aggressive()) {
+    if (freeze_series_start_us == kNever) {
+      freeze_series_start_us = t_us;
+      freeze_age_at_start = frozenxid_age;
+    }
+    ++freeze_runs;
+  }
+  if (progress.pid == e.pid) progress = ProgressState{};
+  Touch(e.time);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult TableState::ApplyConflict(const ingest::LogEvent& e, ConflictKind kind) {
+  const int64_t t_us = Micros(e.time);
+  if (CheckLogTime(t_us) != ApplyResult::kApplied) return ApplyResult::kOutOfOrder;
+  if (SeenEvent(LogEventHash(e))) return ApplyResult::kDuplicate;
+  conflicts_[conflict_head_] = ConflictRecord{t_us, kind};
+  conflict_head_ = static_cast<uint8_t>((conflict_head_ + 1) % kConflictRing);
+  if (conflict_count_ < kConflictRing) ++conflict_count_;
+  last_log_us = std::max(last_log_us, t_us);
+  if (progress.pid == e.pid && kind == ConflictKind::kVacuumCancelled) progress = ProgressState{};
+  Touch(e.time);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult TableState::ApplyAnalyze(const ingest::LogEvent& e) {
+  const int64_t t_us = Micros(e.time);
+  if (CheckLogTime(t_us) != ApplyResult::kApplied) return ApplyResult::kOutOfOrder;
+  if (SeenEvent(LogEventHash(e))) return ApplyResult::kDuplicate;
+  last_log_us = std::max(last_log_us, t_us);
+  last_autoanalyze_us = std::max(last_autoanalyze_us, t_us);
+  Touch(e.time);
+  return ApplyResult::kApplied;
+}
+
+ApplyResult TableState::ApplyWraparoundWarning(const ingest::LogEvent& e) {
+  const int64_t t_us = Micros(e.time);
+  if (CheckLogTime(t_us) != ApplyResult::kApplied) return ApplyResult::kOutOfOrder;
+  if (SeenEvent(LogEventHash(e))) return ApplyResult::kDuplicate;
+  last_log_us = std::max(last_log_us, t_us);
+  last_warning_us = std::max(last_warning_us, t_us);
+  last_warning_kind = static_cast<uint8_t>(e.wraparound.kind);
+  Touch(e.time);
+  return ApplyResult::kApplied;
+}
+
+// ---- encoding ----
+
+namespace {
+
+void PutAnchor(const RateAnchor& a, std::string* out) {
+  PutV(a.t_us, out);
+  PutV(a.writes, out);
+  PutV(a.dead_added, out);
+  PutV(a.xid_clock, out);
+  PutV(a.removed, out);
+  PutV(a.dead_bytes, out);
+  PutV(a.size_bytes, out);
+  PutV(a.live, out);
+  PutF(a.dead_ratio, out);
+}
+
+void GetAnchor(Reader* r, RateAnchor* a) {
+  a->t_us = r->V();
+  a->writes = r->V();
+  a->dead_added = r->V();
+  a->xid_clock = r->V();
+  a->removed = r->V();
+  a->dead_bytes = r->V();
+  a->size_bytes = r->V();
+  a->live = r->V();
+  a->dead_ratio = r->F();
+}
+
+}  // namespace
+
+void TableState::Encode(std::string* out) const {
+  PutB(kTableStateVersion, out);
+  PutV(relid, out);
+  PutV(first_seen_us, out);
+  PutV(last_seen_us, out);
+  PutV(last_snapshot_us, out);
+  PutV(last_log_us, out);
+
+  PutV(n_live, out);
+  PutV(n_dead, out);
+  PutV(snap_dead, out);
+  PutV(n_mod_since_analyze, out);
+  PutV(n_ins_since_vacuum, out);
+  PutV(size_bytes, out);
+  PutV(relpages, out);
+  PutV(frozenxid_age, out);
+  PutF(reltuples, out);
+  PutV(writes, out);
+  PutV(inserts, out);
+  PutV(autovacuum_count, out);
+  PutV(vacuum_count, out);
+  PutV(last_autovacuum_us, out);
+  PutV(last_vacuum_us, out);
+  PutV(last_autoanalyze_us, out);
+
+  PutF(vacuum_trigger, out);
+  PutF(insert_trigger, out);
+  PutF(analyze_trigger, out);
+  PutF(scale_factor, out);
+  PutV(base_threshold, out);
+  PutV(freeze_max_age, out);
+  PutF(cost_delay_ms, out);
+  PutV(cost_limit, out);
+  PutB(av_flags, out);
+
+  PutV(over_since_us, out);
+  PutV(dead_at_over, out);
+  PutV(avc_at_over, out);
+
+  PutV(dead_added, out);
+  PutV(xid_clock, out);
+  PutV(removed_total, out);
+  PutAnchor(anchor_old, out);
+  PutAnchor(anchor_new, out);
+
+  PutV(freeze_series_start_us, out);
+  PutV(freeze_age_at_start, out);
+  PutV(freeze_runs, out);
+
+  PutV(progress.pid, out);
+  PutV(progress.start_us, out);
+  PutV(progress.heap_blks_total, out);
+  PutV(progress.heap_blks_scanned, out);
+  PutV(progress.index_passes, out);
+
+  PutB(run_count_, out);
+  for (int i = run_count_ - 1; i >= 0; --i) {
+    const RunRecord& r = run(i);
+    PutV(r.end_us, out);
+    PutV(r.removed, out);
+    PutV(r.not_yet_removable, out);
+    PutV(r.duration_ms, out);
+    PutV(r.pages, out);
+    PutV(r.cutoff_age, out);
+    PutV(r.read_rate_dmbs, out);
+    PutV(r.write_rate_dmbs, out);
+    PutB(r.index_scans, out);
+    PutB(r.mode, out);
+    PutB(r.flags, out);
+  }
+  PutB(conflict_count_, out);
+  for (int i = conflict_count_ - 1; i >= 0; --i) {
+    PutV(conflict(i).t_us, out);
+    PutB(static_cast<uint8_t>(conflict(i).kind), out);
+  }
+  PutB(cycle_count_, out);
+  for (int i = cycle_count_ - 1; i >= 0; --i) {
+    const CycleRecord& c = cycle(i);
+    PutV(c.end_us, out);
+    PutF(c.peak_ratio, out);
+    PutF(c.post_ratio, out);
+    PutV(c.peak_dead, out);
+  }
+  PutF(cycle_peak_ratio, out);
+  PutV(cycle_peak_dead, out);
+  PutV(runs_since_snapshot, out);
+
+  PutB(dedup_head_, out);
+  for (uint64_t h : dedup_) {
+    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((h >> (8 * i)) & 0xFF));
+  }
+  PutV(last_warning_us, out);
+  PutB(last_warning_kind, out);
+
+  PutB(kNumAlertKinds, out);
+  for (const AlertState& a : alerts) {
+    PutB(static_cast<uint8_t>(a.phase()), out);
+    PutV(a.since_us(), out);
+    PutV(a.clear_since_us(), out);
+    PutV(a.last_us(), out);
+    PutB(a.cause, out);
+    PutB(a.severity, out);
+  }
+  uint8_t mask = 0;
+  for (int i = 0; i < kNumAlertKinds; ++i) {
+    if (holders_[i].get() != nullptr) mask |= static_cast<uint8_t>(1u << i);
+  }
+  PutB(mask, out);
+  for (int i = 0; i < kNumAlertKinds; ++i) {
+    const HolderRecord* h = holders_[i].get();
+    if (h == nullptr) continue;
+    PutB(static_cast<uint8_t>(h->kind), out);
+    PutV(h->pid, out);
+    PutV(h->age_xids, out);
+    PutV(h->since_us, out);
+    PutB(h->cluster_wide ? 1 : 0, out);
+    PutV(h->vacuuming_relid, out);
+    PutS(h->database, out);
+    PutS(h->application_name, out);
+    PutS(h->state, out);
+    PutS(h->backend_type, out);
+    PutS(h->slot_name, out);
+    PutS(h->gid, out);
+  }
+}
+
+absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
+                                      int64_t* last_seen_us) {
+  Reader r(bytes);
+  uint8_t version = r.B();
+  if (!r.ok()) return absl::DataLossError("table state: empty value");
+  if (version != kTableStateVersion) {
+    return absl::DataLossError(
+        absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
+  }
+  *relid = r.V();
+  r.V();  // first_seen
+  *last_seen_us = r.V();
+  if (!r.ok()) return absl::DataLossError("table state: truncated header");
+  return absl::OkStatus();
+}
+
+absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
+  Reader r(bytes);
+  uint8_t version = r.B();
+  if (!r.ok()) return absl::DataLossError("table state: empty value");
+  if (version != kTableStateVersion) {
+    return absl::DataLossError(
+        absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
+  }
+  TableState s;
+  s.relid = r.V();
+  s.first_seen_us = r.V();
+  s.last_seen_us = r.V();
+  s.last_snapshot_us = r.V();
+  s.last_log_us = r.V();
+
+  s.n_live = r.V();
+  s.n_dead = r.V();
+  s.snap_dead = r.V();
+  s.n_mod_since_analyze = r.V();
+  s.n_ins_since_vacuum = r.V();
+  s.size_bytes = r.V();
+  s.relpages = r.V();
+  s.frozenxid_age = r.V();
+  s.reltuples = r.F();
+  s.writes = r.V();
+  s.inserts = r.V();
+  s.autovacuum_count = r.V();
+  s.vacuum_count = r.V();
+  s.last_autovacuum_us = r.V();
+  s.last_vacuum_us = r.V();
+  s.last_autoanalyze_us = r.V();
+
+  s.vacuum_trigger = r.F();
+  s.insert_trigger = r.F();
+  s.analyze_trigger = r.F();
+  s.scale_factor = r.F();
+  s.base_threshold = r.V();
+  s.freeze_max_age = r.V();
+  s.cost_delay_ms = r.F();
+  s.cost_limit = r.V();
+  s.av_flags = r.B();
+
+  s.over_since_us = r.V();
+  s.dead_at_over = r.V();
+  s.avc_at_over = r.V();
+
+  s.dead_added = r.V();
+  s.xid_clock = r.V();
+  s.removed_total = r.V();
+  GetAnchor(&r, &s.anchor_old);
+  GetAnchor(&r, &s.anchor_new);
+
+  s.freeze_series_start_us = r.V();
+  s.freeze_age_at_start = r.V();
+  s.freeze_runs = r.Narrow<int32_t>(r.V());
+
+  s.progress.pid = r.Narrow<int32_t>(r.V());
+  s.progress.start_us = r.V();
+  s.progress.heap_blks_total = r.V();
+  s.progress.heap_blks_scanned = r.V();
+  s.progress.index_passes = r.V();
+
+  const uint8_t runs = r.B();
+  if (runs > kRunRing) return absl::DataLossError("table state: too many runs");
+  for (int i = 0; i < runs && r.ok(); ++i) {
+    RunRecord run;
+    run.end_us = r.V();
+    run.removed = r.V();
+    run.not_yet_removable = r.V();
+    run.duration_ms = r.Narrow<uint32_t>(r.V());
+    run.pages = r.Narrow<uint32_t>(r.V());
+    run.cutoff_age = r.Narrow<uint32_t>(r.V());
+    run.read_rate_dmbs = r.Narrow<uint16_t>(r.V());
+    run.write_rate_dmbs = r.Narrow<uint16_t>(r.V());
+    run.index_scans = r.B();
+    run.mode = r.B();
+    run.flags = r.B();
+    if (run.mode > static_cast<uint8_t>(ingest::VacuumMode::kAggressiveWraparound)) {
+      return absl::DataLossError("table state: unknown vacuum mode");
+    }
+    s.PushRun(run);
+  }
+  const uint8_t conflicts = r.B();
+  if (conflicts > kConflictRing) return absl::DataLossError("table state: too many conflicts");
+  for (int i = 0; i < conflicts && r.ok(); ++i) {
+    ConflictRecord c;
+    c.t_us = r.V();
+    uint8_t kind = r.B();
+    if (kind > static_cast<uint8_t>(ConflictKind::kAnalyzeCancelled)) {
+      return absl::DataLossError("table state: unknown conflict kind");
+    }
+    c.kind = static_cast<ConflictKind>(kind);
+    s.conflicts_[s.conflict_head_] = c;
+    s.conflict_head_ = static_cast<uint8_t>((s.conflict_head_ + 1) % kConflictRing);
+    ++s.conflict_count_;
+  }
+  const uint8_t cycles = r.B();
+  if (cycles > kCycleRing) return absl::DataLossError("table state: too many cycles");
+  for (int i = 0; i < cycles && r.ok(); ++i) {
+    CycleRecord c;
+    c.end_us = r.V();
+    c.peak_ratio = static_cast<float>(r.F());
+    c.post_ratio = static_cast<float>(r.F());
+    c.peak_dead = r.V();
+    s.cycles_[s.cycle_head_] = c;
+    s.cycle_head_ = static_cast<uint8_t>((s.cycle_head_ + 1) % kCycleRing);
+    ++s.cycle_count_;
+  }
+  s.cycle_peak_ratio = static_cast<float>(r.F());
+  s.cycle_peak_dead = r.V();
+  s.runs_since_snapshot = r.Narrow<int32_t>(r.V());
+
+  s.dedup_head_ = r.B();
+  if (s.dedup_head_ >= kDedupRing) return absl::DataLossError("table state: bad dedup head");
+  for (uint64_t& h : s.dedup_) h = r.Fixed64();
+  s.last_warning_us = r.V();
+  s.last_warning_kind = r.B();
+
+  const uint8_t alerts = r.B();
+  if (alerts != kNumAlertKinds) return absl::DataLossError("table state: wrong alert count");
+  for (AlertState& a : s.alerts) {
+    uint8_t phase = r.B();
+    int64_t since = r.V();
+    int64_t clear = r.V();
+    int64_t last = r.V();
+    if (!a.Restore(phase, since, clear, last)) {
+      return absl::DataLossError("table state: unknown alert phase");
+    }
+    a.cause = r.B();
+    a.severity = r.B();
+  }
+  const uint8_t mask = r.B();
+  if (mask >> kNumAlertKinds) return absl::DataLossError("table state: bad holder mask");
+  for (int i = 0; i < kNumAlertKinds && r.ok(); ++i) {
+    if ((mask & (1u << i)) == 0) continue;
+    HolderRecord h;
+    uint8_t kind = r.B();
+    if (kind > static_cast<uint8_t>(HolderKind::kAutovacuumWorker)) {
+      return absl::DataLossError("table state: unknown holder kind");
+    }
+    h.kind = static_cast<HolderKind>(kind);
+    h.pid = r.Narrow<int32_t>(r.V());
+    h.age_xids = r.V();
+    h.since_us = r.V();
+    h.cluster_wide = r.B() != 0;
+    h.vacuuming_relid = r.V();
+    h.database = r.S();
+    h.application_name = r.S();
+    h.state = r.S();
+    h.backend_type = r.S();
+    h.slot_name = r.S();
+    h.gid = r.S();
+    s.holders_[i].Set(std::move(h));
+  }
+  if (!r.ok()) return absl::DataLossError("table state: truncated or malformed value");
+  if (!r.done()) return absl::DataLossError("table state: trailing bytes");
+  *out = std::move(s);
+  return absl::OkStatus();
+}
+
+}  // namespace vacwatch::pipeline

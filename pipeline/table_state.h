@@ -1,0 +1,276 @@
+#ifndef VACWATCH_PIPELINE_TABLE_STATE_H_
+#define VACWATCH_PIPELINE_TABLE_STATE_H_
+
+// TableState: the per-table model, fed by snapshot rows and log events in event time, read by
+// the detectors, and stored in the state store as bytes (Encode/Decode, versioned; the grammar
+// is at the top of table_state.cc). Memory is fixed per table (rings, no containers): see
+// sizeof(TableState) in the tests; the only heap use is a holder record while an alert that
+// names one is pending or firing.
+//
+// It keeps the facts, not the judgements: thresholds and how far over the vacuum trigger the
+// table is and since when; dead-tuple counters for generation and removal rates; the last
+// kRunRing completed runs, the last kConflictRing skips/cancels, the last kCycleRing
+// vacuum cycles (peak and post-vacuum dead ratio), the run in progress, freeze progress, and
+// one AlertState per alert kind. Detectors decide from these with their tuning.
+//
+//   TableState s;
+//   s.ApplySnapshotRow(t, row, thresholds, progress, rate_window);   // kApplied, kDuplicate...
+//   s.ApplyVacuum(event);
+//   std::string bytes;  s.Encode(&bytes);
+//   TableState back;    VW_RETURN_IF_ERROR(TableState::Decode(bytes, &back));
+//
+// Rules: a snapshot row at or before the latest applied one changes nothing (duplicate /
+// out of order); a log event already applied (same content) changes nothing; counters that go
+// backwards (stats reset, crash, failover) start a new baseline and never yield a negative
+// rate; "never vacuumed" is kNever, never the epoch. Keeps no reference to its inputs.
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ingest/log_event.h"
+#include "ingest/snapshot.h"
+#include "pipeline/alert_state.h"
+#include "pipeline/config.h"
+#include "pipeline/database_state.h"
+#include "pipeline/thresholds.h"
+
+namespace vacwatch::pipeline {
+
+inline constexpr int64_t kNever = INT64_MIN;  // a time that has not happened
+inline constexpr int kRunRing = 8;
+inline constexpr int kConflictRing = 8;
+inline constexpr int kCycleRing = 4;
+inline constexpr int kDedupRing = 4;
+inline constexpr uint8_t kTableStateVersion = 1;
+
+enum class ApplyResult : uint8_t { kApplied, kDuplicate, kOutOfOrder };
+
+// One completed vacuum run, from its log entry.
+struct RunRecord {
+  int64_t end_us = kNever;
+  int64_t removed = -1;                  // tuples removed; -1 = not printed
+  int64_t not_yet_removable = -1;        // dead but not yet removable; -1 = not printed
+  uint32_t duration_ms = UINT32_MAX;     // elapsed; UINT32_MAX = unknown
+  uint32_t pages = UINT32_MAX;           // pages scanned (remain when scanned is not printed)
+  uint32_t cutoff_age = UINT32_MAX;      // removable cutoff age in XIDs (PG15+)
+  uint16_t read_rate_dmbs = UINT16_MAX;  // 0.1 MB/s units
+  uint16_t write_rate_dmbs = UINT16_MAX;
+  uint8_t index_scans = UINT8_MAX;
+  uint8_t mode = 0;   // ingest::VacuumMode
+  uint8_t flags = 0;  // kRunFroze
+
+  static constexpr uint8_t kRunFroze = 1;  // relfrozenxid advanced
+  bool aggressive() const { return mode != 0; }
+  std::optional<double> duration_s() const {
+    return duration_ms == UINT32_MAX ? std::nullopt : std::optional<double>(duration_ms / 1000.0);
+  }
+  bool operator==(const RunRecord&) const = default;
+};
+
+// A skipped or cancelled autovacuum.
+enum class ConflictKind : uint8_t {
+  kVacuumSkipped,
+  kVacuumCancelled,
+  kAnalyzeSkipped,
+  kAnalyzeCancelled
+};
+struct ConflictRecord {
+  int64_t t_us = kNever;
+  ConflictKind kind = ConflictKind::kVacuumSkipped;
+  bool operator==(const ConflictRecord&) const = default;
+};
+
+// One vacuum cycle: the dead ratio's peak before a run and what the run left.
+struct CycleRecord {
+  int64_t end_us = kNever;
+  float peak_ratio = 0;
+  float post_ratio = 0;
+  int64_t peak_dead = 0;
+  bool operator==(const CycleRecord&) const = default;
+};
+
+// Cumulative values at one moment, to measure rates over rate_window.
+struct RateAnchor {
+  int64_t t_us = kNever;
+  int64_t writes = 0;      // n_tup_upd + n_tup_del
+  int64_t dead_added = 0;  // TableState::dead_added
+  int64_t xid_clock = 0;   // TableState::xid_clock
+  int64_t removed = 0;     // TableState::removed_total
+  int64_t dead_bytes = 0;
+  int64_t size_bytes = 0;
+  int64_t live = 0;
+  double dead_ratio = 0;
+  bool operator==(const RateAnchor&) const = default;
+};
+
+// Rates over the anchor window; nullopt until two samples at least 30 s apart exist.
+struct TableRates {
+  std::optional<double> writes_per_s, dead_growth_per_s, removal_per_s, xids_per_s;
+  std::optional<double> dead_ratio_per_h, dead_bytes_per_h, bloat_bytes_per_h;
+};
+
+// A run in progress (pg_stat_progress_vacuum), as of the latest snapshot.
+struct ProgressState {
+  int32_t pid = 0;  // 0 = none
+  int64_t start_us = kNever;
+  int64_t heap_blks_total = -1, heap_blks_scanned = -1, index_passes = -1;
+  bool operator==(const ProgressState&) const = default;
+};
+
+// An optional HolderRecord on the heap (only while an alert names one), copied by value.
+class HolderBox {
+ public:
+  HolderBox() = default;
+  HolderBox(const HolderBox& o) : p_(o.p_ ? std::make_unique<HolderRecord>(*o.p_) : nullptr) {}
+  HolderBox& operator=(const HolderBox& o) {
+    p_ = o.p_ ? std::make_unique<HolderRecord>(*o.p_) : nullptr;
+    return *this;
+  }
+  HolderBox(HolderBox&&) noexcept = default;
+  HolderBox& operator=(HolderBox&&) noexcept = default;
+  bool operator==(const HolderBox& o) const {
+    return (p_ == nullptr && o.p_ == nullptr) || (p_ != nullptr && o.p_ != nullptr && *p_ == *o.p_);
+  }
+  const HolderRecord* get() const { return p_.get(); }
+  void Set(std::optional<HolderRecord> h) {
+    p_ = h.has_value() ? std::make_unique<HolderRecord>(std::move(*h)) : nullptr;
+  }
+
+ private:
+  std::unique_ptr<HolderRecord> p_;
+};
+
+class TableState {
+ public:
+  // ---- updates ----
+  ApplyResult ApplySnapshotRow(absl::Time t, const ingest::TableStats& row, const Thresholds& th,
+                               const ProgressRecord* progress, absl::Duration rate_window,
+                               bool* counter_reset);
+  ApplyResult ApplyVacuum(const ingest::LogEvent& e);
+  ApplyResult ApplyConflict(const ingest::LogEvent& e, ConflictKind kind);
+  ApplyResult ApplyAnalyze(const ingest::LogEvent& e);
+  ApplyResult ApplyWraparoundWarning(const ingest::LogEvent& e);
+  void Touch(absl::Time t);  // seen (for the TTL)
+
+  // ---- identity and times ----
+  int64_t relid = 0;  // 0 until a snapshot names it
+  int64_t first_seen_us = kNever, last_seen_us = kNever;
+  int64_t last_snapshot_us = kNever;  // collected_at of the latest applied row
+  int64_t last_log_us = kNever;       // time of the latest applied log event
+
+  // ---- latest snapshot values (-1 = unknown) ----
+  int64_t n_live = -1, n_dead = -1, n_mod_since_analyze = -1, n_ins_since_vacuum = -1;
+  int64_t snap_dead = -1;  // n_dead_tup as the latest snapshot said (n_dead also follows runs)
+  int64_t size_bytes = -1, relpages = -1, frozenxid_age = -1;
+  double reltuples = -1;
+  int64_t writes = -1, inserts = -1, autovacuum_count = -1, vacuum_count = -1;
+  int64_t last_autovacuum_us = kNever, last_vacuum_us = kNever, last_autoanalyze_us = kNever;
+
+  // ---- thresholds (from the latest snapshot) ----
+  double vacuum_trigger = -1;  // -1 = not known yet (no snapshot)
+  double insert_trigger = -1;  // -1 = none (before PG13, or disabled)
+  double analyze_trigger = -1;
+  double scale_factor = 0.2;
+  int64_t base_threshold = 50;
+  int64_t freeze_max_age = 200'000'000;
+  double cost_delay_ms = 2;
+  int64_t cost_limit = 200;
+  uint8_t av_flags = kAvEnabled;
+  static constexpr uint8_t kAvEnabled = 1, kAvTableScaleFactor = 2, kAvTableThreshold = 4,
+                           kAvTableFreezeMaxAge = 8, kAvTableCostDelay = 16, kAvTableCostLimit = 32;
+  bool autovacuum_enabled() const { return av_flags & kAvEnabled; }
+
+  // ---- over the vacuum trigger ----
+  int64_t over_since_us = kNever;  // kNever = not over
+  int64_t dead_at_over = 0;        // dead tuples when it crossed
+  int64_t avc_at_over = 0;         // autovacuum_count when it crossed
+  bool over_trigger() const { return over_since_us != kNever; }
+  double lag() const {
+    return vacuum_trigger < 0 ? 0 : static_cast<double>(n_dead) - vacuum_trigger;
+  }
+
+  // ---- cumulative counters of our own (never go backwards) ----
+  int64_t dead_added = 0;     // dead tuples seen appearing between snapshots
+  int64_t xid_clock = 0;      // XIDs consumed, from relfrozenxid_age growth
+  int64_t removed_total = 0;  // tuples removed by logged runs
+  RateAnchor anchor_old, anchor_new;
+  TableRates Rates(absl::Time now) const;
+
+  // ---- freeze ----
+  int64_t freeze_series_start_us = kNever;  // first aggressive run since relfrozenxid last moved
+  int64_t freeze_age_at_start = -1;
+  int32_t freeze_runs = 0;  // anti-wraparound / aggressive runs in the series
+
+  // ---- rings (index 0 = most recent) ----
+  int run_count() const { return run_count_; }
+  const RunRecord& run(int i) const { return runs_[(run_head_ + kRunRing - 1 - i) % kRunRing]; }
+  int conflict_count() const { return conflict_count_; }
+  const ConflictRecord& conflict(int i) const {
+    return conflicts_[(conflict_head_ + kConflictRing - 1 - i) % kConflictRing];
+  }
+  int cycle_count() const { return cycle_count_; }
+  const CycleRecord& cycle(int i) const {
+    return cycles_[(cycle_head_ + kCycleRing - 1 - i) % kCycleRing];
+  }
+  float cycle_peak_ratio = 0;  // the open cycle's peak so far
+  int64_t cycle_peak_dead = 0;
+  int32_t runs_since_snapshot = 0;  // logged runs since the latest snapshot
+
+  ProgressState progress;
+
+  // ---- server warnings ----
+  int64_t last_warning_us = kNever;
+  uint8_t last_warning_kind = 0;  // ingest::WraparoundWarningKind
+
+  // ---- alerts ----
+  std::array<AlertState, kNumAlertKinds> alerts;
+  AlertState& alert(AlertKind k) { return alerts[static_cast<int>(k)]; }
+  const AlertState& alert(AlertKind k) const { return alerts[static_cast<int>(k)]; }
+  // The holder named by an alert's cause, kept from pending until it resolves.
+  const HolderRecord* holder(AlertKind k) const { return holders_[static_cast<int>(k)].get(); }
+  void set_holder(AlertKind k, std::optional<HolderRecord> h) {
+    holders_[static_cast<int>(k)].Set(std::move(h));
+  }
+
+  // ---- derived ----
+  double dead_ratio() const;  // n_dead / (n_live + n_dead), 0 when unknown
+  int64_t dead_bytes() const;
+
+  // ---- encoding ----
+  void Encode(std::string* out) const;  // appends
+  static absl::Status Decode(std::string_view bytes, TableState* out);
+  // Reads only relid and last_seen_us (for rebuilding indexes at start-up).
+  static absl::Status DecodeHeader(std::string_view bytes, int64_t* relid, int64_t* last_seen_us);
+
+  bool operator==(const TableState& other) const = default;
+
+ private:
+  bool SeenEvent(uint64_t hash);  // dedup ring: true if already applied (else remembers it)
+  ApplyResult CheckLogTime(int64_t t_us) const;
+  void CloseCycle(int64_t t_us, double post_ratio);
+  void PushRun(const RunRecord& r);
+
+  std::array<RunRecord, kRunRing> runs_{};
+  uint8_t run_head_ = 0, run_count_ = 0;
+  std::array<ConflictRecord, kConflictRing> conflicts_{};
+  uint8_t conflict_head_ = 0, conflict_count_ = 0;
+  std::array<CycleRecord, kCycleRing> cycles_{};
+  uint8_t cycle_head_ = 0, cycle_count_ = 0;
+  std::array<uint64_t, kDedupRing> dedup_{};
+  uint8_t dedup_head_ = 0;
+  std::array<HolderBox, kNumAlertKinds> holders_;
+};
+
+// A log event's identity for de-duplication (type, pid, time, names, the run's numbers).
+uint64_t LogEventHash(const ingest::LogEvent& e);
+
+}  // namespace vacwatch::pipeline
+
+#endif  // VACWATCH_PIPELINE_TABLE_STATE_H_
