@@ -39,6 +39,12 @@ int StartsLikeRecord(std::string_view text) {
   return 1;
 }
 
+// memchr that accepts an empty view (whose data() may be null).
+const char* Find(std::string_view text, char c) {
+  if (text.empty()) return nullptr;
+  return static_cast<const char*>(std::memchr(text.data(), c, text.size()));
+}
+
 bool ParsePid(std::string_view text, int32_t* pid) {
   if (text.empty()) {
     *pid = 0;
@@ -223,13 +229,15 @@ void CsvLogReader::Reject(ParseErrorKind kind, std::string_view field, std::stri
 void CsvLogReader::RejectBroken(ParseErrorKind kind, std::string_view field,
                                 std::string_view detail) {
   const std::string_view data = buffer_.data();
-  const size_t seen = std::min(data.size(), std::max(scan_pos_, record_len_));
+  const char* nl = Find(data, '\n');
+  // The raw text shows at least the whole first line, and everything scanned.
+  const size_t first_line = nl != nullptr ? nl - data.data() : 0;
+  const size_t seen = std::min(data.size(), std::max({scan_pos_, record_len_, first_line}));
   Reject(kind, field, detail, data.substr(0, seen), buffer_.offset(), line_no_);
   // Resynchronise after the broken record's first line: a record cut short is often followed
   // by intact ones that its open quote swallowed.
-  const void* nl = std::memchr(data.data(), '\n', data.size());
   if (nl != nullptr) {
-    ConsumeLines(static_cast<const char*>(nl) - data.data() + 1);
+    ConsumeLines(nl - data.data() + 1);
     mode_ = Mode::kResync;
   } else {
     buffer_.Consume(data.size());
@@ -273,7 +281,7 @@ bool CsvLogReader::ProcessRecord(std::string_view record, LogEvent* event) {
            detail_scratch_, record, byte_offset, line_no);
     return false;
   }
-  if (std::memchr(record.data(), '\0', record.size()) != nullptr) {
+  if (Find(record, '\0') != nullptr) {
     Reject(ParseErrorKind::kInvalidEncoding, "csv", "NUL byte in record", record, byte_offset,
            line_no);
     return false;
@@ -338,12 +346,12 @@ bool CsvLogReader::Next(LogEvent* event) {
     const std::string_view data = buffer_.data();
     switch (mode_) {
       case Mode::kSkipLine: {
-        const void* nl = std::memchr(data.data(), '\n', data.size());
+        const char* nl = Find(data, '\n');
         if (nl == nullptr) {
           buffer_.Consume(data.size());
           return false;
         }
-        ConsumeLines(static_cast<const char*>(nl) - data.data() + 1);
+        ConsumeLines(nl - data.data() + 1);
         mode_ = Mode::kResync;
         break;
       }

@@ -27,6 +27,10 @@ bool IsJsonScalarOrArray(std::string_view line) {
   return text == "true" || text == "false" || text == "null";
 }
 
+bool HasNul(std::string_view text) {
+  return !text.empty() && std::memchr(text.data(), '\0', text.size()) != nullptr;
+}
+
 }  // namespace
 
 // Reads the keys vacwatch needs from one jsonlog line into a LogEntry. String views point into
@@ -196,8 +200,9 @@ class JsonLogReader::Decoder {
       }
     }
     error_detail_ = simdjson::error_message(error);
+    if (!error_detail_.empty() && error_detail_.back() == '.') error_detail_.pop_back();
     if (!what.empty()) error_detail_.append(" (").append(what).append(")");
-    error_detail_.append(" at byte ").append(std::to_string(column)).append(" of the line");
+    error_detail_.append(", at byte ").append(std::to_string(column)).append(" of the line");
     return Result::kError;
   }
 
@@ -265,6 +270,12 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
   ++counters_.entries;
   if (!MayBeAutovacuumEntry(entry_.severity, entry_.message)) {
     ++counters_.skipped;
+    return false;
+  }
+  // An escaped \u0000 decodes to a NUL, which no PostgreSQL message holds.
+  if (HasNul(entry_.message) || HasNul(entry_.context) || HasNul(entry_.database)) {
+    --counters_.entries;  // Reject counts it
+    Reject(ParseErrorKind::kInvalidEncoding, "message", "NUL character in a string", line);
     return false;
   }
   if (!entry_.time_text.empty()) {

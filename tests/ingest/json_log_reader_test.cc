@@ -157,7 +157,7 @@ TEST(JsonLogReaderTest, WrongTypeNamesFieldAndByte) {
                                         ParseErrorKind::kWrongType));
   EXPECT_EQ(sink.errors[0].field, "pid");
   EXPECT_EQ(sink.errors[1].field, "message");
-  EXPECT_THAT(sink.errors[1].detail, HasSubstr("at byte 61"));
+  EXPECT_THAT(sink.errors[1].detail, HasSubstr(", at byte 61 of the line"));
   EXPECT_EQ(sink.errors[1].line_no, 2);
   EXPECT_EQ(sink.errors[2].field, "timestamp");
   EXPECT_EQ(sink.errors[0].source, "test.json");
