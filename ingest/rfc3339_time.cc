@@ -101,13 +101,13 @@ bool ParseRfc3339(std::string_view text, absl::Time* out) {
       }
     }
     if (oh > 23 || om > 59 || os > 59) return false;
-    offset_s = sign * (oh * 3600 + om * 60 + os);
+    offset_s = int64_t{sign} * (int64_t{oh} * 3600 + om * 60 + os);
   } else {
     return false;
   }
   if (p != end) return false;
-  const int64_t seconds =
-      DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  const int64_t seconds = DaysFromCivil(year, month, day) * 86400 + int64_t{hour} * 3600 +
+                          int64_t{minute} * 60 + second - offset_s;
   // One inline conversion for the years int64 nanoseconds cover (1678-2262); Duration
   // arithmetic (an out-of-line call) only beyond.
   constexpr int64_t kMaxNanoSeconds = INT64_MAX / 1000000000 - 1;

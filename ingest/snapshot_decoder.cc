@@ -608,7 +608,7 @@ struct SnapshotDecoder::Impl {
         return std::string_view(k, std::min<size_t>(n, static_cast<size_t>(base + len - k)));
       }
     }
-    return std::string_view(k, 0);
+    return {k, 0};
   }
   // The contents of a string value without unescaping (timestamps, numbers in strings): they
   // never hold escapes, and one that does fails to parse as what it should be.
@@ -718,7 +718,7 @@ bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_
   for (auto element : array) {
     segment.index = i++;
     od::value item;
-    if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
+    if (auto e = element.get(item); e) return FailJson(e, nullptr);
     std::string_view s;
     if (auto e = item.get_string().get(s); e) return FailJson(e, &item);
     if (out->capacity() == 0 && !spare_strings.empty()) {
@@ -934,7 +934,7 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
     segment.index = i++;
     depth = 1;
     od::value item;
-    if (auto e = std::move(element).get(item); e) return FailJson(e, nullptr);
+    if (auto e = element.get(item); e) return FailJson(e, nullptr);
     if (!DecodeObject(item, schema, 1, &out->emplace_back())) return false;
   }
   segment.index = -1;
@@ -1013,7 +1013,7 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
   } else {
     // simdjson reads up to SIMDJSON_PADDING bytes past the end: copy into our padded buffer.
     if (buf == nullptr || document.size() > buf_capacity) {
-      size_t grown = buf_capacity == 0 ? 64 * 1024 : buf_capacity;
+      size_t grown = buf_capacity == 0 ? size_t{64} << 10 : buf_capacity;
       while (grown < document.size()) grown *= 2;
       buf = std::make_unique_for_overwrite<char[]>(grown + simdjson::SIMDJSON_PADDING);
       buf_capacity = grown;

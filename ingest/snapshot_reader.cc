@@ -168,7 +168,7 @@ absl::StatusOr<std::unique_ptr<SnapshotFileSource>> SnapshotFileSource::FromOpen
   SnapshotReaderOptions reader_options = ReaderOptions(file, std::move(options));
   auto source = std::unique_ptr<SnapshotFileSource>(
       new SnapshotFileSource(std::move(file), std::move(reader_options)));
-  source->reader_.Feed(head);
+  source->reader_.Feed(head);  // copied into the reader's buffer
   return source;
 }
 
