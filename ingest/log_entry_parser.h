@@ -15,6 +15,12 @@
 //     case EntryOutcome::kRejected: dead_letters->OnError(source, error); break;
 //   }
 //
+// Table names: PostgreSQL prints "db.schema.table" raw (dots and quotes unescaped), so the name is
+// found by its anchors (`": index scans: ` for vacuum, the closing quote at the end of the line
+// or before ` system usage: ` for analyze) and split at its first two dots: a table name with
+// dots comes out right, a database or schema name with dots does not (nothing in the text can
+// tell them apart). Skip lines name only the relation; their database is the entry's (%d).
+//
 // `event` views point into `entry` (and `cluster`): valid while those are. `error.raw` is the
 // entry's message. Allocates nothing once `event->stats.indexes` has grown.
 

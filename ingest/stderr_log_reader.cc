@@ -87,6 +87,8 @@ void StderrLogReader::Feed(std::string_view chunk) {
   }
   buffer_.append(chunk.data(), chunk.size());
   if (detecting_) {
+    // Lines are counted as they arrive, so tiny chunks do not rescan the sample.
+    detect_lines_ += static_cast<int>(std::count(chunk.begin(), chunk.end(), '\n'));
     if (!ReadyToDetect()) return;
     DetectPrefix();
   }
@@ -133,16 +135,7 @@ bool StderrLogReader::Next(LogEvent* event) {
 }
 
 bool StderrLogReader::ReadyToDetect() const {
-  if (buffer_.size() >= kDetectBytes) return true;
-  int lines = 0;
-  const char* p = buffer_.data();
-  const char* end = p + buffer_.size();
-  while ((p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) !=
-         nullptr) {
-    if (++lines >= kDetectLines) return true;
-    ++p;
-  }
-  return false;
+  return buffer_.size() - scan_ >= kDetectBytes || detect_lines_ >= kDetectLines;
 }
 
 void StderrLogReader::DetectPrefix() {

@@ -19,6 +19,7 @@
 //
 // Events come out in the order of their first lines in the input, so resume_offset() is the
 // start of the first record whose event has not been returned (or that is not complete yet).
+// Byte offsets count from Options::start_offset; line numbers from the first byte fed (1).
 // Without a prefix the reader buffers the first lines (up to 64 KiB / 256 lines), picks the
 // common prefix that matches most of them (log_line_prefix.h) and then proceeds.
 //
@@ -125,6 +126,7 @@ class StderrLogReader final : public LogReader {
   Options options_;
   LogLinePrefix prefix_;
   bool detecting_;
+  int detect_lines_ = 0;  // complete lines buffered while detecting
   bool finished_ = false;
   IngestCounters counters_;
 
