@@ -11,6 +11,9 @@
 #include "ingest/input_file.h"
 #include "ingest/log_event.h"
 #include "ingest/log_source.h"
+#include "ingest/snapshot.h"
+#include "ingest/snapshot_json.h"
+#include "ingest/snapshot_reader.h"
 #include "sinks/dead_letter_sink.h"
 
 namespace vacwatch::app {
@@ -35,14 +38,14 @@ struct ParseFlags {
   std::vector<std::string> files;
 };
 
-class EventPrinter {
+// Lines for stdout, written in batches: one fwrite per kOutputFlushBytes.
+class LinePrinter {
  public:
-  explicit EventPrinter(std::FILE* out) : out_(out) { buffer_.reserve(2 * kOutputFlushBytes); }
-  ~EventPrinter() { Flush(); }
+  explicit LinePrinter(std::FILE* out) : out_(out) { buffer_.reserve(2 * kOutputFlushBytes); }
+  ~LinePrinter() { Flush(); }
 
-  void Print(const ingest::LogEvent& event) {
-    ingest::WriteLogEventJson(event, &line_);
-    buffer_.append(line_);
+  void Print(std::string_view line) {
+    buffer_.append(line);
     buffer_.push_back('\n');
     if (buffer_.size() >= kOutputFlushBytes) Flush();
   }
@@ -55,21 +58,22 @@ class EventPrinter {
 
  private:
   std::FILE* out_;
-  std::string line_;
   std::string buffer_;
 };
 
 absl::Status ParseLogFile(ingest::InputFile file, std::string head,
-                          ingest::LogSourceOptions options, EventPrinter& printer, CommandIo& io,
+                          ingest::LogSourceOptions options, LinePrinter& printer, CommandIo& io,
                           ingest::IngestCounters* total) {
-  const std::string name = file.is_stdin() ? "stdin" : file.path();
+  const std::string name = options.source_name;
   VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::FromOpenFile(
                                        std::move(file), std::move(head), std::move(options)));
   ingest::LogEvent event;
+  std::string line;
   while (true) {
     VW_ASSIGN_OR_RETURN(const bool more, source->Next(&event));
     if (!more) break;
-    printer.Print(event);
+    ingest::WriteLogEventJson(event, &line);
+    printer.Print(line);
   }
   printer.Flush();
   *total += source->counters();
@@ -79,12 +83,25 @@ absl::Status ParseLogFile(ingest::InputFile file, std::string head,
   return absl::OkStatus();
 }
 
-// TODO(H3): snapshot input. When ingest/snapshot_reader.h lands, read the file's snapshots
-// with it here (head first, then the rest of `file`), print each with its JSON writer and
-// count them in a summary line like the log files'.
-absl::Status ParseSnapshotFile(ingest::InputFile file, std::string head, EventPrinter& printer,
+absl::Status ParseSnapshotFile(ingest::InputFile file, std::string head,
+                               ingest::SnapshotSourceOptions options, LinePrinter& printer,
                                CommandIo& io, ingest::IngestCounters* total) {
-  return absl::UnimplementedError("snapshot input is not available yet: " + file.path());
+  const std::string name = options.source_name;
+  VW_ASSIGN_OR_RETURN(auto source, ingest::SnapshotFileSource::FromOpenFile(
+                                       std::move(file), std::move(head), std::move(options)));
+  ingest::Snapshot snapshot;
+  std::string line;
+  while (true) {
+    VW_ASSIGN_OR_RETURN(const bool more, source->Next(&snapshot));
+    if (!more) break;
+    ingest::WriteSnapshotJson(snapshot, &line);
+    printer.Print(line);
+  }
+  printer.Flush();
+  *total += source->counters();
+  std::fprintf(io.err, "vacwatch parse: %s\n",
+               SummaryLine(name, "snapshot", source->counters()).c_str());
+  return absl::OkStatus();
 }
 
 absl::Status CheckFilesExist(const std::vector<std::string>& files) {
@@ -103,20 +120,12 @@ absl::Status CheckFilesExist(const std::vector<std::string>& files) {
 
 }  // namespace
 
-bool LooksLikeSnapshot(std::string_view first_bytes) {
-  const std::string_view line = first_bytes.substr(0, first_bytes.find('\n'));
-  const size_t start = line.find_first_not_of(" \t\r");
-  if (start == std::string_view::npos || line[start] != '{') return false;
-  return line.find("\"pg_stat_snapshot\"") != std::string_view::npos ||
-         line.find("\"tables\"") != std::string_view::npos;
-}
-
 std::string SummaryLine(std::string_view name, std::string_view format,
                         const ingest::IngestCounters& counters) {
   std::string line = std::string(name) + " (" + std::string(format) + "): ";
-  if (counters.snapshots > 0) {
-    line += std::to_string(counters.snapshots) + " snapshots, " +
-            std::to_string(counters.table_rows) + " table rows, ";
+  if (format == "snapshot") {
+    line += std::to_string(counters.entries) + " lines, " + std::to_string(counters.snapshots) +
+            " snapshots, " + std::to_string(counters.table_rows) + " table rows, ";
   } else {
     line += std::to_string(counters.entries) + " entries, " +
             std::to_string(counters.total_events()) + " events";
@@ -183,18 +192,24 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
   }
   options.errors = dead_letters.get();
 
-  EventPrinter printer(io.out);
+  LinePrinter printer(io.out);
   ingest::IngestCounters total;
   for (const std::string& path : flags.files) {
     VW_ASSIGN_OR_RETURN(ingest::InputFile file, ingest::InputFile::Open(path));
     std::string head;
     VW_RETURN_IF_ERROR(file.ReadHead(kHeadBytes, &head));
-    if (snapshots_only || (options.format == ingest::LogFormat::kAuto && LooksLikeSnapshot(head))) {
-      VW_RETURN_IF_ERROR(ParseSnapshotFile(std::move(file), std::move(head), printer, io, &total));
+    const std::string name = path == "-" ? "stdin" : path;
+    if (snapshots_only ||
+        (options.format == ingest::LogFormat::kAuto && ingest::LooksLikeSnapshot(head))) {
+      ingest::SnapshotSourceOptions snapshot_options;
+      snapshot_options.errors = dead_letters.get();
+      snapshot_options.source_name = name;
+      VW_RETURN_IF_ERROR(ParseSnapshotFile(std::move(file), std::move(head),
+                                           std::move(snapshot_options), printer, io, &total));
       continue;
     }
     ingest::LogSourceOptions file_options = options;
-    file_options.source_name = path == "-" ? "stdin" : path;
+    file_options.source_name = name;
     VW_RETURN_IF_ERROR(ParseLogFile(std::move(file), std::move(head), std::move(file_options),
                                     printer, io, &total));
   }

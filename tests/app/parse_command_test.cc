@@ -152,8 +152,9 @@ TEST(ParseCommandTest, PrintsOneJsonObjectPerEventAndASummary) {
 }
 
 TEST(ParseCommandTest, StderrLogWithPrefixAndSeveralFiles) {
-  const RunResult run = Vacwatch({"parse", "--format", "stderr", "--log-line-prefix", "%m [%p] %q%u@%d ",
-                            Dataset("postgresql.log"), Dataset("postgresql.log")});
+  const RunResult run =
+      Vacwatch({"parse", "--format", "stderr", "--log-line-prefix", "%m [%p] %q%u@%d ",
+                Dataset("postgresql.log"), Dataset("postgresql.log")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(CountLines(run.out), 2 * 1953);
   EXPECT_EQ(CountLines(run.err), 3);  // one per file and the total
@@ -191,11 +192,24 @@ TEST(ParseCommandTest, WithoutDeadLetterFileRejectsGoToStderr) {
   std::remove(path.c_str());
 }
 
-TEST(LooksLikeSnapshotTest, RecognisesSnapshotLines) {
-  EXPECT_TRUE(LooksLikeSnapshot(R"({"kind": "pg_stat_snapshot", "tables": []})"));
-  EXPECT_TRUE(LooksLikeSnapshot(R"({"cluster":"c","tables":[]})"));
-  EXPECT_FALSE(LooksLikeSnapshot(R"({"timestamp":"x","message":"\"tables\""})"));
-  EXPECT_FALSE(LooksLikeSnapshot("2026-11-23 23:18:25.286 UTC,,,1,\"tables\"\n"));
+TEST(ParseCommandTest, SnapshotsAreRecognisedOrForced) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"parse", Dataset("snapshots.jsonl")},
+        std::vector<std::string>{"parse", "--format", "snapshot", Dataset("snapshots.jsonl")}}) {
+    const RunResult run = Vacwatch(args);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(CountLines(run.out), 400);
+    EXPECT_THAT(run.out, StartsWith(R"({"type":"snapshot","cluster":"prod-eu-1",)"));
+    EXPECT_THAT(run.err, HasSubstr("snapshots.jsonl (snapshot): 400 lines, 400 snapshots, "));
+    EXPECT_THAT(run.err, HasSubstr(" 0 rejected\n"));
+  }
+}
+
+TEST(ParseCommandTest, LogsAndSnapshotsInOneRun) {
+  const RunResult run = Vacwatch({"parse", Dataset("postgresql.json"), Dataset("snapshots.jsonl")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(CountLines(run.out), 1953 + 400);
+  EXPECT_EQ(CountLines(run.err), 3);
 }
 
 // The real binary: stdin, exit codes and the one-line error as a shell sees them.
