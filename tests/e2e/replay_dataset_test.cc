@@ -1,0 +1,401 @@
+// `vacwatch replay` end to end on the real dataset (../shared/datasets/pg15-prod-eu-1), run
+// in-process through the command as a user would run it, for each log destination:
+//   - every truth.json not_keeping_up entry fires with its alert and cause, no warning or
+//     critical alert fires on a keeping_up table, and the held table fires within 60 s of event
+//     time after its pin began (started_at + from_s);
+//   - the same input twice gives byte-identical output;
+//   - the input cut in two at one event time (on an entry boundary) and replayed as two runs
+//     over one --state-dir gives the same transitions as one run.
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "app/command.h"
+#include "app/replay_command.h"
+#include "app/replay_runner.h"
+#include "gtest/gtest.h"
+#include "ingest/rfc3339_time.h"
+#include "pipeline/alert.h"
+#include "pipeline/config.h"
+#include "simdjson.h"
+#include "sinks/alert_json_parser.h"
+#include "sinks/alert_sink.h"
+#include "state/state_store.h"
+#include "tests/testing/datasets.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace vacwatch {
+namespace {
+
+constexpr char kDataset[] = "pg15-prod-eu-1";
+constexpr char kPrefix[] = "%m [%p] %q%u@%d ";
+
+// The non-empty lines of `text`, without their newlines; views into `text`.
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > pos) lines.push_back(text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return lines;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteAll(const std::string& path, std::string_view text, bool append = false) {
+  std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+std::string FileContents(std::FILE* file) {
+  std::fflush(file);
+  std::rewind(file);
+  std::string text;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
+  return text;
+}
+
+struct RunResult {
+  absl::Status status;
+  std::string out, err;
+};
+
+RunResult Replay(const std::vector<std::string>& args) {
+  app::CommandIo io;
+  io.out = std::tmpfile();
+  io.err = std::tmpfile();
+  RunResult result;
+  result.status = app::RunReplayCommand(args, io);
+  result.out = FileContents(io.out);
+  result.err = FileContents(io.err);
+  std::fclose(io.out);
+  std::fclose(io.err);
+  return result;
+}
+
+// One log destination of the dataset.
+struct LogFile {
+  std::string name;    // file in the dataset
+  std::string format;  // --log-format
+};
+
+void PrintTo(const LogFile& log, std::ostream* os) { *os << log.name; }
+
+std::vector<std::string> ReplayArgs(const LogFile& log, const std::string& log_path,
+                                    const std::string& stats_path) {
+  std::vector<std::string> args = {"--logs",   log_path,       "--stats",
+                                   stats_path, "--log-format", log.format};
+  if (log.format == "stderr") {
+    args.push_back("--log-line-prefix");
+    args.push_back(kPrefix);
+  }
+  return args;
+}
+
+std::vector<pipeline::Alert> ParseLines(const std::string& out) {
+  std::vector<pipeline::Alert> alerts;
+  for (std::string_view line : Lines(out)) {
+    auto alert = sinks::ParseAlertJson(std::string(line));
+    EXPECT_OK(alert);
+    if (alert.ok()) alerts.push_back(*std::move(alert));
+  }
+  return alerts;
+}
+
+class ReplayDatasetTest : public ::testing::TestWithParam<LogFile> {
+ protected:
+  std::string DatasetFile(const std::string& name) const {
+    return testing::DatasetPath(kDataset) + "/" + name;
+  }
+
+  testing::ScopedTempDir temp_;
+};
+
+TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
+  const LogFile& log = GetParam();
+  RunResult run = Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
+  ASSERT_OK(run.status);
+  EXPECT_NE(run.err.find("vacwatch replay: "), std::string::npos) << run.err;
+  const std::vector<pipeline::Alert> alerts = ParseLines(run.out);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element truth;
+  ASSERT_EQ(parser.load(DatasetFile("truth.json")).get(truth), simdjson::SUCCESS);
+  std::string_view started_text;
+  ASSERT_EQ(truth["started_at"].get(started_text), simdjson::SUCCESS);
+  absl::Time started_at;
+  ASSERT_TRUE(ingest::ParseRfc3339(started_text, &started_at));
+
+  auto name_of = [](const pipeline::Alert& a) {
+    return absl::StrCat(a.database, ".", a.schema, ".", a.table);
+  };
+
+  simdjson::dom::object not_keeping_up;
+  ASSERT_EQ(truth["not_keeping_up"].get(not_keeping_up), simdjson::SUCCESS);
+  for (auto [key, entry] : not_keeping_up) {
+    const std::string table(key);
+    std::string_view want_alert, want_cause;
+    ASSERT_EQ(entry["alert"].get(want_alert), simdjson::SUCCESS);
+    ASSERT_EQ(entry["cause"].get(want_cause), simdjson::SUCCESS);
+    const pipeline::Alert* fired = nullptr;
+    for (const pipeline::Alert& a : alerts) {
+      if (a.status == "firing" && name_of(a) == table && a.alert == want_alert &&
+          a.cause == want_cause) {
+        fired = &a;
+        break;
+      }
+    }
+    EXPECT_NE(fired, nullptr) << log.name << ": " << table << " should fire " << want_alert
+                              << " with cause " << want_cause;
+    int64_t from_s = 0;
+    if (fired != nullptr && entry["from_s"].get(from_s) == simdjson::SUCCESS &&
+        table == "reporting.public.held_table") {
+      EXPECT_LE(fired->event_time, started_at + absl::Seconds(from_s + 60))
+          << log.name << ": held_table fired at " << absl::FormatTime(fired->event_time)
+          << ", pin began at " << absl::FormatTime(started_at + absl::Seconds(from_s));
+    }
+  }
+
+  simdjson::dom::array keeping_up;
+  ASSERT_EQ(truth["keeping_up"].get(keeping_up), simdjson::SUCCESS);
+  std::set<std::string> healthy;
+  for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
+  for (const pipeline::Alert& a : alerts) {
+    if (a.status != "firing" || !healthy.contains(name_of(a))) continue;
+    EXPECT_EQ(a.severity, "info") << log.name << ": " << name_of(a) << " keeps up but got "
+                                  << a.alert << " (" << a.severity << ")";
+  }
+}
+
+TEST_P(ReplayDatasetTest, SameInputTwiceGivesByteIdenticalOutput) {
+  const LogFile& log = GetParam();
+  const auto args = ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl"));
+  RunResult first = Replay(args);
+  RunResult second = Replay(args);
+  ASSERT_OK(first.status);
+  ASSERT_OK(second.status);
+  EXPECT_FALSE(first.out.empty()) << "no alert transitions at all";
+  EXPECT_EQ(first.out, second.out);
+}
+
+// The event time at the start of a log entry that begins at `line`, or nullopt when `line`
+// does not begin an entry (a continuation line, a CSV line inside a quoted field).
+std::optional<absl::Time> EntryTime(std::string_view line, const std::string& format) {
+  if (format == "jsonlog") {
+    constexpr std::string_view kKey = "{\"timestamp\":\"";
+    if (line.substr(0, kKey.size()) != kKey) return std::nullopt;
+    line.remove_prefix(kKey.size());
+  }
+  if (line.size() < 23 || line[4] != '-' || line[10] != ' ' || line[19] != '.') {
+    return std::nullopt;
+  }
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime("%Y-%m-%d %H:%M:%E*S", std::string(line.substr(0, 23)), absl::UTCTimeZone(),
+                       &t, &error)) {
+    return std::nullopt;
+  }
+  return t;
+}
+
+struct Cut {
+  size_t offset = 0;  // bytes before the cut
+  bool clean = true;  // everything before is earlier than the cut time, everything after not
+};
+
+// Where to cut `text` (one entry per `EntryTime` line) so that the first part holds the entries
+// before `at`.
+Cut CutAt(std::string_view text, absl::Time at,
+          const std::function<std::optional<absl::Time>(std::string_view)>& entry_time) {
+  Cut cut;
+  cut.offset = text.size();
+  bool found = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    if (auto t = entry_time(text.substr(pos, end - pos)); t.has_value()) {
+      if (!found && *t >= at) {
+        cut.offset = pos;
+        found = true;
+      } else if (found != (*t >= at)) {
+        cut.clean = false;  // out of order across the cut
+      }
+    }
+    pos = end;
+  }
+  return cut;
+}
+
+TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun) {
+  const LogFile& log = GetParam();
+  const std::string log_text = ReadAll(DatasetFile(log.name));
+  const std::string stats_text = ReadAll(DatasetFile("snapshots.jsonl"));
+  ASSERT_FALSE(log_text.empty());
+  ASSERT_FALSE(stats_text.empty());
+
+  auto snapshot_time = [](std::string_view line) -> std::optional<absl::Time> {
+    constexpr std::string_view kKey = "\"collected_at\": \"";
+    const size_t at = line.find(kKey);
+    if (at == std::string_view::npos) return std::nullopt;
+    const size_t start = at + kKey.size();
+    absl::Time t;
+    if (!ingest::ParseRfc3339(line.substr(start, line.find('"', start) - start), &t)) {
+      return std::nullopt;
+    }
+    return t;
+  };
+  auto log_time = [&](std::string_view line) { return EntryTime(line, log.format); };
+
+  // A cut time in the middle of the run where both inputs are in order around it.
+  std::vector<absl::Time> snapshot_times;
+  for (std::string_view line : Lines(stats_text)) {
+    if (auto t = snapshot_time(line)) snapshot_times.push_back(*t);
+  }
+  ASSERT_GT(snapshot_times.size(), 10u);
+  Cut log_cut, stats_cut;
+  bool chosen = false;
+  for (size_t i = snapshot_times.size() / 2; i < snapshot_times.size() && !chosen; ++i) {
+    const absl::Time at = snapshot_times[i];
+    if (i > 0 && snapshot_times[i - 1] == at) continue;
+    log_cut = CutAt(log_text, at, log_time);
+    stats_cut = CutAt(stats_text, at, snapshot_time);
+    chosen =
+        log_cut.clean && stats_cut.clean && log_cut.offset > 0 && log_cut.offset < log_text.size();
+  }
+  ASSERT_TRUE(chosen) << "no clean cut point in the second half of the run";
+
+  const std::string log_path = temp_.path() + "/" + log.name;
+  const std::string stats_path = temp_.path() + "/snapshots.jsonl";
+  const std::string state_dir = temp_.path() + "/state";
+  auto args = ReplayArgs(log, log_path, stats_path);
+  args.push_back("--state-dir");
+  args.push_back(state_dir);
+
+  WriteAll(log_path, std::string_view(log_text).substr(0, log_cut.offset));
+  WriteAll(stats_path, std::string_view(stats_text).substr(0, stats_cut.offset));
+  RunResult first = Replay(args);
+  ASSERT_OK(first.status);
+  // The files grow, as live logs do; the second run continues where the first stopped.
+  WriteAll(log_path, std::string_view(log_text).substr(log_cut.offset), /*append=*/true);
+  WriteAll(stats_path, std::string_view(stats_text).substr(stats_cut.offset), /*append=*/true);
+  RunResult second = Replay(args);
+  ASSERT_OK(second.status);
+  EXPECT_NE(second.err.find("continued where the last run stopped"), std::string::npos)
+      << second.err;
+
+  RunResult whole = Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
+  ASSERT_OK(whole.status);
+  EXPECT_FALSE(whole.out.empty()) << "no alert transitions at all";
+  EXPECT_EQ(first.out + second.out, whole.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(LogDestinations, ReplayDatasetTest,
+                         ::testing::Values(LogFile{"postgresql.log", "stderr"},
+                                           LogFile{"postgresql.csv", "csvlog"},
+                                           LogFile{"postgresql.json", "jsonlog"}),
+                         [](const ::testing::TestParamInfo<LogFile>& info) {
+                           return info.param.format;
+                         });
+
+// Prints like `replay` does but loses its first flushed batch, as a crash right after the
+// commit and before stdout was written would.
+class CrashOnFirstFlushSink final : public sinks::AlertSink {
+ public:
+  absl::Status Deliver(const pipeline::AlertTransition& t) override {
+    pipeline::WriteAlertJson(t.alert, &line_);
+    pending_ += line_ + "\n";
+    return absl::OkStatus();
+  }
+  absl::Status Flush() override {
+    if (!crashed_ && !pending_.empty()) {
+      crashed_ = true;
+      pending_.clear();
+      return absl::UnavailableError("crashed before delivery");
+    }
+    out += pending_;
+    pending_.clear();
+    return absl::OkStatus();
+  }
+  std::string out;
+
+ private:
+  bool crashed_ = false;
+  std::string line_, pending_;
+};
+
+TEST(ReplayRedeliveryTest, CrashBetweenCommitAndDeliveryStillPrintsEveryTransitionOnce) {
+  const std::string dataset = testing::DatasetPath(kDataset);
+  const LogFile log{"postgresql.json", "jsonlog"};
+  testing::ScopedTempDir temp;
+  const std::string state_dir = temp.path() + "/state";
+  const auto args = ReplayArgs(log, dataset + "/" + log.name, dataset + "/snapshots.jsonl");
+  RunResult whole = Replay(args);
+  ASSERT_OK(whole.status);
+  ASSERT_FALSE(whole.out.empty());
+
+  {
+    auto store = state::StateStore::Open(state_dir, state::StateStoreOptions());
+    ASSERT_OK(store);
+    app::ReplayOptions options;
+    options.log_paths = {dataset + "/" + log.name};
+    options.stats_paths = {dataset + "/snapshots.jsonl"};
+    options.log_format = ingest::LogFormat::kJsonlog;
+    CrashOnFirstFlushSink sink;
+    app::ReplayRunner runner(options, pipeline::PipelineConfig(), store->get(), &sink);
+    EXPECT_EQ(runner.Run().status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_TRUE(sink.out.empty());
+  }
+  auto resumed_args = args;
+  resumed_args.push_back("--state-dir");
+  resumed_args.push_back(state_dir);
+  RunResult resumed = Replay(resumed_args);
+  ASSERT_OK(resumed.status);
+  EXPECT_NE(resumed.err.find("left undelivered by the last run"), std::string::npos) << resumed.err;
+  // The lost batch comes back first, byte for byte, then the rest; nothing twice.
+  EXPECT_EQ(resumed.out, whole.out);
+}
+
+TEST(ReplayCommandTest, IsListedAndHelpsAndRefusesBadFlags) {
+  ASSERT_NE(app::FindCommand("replay"), nullptr);
+  RunResult help = Replay({"--help"});
+  ASSERT_OK(help.status);
+  EXPECT_NE(help.out.find("--state-dir"), std::string::npos) << help.out;
+  EXPECT_EQ(Replay({}).status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Replay({"--stats", "x.jsonl", "--format", "yaml"}).status.code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Replay({"--logs", "/no/such/file.log"}).status.code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ReplayCommandTest, TextFormatEndsWithASummary) {
+  const std::string dataset = testing::DatasetPath(kDataset);
+  RunResult run = Replay({"--logs", dataset + "/postgresql.json", "--stats",
+                          dataset + "/snapshots.jsonl", "--format", "text"});
+  ASSERT_OK(run.status);
+  const bool summary = run.out.find("\nFound ") != std::string::npos ||
+                       run.out.find("\nNo alerts") != std::string::npos;
+  EXPECT_TRUE(summary) << run.out;
+}
+
+}  // namespace
+}  // namespace vacwatch
