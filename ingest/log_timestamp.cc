@@ -200,7 +200,7 @@ bool ParseLogTimestamp(std::string_view text, LogTimestamp* out, std::string_vie
   if (!LookupZoneOffset(zone, &offset)) return Fail(why, "unknown time zone");
 
   const int64_t days = DaysFromCivil(year, month, day);
-  const int64_t local_seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  const int64_t local_seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second;
   out->time = absl::FromUnixSeconds(local_seconds - offset) + absl::Microseconds(micros);
   out->utc_offset_s = offset;
   return true;

@@ -12,7 +12,7 @@ namespace vacwatch::ingest {
 namespace {
 
 // Detection reads this much of the start of a log (or this many lines) before choosing.
-constexpr size_t kDetectBytes = 64 * 1024;
+constexpr size_t kDetectBytes = size_t{64} * 1024;
 constexpr int kDetectLines = 256;
 // At most this many records wait for their CONTEXT at once; the oldest gives up first.
 constexpr size_t kMaxWaiting = 64;
