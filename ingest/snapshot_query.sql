@@ -9,23 +9,25 @@
 --   psql -X -At -v cluster=NAME -f ingest/snapshot_query.sql DBNAME >>snapshots.jsonl
 --
 -- Needs PostgreSQL 10 or later and any role that may read pg_stat_activity in full
--- (a superuser, or a member of pg_monitor / pg_read_all_stats); it reads statistics views
--- only, takes no locks beyond AccessShare on catalogs and writes nothing.
+-- (a superuser, or a member of pg_monitor / pg_read_all_stats). It writes nothing; the size
+-- functions take AccessShareLock on each table, so a collector sets lock_timeout to avoid
+-- queueing behind an ACCESS EXCLUSIVE lock (psql -c "SET lock_timeout = '2s'" -f ...).
 --
--- The document's keys are the same on every server version, so that readers never branch
--- on versions:
---   * tables[] and vacuum_progress[] name their keys one by one instead of `s.*`; a column the
---     server does not have (n_ins_since_vacuum before PG13, max_dead_tuples/num_dead_tuples
---     after their PG17 rename) is null, and columns newer servers add (last_seq_scan,
---     n_tup_newpage_upd, ... in PG16+) are left out. `to_jsonb(row) -> 'name'` is what makes a
---     missing column null instead of a parse error.
+-- Shape (docs/formats.md is the reference; on PostgreSQL 15 the keys are exactly those of the
+-- recorded datasets):
+--   * tables[] carries every column of pg_stat_user_tables under its own name, so the set
+--     follows the server version (n_ins_since_vacuum from PG13, last_seq_scan and
+--     n_tup_newpage_upd from PG16, total_autovacuum_time from PG18); a column the server lacks
+--     is absent. vacuum_progress[] likewise carries pg_stat_progress_vacuum as the server has
+--     it (PG17 renamed the dead-tuple columns). Readers skip keys they do not know.
 --   * jsonb prints keys shortest first, then alphabetically; readers must not rely on order.
 --   * relid/datid are oids and print as JSON strings ("16389"); ages are integers
 --     (xid counts); timestamps are ISO 8601 with their zone; reloptions is null or an array of
---     "name=value" strings.
+--     "name=value" strings. Rows are sorted, so that equal states give equal documents.
 -- xmin_holders lists the five backends holding the oldest xmin/xid in the whole cluster (a
 -- session in any database can hold back the horizon of shared catalogs, and the on-call needs
--- its pid and application_name); the collector's own backend is left out.
+-- its pid and application_name); the collector's own backend, whose xmin is the snapshot of
+-- this very query, is left out.
 SELECT jsonb_build_object(
   'kind', 'pg_stat_snapshot',
   'cluster', :'cluster',
@@ -59,32 +61,21 @@ SELECT jsonb_build_object(
   -- Running VACUUMs of this database (autovacuum workers and manual ones), with the worker's
   -- transaction start: how long the current run has taken.
   'vacuum_progress', (SELECT coalesce(jsonb_agg(
-      (SELECT jsonb_object_agg(k, to_jsonb(p) -> k)
-       FROM unnest(ARRAY['pid', 'datid', 'datname', 'relid', 'phase', 'heap_blks_total',
-                         'heap_blks_scanned', 'heap_blks_vacuumed', 'index_vacuum_count',
-                         'max_dead_tuples', 'num_dead_tuples']) AS k)
-      || jsonb_build_object('xact_start', a.xact_start, 'backend_type', a.backend_type)
+      to_jsonb(p) || jsonb_build_object('xact_start', a.xact_start, 'backend_type', a.backend_type)
       ORDER BY p.pid), '[]'::jsonb)
       FROM pg_stat_progress_vacuum p LEFT JOIN pg_stat_activity a USING (pid)
       WHERE p.datname = current_database()),
   -- One row per user table: pg_stat_user_tables' counters, plus what pg_class knows (the
   -- planner's row estimate behind the thresholds, sizes, freeze ages, per-table overrides).
   'tables', (SELECT coalesce(jsonb_agg(
-      (SELECT jsonb_object_agg(k, to_jsonb(s) -> k)
-       FROM unnest(ARRAY['relid', 'schemaname', 'relname', 'seq_scan', 'seq_tup_read',
-                         'idx_scan', 'idx_tup_fetch', 'n_tup_ins', 'n_tup_upd', 'n_tup_del',
-                         'n_tup_hot_upd', 'n_live_tup', 'n_dead_tup', 'n_mod_since_analyze',
-                         'n_ins_since_vacuum', 'last_vacuum', 'last_autovacuum',
-                         'last_analyze', 'last_autoanalyze', 'vacuum_count',
-                         'autovacuum_count', 'analyze_count', 'autoanalyze_count']) AS k)
-      || jsonb_build_object(
-           'reltuples', c.reltuples,
-           'relpages', c.relpages,
-           'relation_size_bytes', pg_relation_size(c.oid),
-           'total_relation_size_bytes', pg_total_relation_size(c.oid),
-           'relfrozenxid_age', age(c.relfrozenxid),
-           'relminmxid_age', mxid_age(c.relminmxid),
-           'reloptions', c.reloptions)
+      to_jsonb(s) || jsonb_build_object(
+        'reltuples', c.reltuples,
+        'relpages', c.relpages,
+        'relation_size_bytes', pg_relation_size(c.oid),
+        'total_relation_size_bytes', pg_total_relation_size(c.oid),
+        'relfrozenxid_age', age(c.relfrozenxid),
+        'relminmxid_age', mxid_age(c.relminmxid),
+        'reloptions', c.reloptions)
       ORDER BY s.schemaname, s.relname), '[]'::jsonb)
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)
 )::text;
