@@ -35,8 +35,14 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
   if (s.size_bytes < t.min_table_bytes || s.n_dead < t.min_dead_tuples) return;
   if (!s.over_trigger() || static_cast<double>(s.n_dead) <= s.vacuum_trigger) return;
   const TableRates rates = s.Rates(ctx.now);
+  // Not improving: more dead tuples than when it crossed, or runs leave at least as many
+  // behind as the run before (compared run to run, so a run's own dip does not count as
+  // recovery), or the dead ratio climbs faster than the bloat velocity limit.
+  const bool floor_not_falling = s.run_count() >= 2 && s.run(0).end_us >= s.over_since_us &&
+                                 s.run(0).not_yet_removable >= s.run(1).not_yet_removable &&
+                                 static_cast<double>(s.run(0).not_yet_removable) > s.vacuum_trigger;
   const bool not_improving =
-      s.n_dead >= s.dead_at_over ||
+      s.n_dead >= s.dead_at_over || floor_not_falling ||
       (rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit);
   if (!not_improving) return;
   const CauseFacts facts = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,

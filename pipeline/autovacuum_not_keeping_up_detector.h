@@ -5,8 +5,9 @@
 // still gets worse against its own trigger. Holds when all of:
 //   - the table is past both floors (min_table_bytes, min_dead_tuples) and autovacuum is on;
 //   - n_dead_tup is over its vacuum trigger (threshold + scale_factor * reltuples, reloptions
-//     first) and not lower than when it crossed (or the dead ratio rises faster than
-//     bloat_velocity_limit per hour);
+//     first) and not getting better: not lower than when it crossed, or each run leaves at
+//     least as many dead tuples over the trigger as the run before, or the dead ratio rises
+//     faster than bloat_velocity_limit per hour;
 //   - evidence that autovacuum tried and failed since it crossed: ineffective_runs completed
 //     runs that left it over (or removed ~0), lock_conflict_min_events skips/cancels within
 //     lock_window, a run longer than the table needs to cross its trigger again, or no run

@@ -25,6 +25,11 @@ namespace {
 
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+bool SameHolder(const HolderRecord& a, const HolderRecord& b) {
+  return a.kind == b.kind && a.pid == b.pid && a.slot_name == b.slot_name && a.gid == b.gid &&
+         a.database == b.database;
+}
+
 }  // namespace
 
 class Pipeline::Impl {
@@ -306,7 +311,19 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
     if (v.holds && (before == AlertPhase::kInactive || before == AlertPhase::kPending)) {
       if (v.cause != Cause::kUnknown || a.cause == static_cast<uint8_t>(Cause::kUnknown) ||
           before == AlertPhase::kInactive) {
-        if (a.cause != static_cast<uint8_t>(v.cause) || v.holder.has_value()) {
+        if (a.cause != static_cast<uint8_t>(v.cause)) {
+          e->state.set_holder(kind, std::move(v.holder));
+        } else if (v.holder.has_value()) {
+          // The same holder seen again keeps the oldest horizon it was seen holding: that is
+          // the evidence the cause was decided on (a worker's xmin moves between transactions).
+          const HolderRecord* kept = e->state.holder(kind);
+          if (kept != nullptr && SameHolder(*kept, *v.holder)) {
+            v.holder->age_xids = std::max(v.holder->age_xids, kept->age_xids);
+            if (v.holder->vacuuming_relid == 0) v.holder->vacuuming_relid = kept->vacuuming_relid;
+            v.holder->since_us =
+                std::min(v.holder->since_us == kNever ? kept->since_us : v.holder->since_us,
+                         kept->since_us == kNever ? v.holder->since_us : kept->since_us);
+          }
           e->state.set_holder(kind, std::move(v.holder));
         }
         a.cause = static_cast<uint8_t>(v.cause);

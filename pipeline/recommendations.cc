@@ -9,13 +9,14 @@
 
 namespace vacwatch::pipeline {
 
-std::string CostLimitFix(const TableKey& key, const TableState& s, double speedup) {
+std::string CostLimitFix(const TableKey& key, int64_t cost_limit, double cost_delay_ms,
+                         double speedup) {
   // The cost budget per second is cost_limit / cost_delay: raise the limit by the speed-up
   // needed (at least 10x, at least 1000, at most 10000) and keep the delay at 2 ms or less.
   const double factor = std::max(10.0, std::ceil(std::max(1.0, speedup)));
   const int64_t limit =
-      static_cast<int64_t>(std::clamp(static_cast<double>(s.cost_limit) * factor, 1000.0, 10000.0));
-  const double delay = std::min(s.cost_delay_ms, 2.0);
+      static_cast<int64_t>(std::clamp(static_cast<double>(cost_limit) * factor, 1000.0, 10000.0));
+  const double delay = cost_delay_ms > 0 ? std::min(cost_delay_ms, 2.0) : 2.0;
   return absl::StrFormat(
       "ALTER TABLE %s SET (autovacuum_vacuum_cost_limit = %d, "
       "autovacuum_vacuum_cost_delay = %g);",
@@ -64,7 +65,7 @@ std::string RecommendationFor(const EvalContext& ctx, const TableState& s, Alert
           const std::string* key =
               ctx.db != nullptr ? ctx.db->KeyOfRelid(h->vacuuming_relid) : nullptr;
           if (key != nullptr && TableKey::Decode(*key, &other)) {
-            absl::StrAppend(&fix, " For example: ", CostLimitFix(other, s, 10));
+            absl::StrAppend(&fix, " For example: ", CostLimitFix(other, 0, 0, 10));
           }
         }
       } else {
@@ -82,10 +83,10 @@ std::string RecommendationFor(const EvalContext& ctx, const TableState& s, Alert
     case Cause::kCostThrottled: {
       const double speedup =
           f.recross_s > 0 && f.run_elapsed_s > 0 ? 2 * f.run_elapsed_s / f.recross_s : 10;
-      fix =
-          absl::StrCat("Let vacuum work faster on this table: ", CostLimitFix(*ctx.key, s, speedup),
-                       " (the run is throttled by cost_limit ", s.cost_limit, " / cost_delay ",
-                       absl::StrFormat("%g", s.cost_delay_ms), " ms).");
+      fix = absl::StrCat("Let vacuum work faster on this table: ",
+                         CostLimitFix(*ctx.key, s.cost_limit, s.cost_delay_ms, speedup),
+                         " (the run is throttled by cost_limit ", s.cost_limit, " / cost_delay ",
+                         absl::StrFormat("%g", s.cost_delay_ms), " ms).");
       break;
     }
     case Cause::kWorkerStarvation:

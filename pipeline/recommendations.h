@@ -19,8 +19,10 @@ namespace vacwatch::pipeline {
 std::string RecommendationFor(const EvalContext& ctx, const TableState& table, AlertKind kind,
                               Cause cause, const CauseFacts& facts);
 
-// The cost settings that make a throttled run about `speedup` times faster, as an ALTER TABLE.
-std::string CostLimitFix(const TableKey& key, const TableState& table, double speedup);
+// The cost settings that make a throttled run about `speedup` times faster, as an ALTER TABLE,
+// from the table's current cost_limit and cost_delay_ms (0 = not known: a generous default).
+std::string CostLimitFix(const TableKey& key, int64_t cost_limit, double cost_delay_ms,
+                         double speedup);
 
 }  // namespace vacwatch::pipeline
 

@@ -33,10 +33,11 @@ struct ReplayResult {
 
 // Feeds `log_file` and snapshots.jsonl to a memory-only pipeline in event-time order,
 // checkpointing after every input (as the replay runner does per batch).
-ReplayResult Replay(const std::string& log_file) {
+ReplayResult Replay(const std::string& log_file, const std::string& yaml = "") {
   const std::string dir = testing::DatasetPath("pg15-prod-eu-1");
   absl::StatusOr<pipeline::PipelineConfig> config =
-      pipeline::LoadPipelineConfig(testing::SourceDir() + "/configs/vacwatch.yaml");
+      yaml.empty() ? pipeline::LoadPipelineConfig(testing::SourceDir() + "/configs/vacwatch.yaml")
+                   : pipeline::ParsePipelineConfig(yaml);
   EXPECT_OK(config);
   pipeline::Pipeline p(*config, nullptr);
 
@@ -164,6 +165,27 @@ TEST(PipelineDatasetTest, SameInputGivesByteIdenticalTransitions) {
     EXPECT_EQ(x, y);
     EXPECT_EQ(a.transitions[i].seq, b.transitions[i].seq);
   }
+}
+
+// The advice on its own: with no `for` window the lax-threshold advice shows on the table that
+// peaks near 20% dead (orders), as info, with the ALTER TABLE that fixes it.
+TEST(PipelineDatasetTest, ThresholdTooLaxAdvisesOrders) {
+  ReplayResult run = Replay("postgresql.log", R"(
+defaults:
+  alerts:
+    AutovacuumThresholdTooLax: {for: 0s}
+)");
+  std::set<std::string> advised;
+  for (const AlertTransition& t : run.transitions) {
+    if (t.alert.alert != "AutovacuumThresholdTooLax") continue;
+    EXPECT_EQ(t.alert.severity, "info");
+    advised.insert(Qualified(t.alert));
+    std::printf("%s\n  %s\n", t.alert.summary.c_str(), t.alert.recommendation.c_str());
+    EXPECT_NE(t.alert.recommendation.find("ALTER TABLE public.orders SET "
+                                          "(autovacuum_vacuum_scale_factor = "),
+              std::string::npos);
+  }
+  EXPECT_EQ(advised, std::set<std::string>{"shop.public.orders"});
 }
 
 }  // namespace
