@@ -295,12 +295,14 @@ bool CsvLogReader::ProcessRecord(std::string_view record, LogEvent* event) {
     return false;
   }
   entry_.severity = FieldText(record, kErrorSeverity, nullptr);
-  entry_.message = FieldText(record, kMessage, &message_scratch_);
-  if (!MayBeAutovacuumEntry(entry_.severity, entry_.message)) {
+  // The filter reads only the message's first words, which hold no quotes: the text as
+  // written decides, so most entries are skipped before their message is unescaped.
+  if (!MayBeAutovacuumEntry(entry_.severity, FieldText(record, kMessage, nullptr))) {
     ++counters_.entries;
     ++counters_.skipped;
     return false;
   }
+  entry_.message = FieldText(record, kMessage, &message_scratch_);
   entry_.database = FieldText(record, kDatabaseName, &database_scratch_);
   entry_.context = FieldText(record, kContext, &context_scratch_);
   if (!simdjson::validate_utf8(entry_.message) || !simdjson::validate_utf8(entry_.context) ||
