@@ -1,0 +1,82 @@
+#include "pipeline/wraparound_risk_detector.h"
+
+#include "gtest/gtest.h"
+#include "tests/pipeline/pipeline_test_util.h"
+
+namespace vacwatch::pipeline {
+namespace {
+
+using testing::PipelineHarness;
+using testing::T;
+using testing::TableSpec;
+
+constexpr char kAlert[] = "WraparoundRisk";
+
+TableSpec Old(int64_t age) {
+  TableSpec t;
+  t.name = "old";
+  t.relid = 30;
+  t.frozenxid_age = age;
+  return t;
+}
+
+TEST(WraparoundRiskTest, ServerWarningFiresCriticalAtOnceAndResolvesAfterAnHourOfQuiet) {
+  PipelineHarness h;
+  h.Snapshot(T(0), "db", {Old(1000)});
+  h.Warning(T(10), "db", ingest::WraparoundWarningKind::kMustVacuumWithin);
+  std::vector<Alert> fired = h.Find(kAlert, "");
+  ASSERT_EQ(fired.size(), 1u) << h.Dump();
+  EXPECT_EQ(fired[0].severity, "critical");
+  EXPECT_EQ(fired[0].cause, "server_warning");
+  EXPECT_EQ(fired[0].database, "db");
+  EXPECT_EQ(fired[0].event_time, T(10));
+  // Repeated warnings do not fire again.
+  h.Warning(T(20), "db", ingest::WraparoundWarningKind::kMustVacuumWithin);
+  for (int s = 60; s <= 3 * 3600; s += 60) h.Snapshot(T(s), "db", {Old(1000)});
+  EXPECT_EQ(h.Find(kAlert, "").size(), 1u) << h.Dump();
+  std::vector<Alert> resolved = h.Find(kAlert, "", "resolved");
+  ASSERT_EQ(resolved.size(), 1u) << h.Dump();
+  // Clear one hour after the last warning (the warning window), resolved an hour later.
+  EXPECT_GE(resolved[0].event_time, T(20) + absl::Hours(2));
+}
+
+TEST(WraparoundRiskTest, OldRelfrozenxidIsAWarningAndVeryOldIsCritical) {
+  PipelineHarness h;
+  h.Snapshot(T(0), "db", {Old(1'100'000'000)});
+  std::vector<Alert> fired = h.Find(kAlert, "old");
+  ASSERT_EQ(fired.size(), 1u) << h.Dump();
+  EXPECT_EQ(fired[0].severity, "warning");
+
+  PipelineHarness h2;
+  h2.Snapshot(T(0), "db", {Old(1'700'000'000)});
+  fired = h2.Find(kAlert, "old");
+  ASSERT_EQ(fired.size(), 1u) << h2.Dump();
+  EXPECT_EQ(fired[0].severity, "critical");
+}
+
+TEST(WraparoundRiskTest, ProjectedTimeToTheStopLimit) {
+  // Past its freeze max age (200M) and consuming 10k XIDs/s: 1.5e9 XIDs to go = ~42 h.
+  PipelineHarness h;
+  for (int s = 0; s <= 600; s += 60) h.Snapshot(T(s), "db", {Old(640'000'000 + 10'000LL * s)});
+  std::vector<Alert> fired = h.Find(kAlert, "old");
+  ASSERT_EQ(fired.size(), 1u) << h.Dump();
+  EXPECT_EQ(fired[0].severity, "warning");
+  bool has_time = false;
+  for (const EvidenceItem& e : fired[0].evidence) has_time |= e.name == "time_to_stop_limit_s";
+  EXPECT_TRUE(has_time);
+}
+
+TEST(WraparoundRiskTest, HealthyTablesAtTheirFreezeLimitDoNotFireEvenAtHighXidRates) {
+  // 20k XIDs/s, relfrozenxid reset at 200M by anti-wraparound vacuums: no risk.
+  PipelineHarness h;
+  int64_t age = 100'000'000;
+  for (int s = 0; s <= 7200; s += 60) {
+    age += 20'000LL * 60;
+    if (age > 200'000'000) age = 50'000'000;
+    h.Snapshot(T(s), "db", {Old(age)});
+  }
+  EXPECT_TRUE(h.Find(kAlert, "old").empty()) << h.Dump();
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
