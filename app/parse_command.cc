@@ -27,8 +27,8 @@ constexpr char kDescription[] =
     "lines to the dead-letter file (default: stderr). Fields: docs/formats.md.";
 
 // Events are written in batches: one fwrite per this many bytes.
-constexpr size_t kOutputFlushBytes = 64 * 1024;
-constexpr size_t kHeadBytes = 64 * 1024;
+constexpr size_t kOutputFlushBytes = size_t{64} << 10;
+constexpr size_t kHeadBytes = size_t{64} << 10;
 
 struct ParseFlags {
   std::string format = "auto";

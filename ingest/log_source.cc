@@ -13,7 +13,7 @@ namespace {
 
 // How much of a file's start is read to recognise its format: one line is enough, and a
 // first line longer than this is no csvlog or jsonlog line we would accept anyway.
-constexpr size_t kHeadBytes = 64 * 1024;
+constexpr size_t kHeadBytes = size_t{64} << 10;
 
 }  // namespace
 
@@ -107,7 +107,7 @@ absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::Open(const std::st
 }
 
 absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::FromOpenFile(
-    InputFile file, std::string head, LogSourceOptions options) {
+    InputFile file, std::string_view head, LogSourceOptions options) {
   if (options.format == LogFormat::kAuto) options.format = DetectLogFormat(head);
   if (options.source_name.empty()) options.source_name = file.is_stdin() ? "stdin" : file.path();
   VW_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader, MakeLogReader(options, head));

@@ -69,9 +69,9 @@ class LogFileSource {
   static absl::StatusOr<std::unique_ptr<LogFileSource>> Open(const std::string& path,
                                                              LogSourceOptions options);
   // For a caller that already opened the file (at options.start_offset) and read its first
-  // bytes to decide what it is: `head` is fed before anything else is read.
+  // bytes to decide what it is: `head` is fed (copied) before anything else is read.
   static absl::StatusOr<std::unique_ptr<LogFileSource>> FromOpenFile(InputFile file,
-                                                                     std::string head,
+                                                                     std::string_view head,
                                                                      LogSourceOptions options);
 
   // Fills `event` with the next event and returns true; false at the end of input. `event`'s
