@@ -220,20 +220,28 @@ struct Schema {
     }
   }
 
-  const FieldSpec<T>* Find(std::string_view key) const {
-    const KeyPrint k = Fingerprint(key);
+  // Whether field `i` is `key` (whose print is `k`). The middle of a long key is compared in
+  // 8-byte words that stay inside both strings.
+  bool Matches(size_t i, const KeyPrint& k, std::string_view key) const {
+    const KeyPrint& p = prints[i];
+    if (p.head != k.head || p.tail != k.tail || p.size != k.size) return false;
+    for (size_t at = 8; at + 8 < k.size; at += 8) {
+      uint64_t a, b;
+      std::memcpy(&a, fields[i].name.data() + at, 8);
+      std::memcpy(&b, key.data() + at, 8);
+      if (a != b) return false;
+    }
+    return true;
+  }
+
+  // The index of `key`'s field, or -1 for a key we do not read.
+  int FindIndex(const KeyPrint& k, std::string_view key) const {
     size_t slot = SlotOf(k);
     while (slots[slot] != 0xFF) {
-      const size_t i = slots[slot];
-      const KeyPrint& p = prints[i];
-      if (p.head == k.head && p.tail == k.tail && p.size == k.size &&
-          (k.size <= 16 ||
-           std::memcmp(fields[i].name.data() + 8, key.data() + 8, k.size - 16) == 0)) {
-        return &fields[i];
-      }
+      if (Matches(slots[slot], k, key)) return slots[slot];
       slot = (slot + 1) & (kSlots - 1);
     }
-    return nullptr;
+    return -1;
   }
 };
 
@@ -566,6 +574,42 @@ struct SnapshotDecoder::Impl {
   std::array<Segment, 3> path{};
   int depth = 0;
 
+  // Per object type, the field index met at each position of the previous object: jsonb
+  // writes every row's keys in the same order, so one comparison usually replaces the lookup.
+  static constexpr size_t kPredicted = 64;
+  using FieldOrder = std::array<uint8_t, kPredicted>;
+  FieldOrder top_order, table_order, settings_order, holder_order, slot_order, prepared_order,
+      progress_order;
+  template <typename T>
+  FieldOrder& OrderOf() {
+    if constexpr (std::is_same_v<T, Snapshot>) return top_order;
+    if constexpr (std::is_same_v<T, TableStats>) return table_order;
+    if constexpr (std::is_same_v<T, AutovacuumSettings>) return settings_order;
+    if constexpr (std::is_same_v<T, XminHolder>) return holder_order;
+    if constexpr (std::is_same_v<T, ReplicationSlot>) return slot_order;
+    if constexpr (std::is_same_v<T, PreparedXact>) return prepared_order;
+    if constexpr (std::is_same_v<T, VacuumProgress>) return progress_order;
+  }
+  Impl() {
+    for (FieldOrder* order : {&top_order, &table_order, &settings_order, &holder_order, &slot_order,
+                              &prepared_order, &progress_order}) {
+      order->fill(0xFF);
+    }
+  }
+  template <typename T, size_t N>
+  const FieldSpec<T>* Lookup(const Schema<T, N>& schema, size_t position, std::string_view key) {
+    const KeyPrint k = Fingerprint(key);
+    FieldOrder& order = OrderOf<T>();
+    if (position < kPredicted) {
+      const uint8_t guess = order[position];
+      if (guess != 0xFF && schema.Matches(guess, k, key)) return &schema.fields[guess];
+    }
+    const int i = schema.FindIndex(k, key);
+    if (i < 0) return nullptr;
+    if (position < kPredicted) order[position] = static_cast<uint8_t>(i);
+    return &schema.fields[i];
+  }
+
   // reloptions vectors of rows from earlier snapshots, kept for their capacity.
   std::vector<std::vector<std::string_view>> spare_strings;
 
@@ -592,33 +636,34 @@ struct SnapshotDecoder::Impl {
     return NullOr(code, v, was_null);
   }
 
-  // The key as written (escapes are not decoded: no known key has one). Stage 1 has checked
-  // that its closing quote is in the document, and the padding makes the 8-byte reads safe.
-  std::string_view RawKey(od::field& f) const {
-    const char* k = f.key().raw();
+  // Bytes from `s` to the next '"', in 8-byte words: stage 1 has checked that the string is
+  // closed inside the document, and the padding makes reading past its end safe.
+  size_t QuoteEnd(const char* s) const {
     constexpr uint64_t kOnes = 0x0101010101010101ULL;
     constexpr uint64_t kQuotes = kOnes * '"';
-    for (size_t i = 0; k + i < base + len; i += 8) {
+    const size_t limit = static_cast<size_t>(base + len - s);
+    for (size_t i = 0; i < limit; i += 8) {
       uint64_t word;
-      std::memcpy(&word, k + i, 8);
+      std::memcpy(&word, s + i, 8);
       const uint64_t x = word ^ kQuotes;  // zero bytes where the quotes are
       const uint64_t found = (x - kOnes) & ~x & (kOnes * 0x80);
       if (found != 0) {
-        const size_t n = i + static_cast<size_t>(__builtin_ctzll(found) >> 3);
-        return std::string_view(k, std::min<size_t>(n, static_cast<size_t>(base + len - k)));
+        return std::min(limit, i + static_cast<size_t>(__builtin_ctzll(found) >> 3));
       }
     }
-    return {k, 0};
+    return limit;
+  }
+  // The key as written (escapes are not decoded: no known key has one).
+  std::string_view RawKey(od::field& f) const {
+    const char* k = f.key().raw();
+    return {k, QuoteEnd(k)};
   }
   // The contents of a string value without unescaping (timestamps, numbers in strings): they
   // never hold escapes, and one that does fails to parse as what it should be.
   error_code RawString(od::value& v, std::string_view* out) const {
     od::raw_json_string raw;
     if (auto e = v.get_raw_json_string().get(raw); e) return e;
-    const char* s = raw.raw();
-    const void* q = std::memchr(s, '"', static_cast<size_t>(base + len - s));
-    if (q == nullptr) return simdjson::UNCLOSED_STRING;
-    *out = std::string_view(s, static_cast<const char*>(q) - s);
+    *out = std::string_view(raw.raw(), QuoteEnd(raw.raw()));
     return simdjson::SUCCESS;
   }
 
@@ -717,8 +762,8 @@ bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_
   int64_t i = 0;
   for (auto element : array) {
     segment.index = i++;
-    od::value item;
-    if (auto e = element.get(item); e) return FailJson(e, nullptr);
+    if (auto e = element.error(); e) return FailJson(e, nullptr);
+    od::value& item = element.value_unsafe();
     std::string_view s;
     if (auto e = item.get_string().get(s); e) return FailJson(e, &item);
     if (out->capacity() == 0 && !spare_strings.empty()) {
@@ -891,13 +936,15 @@ bool SnapshotDecoder::Impl::DecodeObject(od::value& v, const Schema<T, N>& schem
   uint32_t seen = 0;
   Segment& segment = path[level];
   depth = level + 1;
+  size_t position = 0;
   for (auto field_result : object) {
-    od::field f;
-    if (auto e = std::move(field_result).get(f); e) return FailJson(e, nullptr);
+    // Used in place: get() into a separate field costs a store-forwarding stall per field.
+    if (auto e = field_result.error(); e) return FailJson(e, nullptr);
+    od::field& f = field_result.value_unsafe();
     const std::string_view key = RawKey(f);
     segment.key = key;
     segment.index = -1;
-    const FieldSpec<T>* spec = schema.Find(key);
+    const FieldSpec<T>* spec = Lookup(schema, position++, key);
     if (spec == nullptr) continue;  // unknown: On Demand skips the value
     seen |= spec->required_bit;
     if (!DecodeField(*spec, f.value(), out)) return false;
@@ -933,8 +980,8 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
   for (auto element : array) {
     segment.index = i++;
     depth = 1;
-    od::value item;
-    if (auto e = element.get(item); e) return FailJson(e, nullptr);
+    if (auto e = element.error(); e) return FailJson(e, nullptr);
+    od::value& item = element.value_unsafe();
     if (!DecodeObject(item, schema, 1, &out->emplace_back())) return false;
   }
   segment.index = -1;
@@ -1047,14 +1094,16 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
     return Fail(KindOf(e), ErrorCodeName(e), at == nullptr ? 0 : Position(at));
   }
   uint32_t seen = 0;
+  size_t position = 0;
   for (auto field_result : root) {
     depth = 1;
     path[0] = Segment{};
-    od::field f;
-    if (auto e = std::move(field_result).get(f); e) return FailJson(e, nullptr);
+    // Used in place: get() into a separate field costs a store-forwarding stall per field.
+    if (auto e = field_result.error(); e) return FailJson(e, nullptr);
+    od::field& f = field_result.value_unsafe();
     const std::string_view key = RawKey(f);
     path[0].key = key;
-    const FieldSpec<Snapshot>* spec = kSnapshotSchema.Find(key);
+    const FieldSpec<Snapshot>* spec = Lookup(kSnapshotSchema, position++, key);
     if (spec == nullptr) continue;
     seen |= spec->required_bit;
     if (!DecodeField(*spec, f.value(), out)) return false;
