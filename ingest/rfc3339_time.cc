@@ -52,13 +52,24 @@ bool ParseRfc3339(std::string_view text, absl::Time* out) {
     }
     return false;
   }
-  int year, month, day, hour, minute, second;
-  if (!Digits(p, 4, &year) || p[4] != '-' || !Digits(p + 5, 2, &month) || p[7] != '-' ||
-      !Digits(p + 8, 2, &day) || (p[10] != 'T' && p[10] != ' ' && p[10] != 't') ||
-      !Digits(p + 11, 2, &hour) || p[13] != ':' || !Digits(p + 14, 2, &minute) || p[16] != ':' ||
-      !Digits(p + 17, 2, &second)) {
-    return false;
+  // Straight-line: every digit is checked and converted without a branch per character.
+  unsigned d[14];
+  static constexpr int kDigitAt[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+  unsigned bad = 0;
+  for (int i = 0; i < 14; ++i) {
+    d[i] = static_cast<unsigned>(static_cast<unsigned char>(p[kDigitAt[i]])) - '0';
+    bad |= static_cast<unsigned>(d[i] > 9);
   }
+  bad |= static_cast<unsigned>(p[4] != '-') | static_cast<unsigned>(p[7] != '-') |
+         static_cast<unsigned>(p[10] != 'T' && p[10] != ' ' && p[10] != 't') |
+         static_cast<unsigned>(p[13] != ':') | static_cast<unsigned>(p[16] != ':');
+  if (bad != 0) return false;
+  const int year = static_cast<int>(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]);
+  const int month = static_cast<int>(d[4] * 10 + d[5]);
+  const int day = static_cast<int>(d[6] * 10 + d[7]);
+  const int hour = static_cast<int>(d[8] * 10 + d[9]);
+  const int minute = static_cast<int>(d[10] * 10 + d[11]);
+  const int second = static_cast<int>(d[12] * 10 + d[13]);
   if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
       minute > 59 || second > 59) {
     return false;
