@@ -17,8 +17,8 @@ int IneffectiveRunsSinceOver(const TableState& s, double near_zero_fraction) {
     const RunRecord& r = s.run(i);
     if (r.end_us < s.over_since_us) break;
     const bool left_over =
-        r.not_yet_removable >= 0 && static_cast<double>(r.not_yet_removable) > s.vacuum_trigger;
-    if (left_over || RunRemovedNearZero(r.removed, r.not_yet_removable, near_zero_fraction)) {
+        r.not_yet_removable() >= 0 && static_cast<double>(r.not_yet_removable()) > s.vacuum_trigger;
+    if (left_over || RunRemovedNearZero(r.removed(), r.not_yet_removable(), near_zero_fraction)) {
       ++logged;
     }
   }
@@ -38,9 +38,10 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
   // Not improving: more dead tuples than when it crossed, or runs leave at least as many
   // behind as the run before (compared run to run, so a run's own dip does not count as
   // recovery), or the dead ratio climbs faster than the bloat velocity limit.
-  const bool floor_not_falling = s.run_count() >= 2 && s.run(0).end_us >= s.over_since_us &&
-                                 s.run(0).not_yet_removable >= s.run(1).not_yet_removable &&
-                                 static_cast<double>(s.run(0).not_yet_removable) > s.vacuum_trigger;
+  const bool floor_not_falling =
+      s.run_count() >= 2 && s.run(0).end_us >= s.over_since_us &&
+      s.run(0).not_yet_removable() >= s.run(1).not_yet_removable() &&
+      static_cast<double>(s.run(0).not_yet_removable()) > s.vacuum_trigger;
   const bool not_improving =
       s.n_dead >= s.dead_at_over || floor_not_falling ||
       (rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit);
@@ -129,9 +130,9 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
   if (s.run_count() > 0) {
     const RunRecord& r = s.run(0);
     AddTimeEvidence(a, "last_run_end", r.end_us);
-    AddEvidence(a, "last_run_removed", r.removed);
-    AddEvidence(a, "last_run_not_yet_removable", r.not_yet_removable);
-    if (r.cutoff_age != UINT32_MAX) {
+    AddEvidence(a, "last_run_removed", r.removed());
+    AddEvidence(a, "last_run_not_yet_removable", r.not_yet_removable());
+    if (r.cutoff_age != RunRecord::kUnknown32) {
       AddEvidence(a, "last_run_removable_cutoff_age", static_cast<int64_t>(r.cutoff_age));
     }
     if (r.index_scans != UINT8_MAX) {
@@ -145,8 +146,8 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
   }
   if (f.run_pages_per_s >= 0) AddEvidence(a, "run_pages_per_s", f.run_pages_per_s);
   if (f.recross_s >= 0) AddEvidence(a, "time_to_refill_trigger_s", f.recross_s);
-  AddEvidence(a, "cost_limit", s.cost_limit);
-  AddEvidence(a, "cost_delay_ms", s.cost_delay_ms);
+  AddEvidence(a, "cost_limit", static_cast<int64_t>(s.cost_limit));
+  AddEvidence(a, "cost_delay_ms", static_cast<double>(s.cost_delay_ms));
   AddEvidence(a, "autovacuum_workers_busy", f.workers_busy);
   AddEvidence(a, "autovacuum_max_workers", f.max_workers);
   AddEvidence(a, "cluster_tables_over_trigger", f.tables_over_trigger);

@@ -45,15 +45,17 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
 
   for (int i = 0; i < s.run_count(); ++i) {
     const RunRecord& r = s.run(i);
-    if (!RunRemovedNearZero(r.removed, r.not_yet_removable, t.removed_near_zero_fraction)) break;
+    if (!RunRemovedNearZero(r.removed(), r.not_yet_removable(), t.removed_near_zero_fraction))
+      break;
     ++f.pinned_runs;
   }
   if (s.run_count() > 0 && s.vacuum_trigger >= 0 &&
-      static_cast<double>(s.run(0).not_yet_removable) > s.vacuum_trigger) {
+      static_cast<double>(s.run(0).not_yet_removable()) > s.vacuum_trigger) {
     for (int i = 0; i + 1 < s.run_count(); ++i) {
       const RunRecord& newer = s.run(i);
       const RunRecord& older = s.run(i + 1);
-      if (older.not_yet_removable < 0 || newer.not_yet_removable <= older.not_yet_removable) break;
+      if (older.not_yet_removable() < 0 || newer.not_yet_removable() <= older.not_yet_removable())
+        break;
       ++f.floor_rises;
     }
   }
@@ -69,8 +71,8 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
   const int64_t lock_from = now_us - absl::ToInt64Microseconds(t.lock_window);
   for (int i = 0; i < s.conflict_count(); ++i) {
     const ConflictRecord& c = s.conflict(i);
-    if (c.t_us < lock_from) break;
-    if (c.kind == ConflictKind::kVacuumSkipped || c.kind == ConflictKind::kVacuumCancelled) {
+    if (c.t_us() < lock_from) break;
+    if (c.kind() == ConflictKind::kVacuumSkipped || c.kind() == ConflictKind::kVacuumCancelled) {
       ++f.lock_conflicts;
     }
   }
@@ -78,8 +80,9 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
   // The run to judge: the one in progress, else the latest completed one if the table crossed
   // its trigger again before that run could have been repeated.
   const TableRates rates = s.Rates(now);
-  const double floor =
-      s.run_count() > 0 ? std::max<double>(0, static_cast<double>(s.run(0).not_yet_removable)) : 0;
+  const double floor = s.run_count() > 0
+                           ? std::max<double>(0, static_cast<double>(s.run(0).not_yet_removable()))
+                           : 0;
   if (s.progress.pid != 0 && s.progress.start_us != kNever) {
     f.run_in_progress = true;
     f.run_elapsed_s = static_cast<double>(now_us - s.progress.start_us) / 1e6;
@@ -90,11 +93,11 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
         s.vacuum_trigger >= 0) {
       f.recross_s = std::max(0.0, s.vacuum_trigger - floor) / *rates.dead_growth_per_s;
     }
-  } else if (s.run_count() > 0 && s.run(0).duration_ms != UINT32_MAX && s.over_trigger() &&
-             s.over_since_us >= s.run(0).end_us) {
+  } else if (s.run_count() > 0 && s.run(0).duration_ms != RunRecord::kUnknown32 &&
+             s.over_trigger() && s.over_since_us >= s.run(0).end_us) {
     const RunRecord& r = s.run(0);
     f.run_elapsed_s = r.duration_ms / 1000.0;
-    if (r.pages != UINT32_MAX && f.run_elapsed_s > 0) {
+    if (r.pages != RunRecord::kUnknown32 && f.run_elapsed_s > 0) {
       f.run_pages_per_s = r.pages / f.run_elapsed_s;
     }
     f.recross_s = static_cast<double>(s.over_since_us - r.end_us) / 1e6;

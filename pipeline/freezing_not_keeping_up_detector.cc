@@ -94,9 +94,9 @@ void FreezingNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableS
   if (s.run_count() > 0) {
     const RunRecord& r = s.run(0);
     AddTimeEvidence(a, "last_run_end", r.end_us);
-    AddEvidence(a, "last_run_removed", r.removed);
-    AddEvidence(a, "last_run_not_yet_removable", r.not_yet_removable);
-    if (r.cutoff_age != UINT32_MAX) {
+    AddEvidence(a, "last_run_removed", r.removed());
+    AddEvidence(a, "last_run_not_yet_removable", r.not_yet_removable());
+    if (r.cutoff_age != RunRecord::kUnknown32) {
       AddEvidence(a, "last_run_removable_cutoff_age", static_cast<int64_t>(r.cutoff_age));
     }
     AddEvidence(a, "last_run_advanced_relfrozenxid",

@@ -303,7 +303,9 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
     const AlertKind kind = static_cast<AlertKind>(k);
     Verdict v;
     detectors[k]->Evaluate(ctx, e->state, &v);
-    AlertState& a = e->state.alert(kind);
+    // An inactive alert whose condition does not hold has nothing to do (and no state).
+    if (!v.holds && e->state.alert(kind).phase() == AlertPhase::kInactive) continue;
+    AlertState& a = e->state.mutable_alert(kind);
     const AlertPhase before = a.phase();
     // Cause, severity and holder are decided while the alert is pending (a known cause beats
     // unknown, a later one replaces an earlier one) and frozen once it fires, so the resolved
@@ -340,6 +342,7 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
       e->state.set_holder(kind, std::nullopt);
     }
   }
+  e->state.ReleaseIdleAlerts();
   return absl::OkStatus();
 }
 
@@ -352,9 +355,9 @@ absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, Cluste
   ctx.db = db;
   ctx.cluster = cluster;
   ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
-  for (int k = 0; k < kNumAlertKinds; ++k) {
+  for (int k = 0; k < kNumAlertKinds && e->state.has_alerts(); ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
-    AlertState& a = e->state.alert(kind);
+    AlertState& a = e->state.mutable_alert(kind);
     absl::StatusOr<AlertStep> step = a.ForceResolve(now);
     if (!step.ok()) return step.status();
     if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, why);
@@ -362,6 +365,7 @@ absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, Cluste
     a.severity = 0;
     e->state.set_holder(kind, std::nullopt);
   }
+  e->state.ReleaseIdleAlerts();
   MarkDirty(e);
   return absl::OkStatus();
 }

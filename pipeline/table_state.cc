@@ -7,28 +7,31 @@
 //   value      := version:b(=1) identity current thresholds over counters anchors freeze
 //                 progress runs conflicts cycles dedup warning alerts holders
 //   identity   := relid:v first_seen:v last_seen:v last_snapshot:v last_log:v
-//   current    := n_live:v n_dead:v snap_dead:v n_mod_since_analyze:v n_ins_since_vacuum:v
-//                 size_bytes:v relpages:v frozenxid_age:v reltuples:f writes:v inserts:v
+//   current    := n_live:v n_dead:v snap_dead:v size_bytes:v frozenxid_age:v reltuples:f
+//                 writes:v inserts:v
 //                 autovacuum_count:v vacuum_count:v last_autovacuum:v last_vacuum:v
 //                 last_autoanalyze:v
 //   thresholds := vacuum_trigger:f insert_trigger:f analyze_trigger:f scale_factor:f
 //                 base_threshold:v freeze_max_age:v cost_delay_ms:f cost_limit:v av_flags:b
+//                 (the float fields are kept as 32-bit floats in memory, widened here)
 //   over       := over_since:v dead_at_over:v avc_at_over:v
 //   counters   := dead_added:v xid_clock:v removed_total:v
 //   anchors    := anchor anchor                       (old, new)
-//   anchor     := t:v writes:v dead_added:v xid_clock:v removed:v dead_bytes:v size_bytes:v
-//                 live:v dead_ratio:f
+//   anchor     := t:v writes:v dead_added:v xid_clock:v removed:v size_bytes:v live:v
+//                 dead_ratio:f
 //   freeze     := series_start:v age_at_start:v freeze_runs:v
 //   progress   := pid:v start:v heap_blks_total:v heap_blks_scanned:v index_passes:v
 //   runs       := count:b run*count                   (oldest first, count <= 8)
 //   run        := end:v removed:v not_yet_removable:v duration_ms:v pages:v cutoff_age:v
 //                 read_rate_dmbs:v write_rate_dmbs:v index_scans:b mode:b flags:b
-//   conflicts  := count:b (t:v kind:b)*count          (oldest first, count <= 8)
+//   conflicts  := count:b (t:v kind:b)*count          (oldest first, count <= 8; t has its
+//                                                      two low bits cleared)
 //   cycles     := count:b (end:v peak_ratio:f post_ratio:f peak_dead:v)*count
 //                 open_peak_ratio:f open_peak_dead:v runs_since_snapshot:v
 //   dedup      := head:b hash:u64 fixed little-endian * 4
 //   warning    := last_warning:v kind:b
 //   alerts     := count:b (phase:b since:v clear_since:v last:v cause:b severity:b)*count
+//                                                     (all inactive when the table has none)
 //   holders    := mask:b holder*popcount(mask)        (bit i: alert i names a holder)
 //   holder     := kind:b pid:v age_xids:v since:v cluster_wide:b vacuuming_relid:v
 //                 database:s application_name:s state:s backend_type:s slot_name:s gid:s
@@ -306,10 +309,7 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   n_live = row.n_live_tup.value_or(-1);
   n_dead = dead;
   snap_dead = dead;
-  n_mod_since_analyze = row.n_mod_since_analyze.value_or(-1);
-  n_ins_since_vacuum = row.n_ins_since_vacuum.value_or(-1);
   size_bytes = row.relation_size_bytes.value_or(-1);
-  relpages = row.relpages.value_or(-1);
   frozenxid_age = age;
   reltuples = row.reltuples.value_or(-1);
   writes = new_writes;
@@ -321,13 +321,13 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   last_autoanalyze_us = OptMicros(row.last_autoanalyze);
 
   vacuum_trigger = th.vacuum;
-  insert_trigger = th.insert.value_or(-1);
-  analyze_trigger = th.analyze;
-  scale_factor = th.params.vacuum_scale_factor;
+  insert_trigger = static_cast<float>(th.insert.value_or(-1));
+  analyze_trigger = static_cast<float>(th.analyze);
+  scale_factor = static_cast<float>(th.params.vacuum_scale_factor);
   base_threshold = th.params.vacuum_threshold;
   freeze_max_age = th.params.freeze_max_age;
-  cost_delay_ms = th.params.cost_delay_ms;
-  cost_limit = th.params.cost_limit;
+  cost_delay_ms = static_cast<float>(th.params.cost_delay_ms);
+  cost_limit = static_cast<int32_t>(std::clamp<int64_t>(th.params.cost_limit, 0, INT32_MAX));
   av_flags = (th.params.enabled ? kAvEnabled : 0) |
              (th.params.has_table_scale_factor ? kAvTableScaleFactor : 0) |
              (th.params.has_table_threshold ? kAvTableThreshold : 0) |
@@ -338,9 +338,12 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   if (prog != nullptr) {
     progress.pid = prog->pid;
     progress.start_us = prog->start_us;
-    progress.heap_blks_total = prog->heap_blks_total;
-    progress.heap_blks_scanned = prog->heap_blks_scanned;
-    progress.index_passes = prog->index_vacuum_count;
+    progress.heap_blks_total =
+        static_cast<int32_t>(std::clamp<int64_t>(prog->heap_blks_total, -1, INT32_MAX));
+    progress.heap_blks_scanned =
+        static_cast<int32_t>(std::clamp<int64_t>(prog->heap_blks_scanned, -1, INT32_MAX));
+    progress.index_passes =
+        static_cast<int32_t>(std::clamp<int64_t>(prog->index_vacuum_count, -1, INT32_MAX));
   } else {
     progress = ProgressState{};
   }
@@ -371,7 +374,6 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   cur.dead_added = dead_added;
   cur.xid_clock = xid_clock;
   cur.removed = removed_total;
-  cur.dead_bytes = dead_bytes();
   cur.size_bytes = std::max<int64_t>(0, size_bytes);
   cur.live = std::max<int64_t>(0, n_live);
   cur.dead_ratio = ratio;
@@ -403,7 +405,8 @@ TableRates TableState::Rates(absl::Time now) const {
   r.removal_per_s = static_cast<double>(removed_total - anchor_old.removed) / removal_span_s;
   const double span_h = span_s / 3600;
   r.dead_ratio_per_h = (dead_ratio() - anchor_old.dead_ratio) / span_h;
-  r.dead_bytes_per_h = static_cast<double>(dead_bytes() - anchor_old.dead_bytes) / span_h;
+  const double dead_bytes_then = static_cast<double>(anchor_old.size_bytes) * anchor_old.dead_ratio;
+  r.dead_bytes_per_h = (static_cast<double>(dead_bytes()) - dead_bytes_then) / span_h;
   // Growth of the heap not explained by more live rows: bloat (0 when live rows grew).
   const int64_t live_now = std::max<int64_t>(0, n_live);
   const int64_t size_now = std::max<int64_t>(0, size_bytes);
@@ -421,8 +424,8 @@ ApplyResult TableState::ApplyVacuum(const ingest::LogEvent& e) {
   const ingest::VacuumStats& st = e.stats;
   RunRecord r;
   r.end_us = t_us;
-  r.removed = st.tuples_removed.value_or(-1);
-  r.not_yet_removable = st.tuples_not_yet_removable.value_or(-1);
+  r.removed32 = RunRecord::Pack(st.tuples_removed.value_or(-1));
+  r.not_yet_removable32 = RunRecord::Pack(st.tuples_not_yet_removable.value_or(-1));
   if (st.elapsed_s.has_value()) r.duration_ms = SaturateU32(*st.elapsed_s * 1000);
   if (st.pages_scanned.has_value()) {
     r.pages = SaturateU32(static_cast<double>(*st.pages_scanned));
@@ -444,11 +447,11 @@ ApplyResult TableState::ApplyVacuum(const ingest::LogEvent& e) {
   PushRun(r);
   ++runs_since_snapshot;
   last_log_us = std::max(last_log_us, t_us);
-  if (r.removed > 0) removed_total += r.removed;
+  if (st.tuples_removed.value_or(0) > 0) removed_total += *st.tuples_removed;
 
-  if (r.not_yet_removable >= 0) {
+  if (st.tuples_not_yet_removable.has_value()) {
     // What the run left is the table's dead count now (pgstat reports the same).
-    n_dead = r.not_yet_removable + st.tuples_missed_dead.value_or(0);
+    n_dead = *st.tuples_not_yet_removable + st.tuples_missed_dead.value_or(0);
     if (vacuum_trigger >= 0) {
       if (static_cast<double>(n_dead) > vacuum_trigger) {
         if (over_since_us == kNever) {
@@ -462,8 +465,10 @@ ApplyResult TableState::ApplyVacuum(const ingest::LogEvent& e) {
     }
   }
   double post_ratio = dead_ratio();
-  if (st.tuples_remain.has_value() && *st.tuples_remain > 0 && r.not_yet_removable >= 0) {
-    post_ratio = static_cast<double>(r.not_yet_removable) / static_cast<double>(*st.tuples_remain);
+  if (st.tuples_remain.has_value() && *st.tuples_remain > 0 &&
+      st.tuples_not_yet_removable.has_value()) {
+    post_ratio =
+        static_cast<double>(*st.tuples_not_yet_removable) / static_cast<double>(*st.tuples_remain);
   }
   CloseCycle(t_us, post_ratio);
   if (r.aggressive()) {
@@ -482,7 +487,7 @@ ApplyResult TableState::ApplyConflict(const ingest::LogEvent& e, ConflictKind ki
   const int64_t t_us = Micros(e.time);
   if (CheckLogTime(t_us) != ApplyResult::kApplied) return ApplyResult::kOutOfOrder;
   if (SeenEvent(LogEventHash(e))) return ApplyResult::kDuplicate;
-  conflicts_[conflict_head_] = ConflictRecord{t_us, kind};
+  conflicts_[conflict_head_] = ConflictRecord::Make(t_us, kind);
   conflict_head_ = static_cast<uint8_t>((conflict_head_ + 1) % kConflictRing);
   if (conflict_count_ < kConflictRing) ++conflict_count_;
   last_log_us = std::max(last_log_us, t_us);
@@ -512,6 +517,46 @@ ApplyResult TableState::ApplyWraparoundWarning(const ingest::LogEvent& e) {
   return ApplyResult::kApplied;
 }
 
+bool AlertBlock::Idle() const {
+  for (const AlertState& a : states) {
+    if (a.phase() != AlertPhase::kInactive) return false;
+  }
+  for (const auto& h : holders) {
+    if (h.has_value()) return false;
+  }
+  return true;
+}
+
+bool AlertBlockBox::operator==(const AlertBlockBox& o) const {
+  static const AlertBlock kIdle;
+  return *(p_ ? p_.get() : &kIdle) == *(o.p_ ? o.p_.get() : &kIdle);
+}
+
+const AlertState& TableState::alert(AlertKind k) const {
+  static const AlertState kInactive;
+  const AlertBlock* b = alerts_.get();
+  return b != nullptr ? b->states[static_cast<int>(k)] : kInactive;
+}
+
+AlertState& TableState::mutable_alert(AlertKind k) {
+  return alerts_.mutable_get()->states[static_cast<int>(k)];
+}
+
+const HolderRecord* TableState::holder(AlertKind k) const {
+  const AlertBlock* b = alerts_.get();
+  if (b == nullptr || !b->holders[static_cast<int>(k)].has_value()) return nullptr;
+  return &*b->holders[static_cast<int>(k)];
+}
+
+void TableState::set_holder(AlertKind k, std::optional<HolderRecord> h) {
+  if (!h.has_value() && alerts_.get() == nullptr) return;
+  alerts_.mutable_get()->holders[static_cast<int>(k)] = std::move(h);
+}
+
+void TableState::ReleaseIdleAlerts() {
+  if (alerts_.get() != nullptr && alerts_.get()->Idle()) alerts_.reset();
+}
+
 // ---- encoding ----
 
 namespace {
@@ -522,7 +567,6 @@ void PutAnchor(const RateAnchor& a, std::string* out) {
   PutV(a.dead_added, out);
   PutV(a.xid_clock, out);
   PutV(a.removed, out);
-  PutV(a.dead_bytes, out);
   PutV(a.size_bytes, out);
   PutV(a.live, out);
   PutF(a.dead_ratio, out);
@@ -534,7 +578,6 @@ void GetAnchor(Reader* r, RateAnchor* a) {
   a->dead_added = r->V();
   a->xid_clock = r->V();
   a->removed = r->V();
-  a->dead_bytes = r->V();
   a->size_bytes = r->V();
   a->live = r->V();
   a->dead_ratio = r->F();
@@ -553,10 +596,7 @@ void TableState::Encode(std::string* out) const {
   PutV(n_live, out);
   PutV(n_dead, out);
   PutV(snap_dead, out);
-  PutV(n_mod_since_analyze, out);
-  PutV(n_ins_since_vacuum, out);
   PutV(size_bytes, out);
-  PutV(relpages, out);
   PutV(frozenxid_age, out);
   PutF(reltuples, out);
   PutV(writes, out);
@@ -601,8 +641,8 @@ void TableState::Encode(std::string* out) const {
   for (int i = run_count_ - 1; i >= 0; --i) {
     const RunRecord& r = run(i);
     PutV(r.end_us, out);
-    PutV(r.removed, out);
-    PutV(r.not_yet_removable, out);
+    PutV(r.removed(), out);
+    PutV(r.not_yet_removable(), out);
     PutV(r.duration_ms, out);
     PutV(r.pages, out);
     PutV(r.cutoff_age, out);
@@ -614,8 +654,8 @@ void TableState::Encode(std::string* out) const {
   }
   PutB(conflict_count_, out);
   for (int i = conflict_count_ - 1; i >= 0; --i) {
-    PutV(conflict(i).t_us, out);
-    PutB(static_cast<uint8_t>(conflict(i).kind), out);
+    PutV(conflict(i).t_us(), out);
+    PutB(static_cast<uint8_t>(conflict(i).kind()), out);
   }
   PutB(cycle_count_, out);
   for (int i = cycle_count_ - 1; i >= 0; --i) {
@@ -637,7 +677,8 @@ void TableState::Encode(std::string* out) const {
   PutB(last_warning_kind, out);
 
   PutB(kNumAlertKinds, out);
-  for (const AlertState& a : alerts) {
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    const AlertState& a = alert(static_cast<AlertKind>(k));
     PutB(static_cast<uint8_t>(a.phase()), out);
     PutV(a.since_us(), out);
     PutV(a.clear_since_us(), out);
@@ -647,11 +688,11 @@ void TableState::Encode(std::string* out) const {
   }
   uint8_t mask = 0;
   for (int i = 0; i < kNumAlertKinds; ++i) {
-    if (holders_[i].get() != nullptr) mask |= static_cast<uint8_t>(1u << i);
+    if (holder(static_cast<AlertKind>(i)) != nullptr) mask |= static_cast<uint8_t>(1u << i);
   }
   PutB(mask, out);
   for (int i = 0; i < kNumAlertKinds; ++i) {
-    const HolderRecord* h = holders_[i].get();
+    const HolderRecord* h = holder(static_cast<AlertKind>(i));
     if (h == nullptr) continue;
     PutB(static_cast<uint8_t>(h->kind), out);
     PutV(h->pid, out);
@@ -702,10 +743,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   s.n_live = r.V();
   s.n_dead = r.V();
   s.snap_dead = r.V();
-  s.n_mod_since_analyze = r.V();
-  s.n_ins_since_vacuum = r.V();
   s.size_bytes = r.V();
-  s.relpages = r.V();
   s.frozenxid_age = r.V();
   s.reltuples = r.F();
   s.writes = r.V();
@@ -717,13 +755,13 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   s.last_autoanalyze_us = r.V();
 
   s.vacuum_trigger = r.F();
-  s.insert_trigger = r.F();
-  s.analyze_trigger = r.F();
-  s.scale_factor = r.F();
+  s.insert_trigger = static_cast<float>(r.F());
+  s.analyze_trigger = static_cast<float>(r.F());
+  s.scale_factor = static_cast<float>(r.F());
   s.base_threshold = r.V();
   s.freeze_max_age = r.V();
-  s.cost_delay_ms = r.F();
-  s.cost_limit = r.V();
+  s.cost_delay_ms = static_cast<float>(r.F());
+  s.cost_limit = r.Narrow<int32_t>(r.V());
   s.av_flags = r.B();
 
   s.over_since_us = r.V();
@@ -742,17 +780,17 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
 
   s.progress.pid = r.Narrow<int32_t>(r.V());
   s.progress.start_us = r.V();
-  s.progress.heap_blks_total = r.V();
-  s.progress.heap_blks_scanned = r.V();
-  s.progress.index_passes = r.V();
+  s.progress.heap_blks_total = r.Narrow<int32_t>(r.V());
+  s.progress.heap_blks_scanned = r.Narrow<int32_t>(r.V());
+  s.progress.index_passes = r.Narrow<int32_t>(r.V());
 
   const uint8_t runs = r.B();
   if (runs > kRunRing) return absl::DataLossError("table state: too many runs");
   for (int i = 0; i < runs && r.ok(); ++i) {
     RunRecord run;
     run.end_us = r.V();
-    run.removed = r.V();
-    run.not_yet_removable = r.V();
+    run.removed32 = RunRecord::Pack(r.V());
+    run.not_yet_removable32 = RunRecord::Pack(r.V());
     run.duration_ms = r.Narrow<uint32_t>(r.V());
     run.pages = r.Narrow<uint32_t>(r.V());
     run.cutoff_age = r.Narrow<uint32_t>(r.V());
@@ -769,13 +807,12 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   const uint8_t conflicts = r.B();
   if (conflicts > kConflictRing) return absl::DataLossError("table state: too many conflicts");
   for (int i = 0; i < conflicts && r.ok(); ++i) {
-    ConflictRecord c;
-    c.t_us = r.V();
+    const int64_t t = r.V();
     uint8_t kind = r.B();
     if (kind > static_cast<uint8_t>(ConflictKind::kAnalyzeCancelled)) {
       return absl::DataLossError("table state: unknown conflict kind");
     }
-    c.kind = static_cast<ConflictKind>(kind);
+    const ConflictRecord c = ConflictRecord::Make(t, static_cast<ConflictKind>(kind));
     s.conflicts_[s.conflict_head_] = c;
     s.conflict_head_ = static_cast<uint8_t>((s.conflict_head_ + 1) % kConflictRing);
     ++s.conflict_count_;
@@ -804,7 +841,8 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
 
   const uint8_t alerts = r.B();
   if (alerts != kNumAlertKinds) return absl::DataLossError("table state: wrong alert count");
-  for (AlertState& a : s.alerts) {
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    AlertState a;
     uint8_t phase = r.B();
     int64_t since = r.V();
     int64_t clear = r.V();
@@ -814,6 +852,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     }
     a.cause = r.B();
     a.severity = r.B();
+    if (!(a == AlertState())) s.mutable_alert(static_cast<AlertKind>(k)) = a;
   }
   const uint8_t mask = r.B();
   if (mask >> kNumAlertKinds) return absl::DataLossError("table state: bad holder mask");
@@ -836,7 +875,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     h.backend_type = r.S();
     h.slot_name = r.S();
     h.gid = r.S();
-    s.holders_[i].Set(std::move(h));
+    s.set_holder(static_cast<AlertKind>(i), std::move(h));
   }
   if (!r.ok()) return absl::DataLossError("table state: truncated or malformed value");
   if (!r.done()) return absl::DataLossError("table state: trailing bytes");

@@ -52,29 +52,43 @@ inline constexpr uint8_t kTableStateVersion = 1;
 
 enum class ApplyResult : uint8_t { kApplied, kDuplicate, kOutOfOrder };
 
-// One completed vacuum run, from its log entry.
+// One completed vacuum run, from its log entry. Counts are kept in 32 bits (saturating at
+// 4.29 billion, far beyond one run of any table vacuum can finish) to keep the ring small.
 struct RunRecord {
+  static constexpr uint32_t kUnknown32 = UINT32_MAX;
+  static constexpr uint32_t kMax32 = UINT32_MAX - 1;
+
   int64_t end_us = kNever;
-  int64_t removed = -1;                  // tuples removed; -1 = not printed
-  int64_t not_yet_removable = -1;        // dead but not yet removable; -1 = not printed
-  uint32_t duration_ms = UINT32_MAX;     // elapsed; UINT32_MAX = unknown
-  uint32_t pages = UINT32_MAX;           // pages scanned (remain when scanned is not printed)
-  uint32_t cutoff_age = UINT32_MAX;      // removable cutoff age in XIDs (PG15+)
-  uint16_t read_rate_dmbs = UINT16_MAX;  // 0.1 MB/s units
+  uint32_t removed32 = kUnknown32;            // tuples removed
+  uint32_t not_yet_removable32 = kUnknown32;  // dead but not yet removable
+  uint32_t duration_ms = kUnknown32;          // elapsed
+  uint32_t pages = kUnknown32;                // pages scanned (remain when scanned is not printed)
+  uint32_t cutoff_age = kUnknown32;           // removable cutoff age in XIDs (PG15+)
+  uint16_t read_rate_dmbs = UINT16_MAX;       // 0.1 MB/s units
   uint16_t write_rate_dmbs = UINT16_MAX;
   uint8_t index_scans = UINT8_MAX;
   uint8_t mode = 0;   // ingest::VacuumMode
   uint8_t flags = 0;  // kRunFroze
 
   static constexpr uint8_t kRunFroze = 1;  // relfrozenxid advanced
+  // -1 when the log did not print it.
+  int64_t removed() const { return removed32 == kUnknown32 ? -1 : removed32; }
+  int64_t not_yet_removable() const {
+    return not_yet_removable32 == kUnknown32 ? -1 : not_yet_removable32;
+  }
+  static uint32_t Pack(int64_t v) {
+    if (v < 0) return kUnknown32;
+    return v >= kMax32 ? kMax32 : static_cast<uint32_t>(v);
+  }
   bool aggressive() const { return mode != 0; }
   std::optional<double> duration_s() const {
-    return duration_ms == UINT32_MAX ? std::nullopt : std::optional<double>(duration_ms / 1000.0);
+    return duration_ms == kUnknown32 ? std::nullopt : std::optional<double>(duration_ms / 1000.0);
   }
   bool operator==(const RunRecord&) const = default;
 };
 
-// A skipped or cancelled autovacuum.
+// A skipped or cancelled autovacuum: its time with the kind in the two low bits (times are
+// kept to 4 microseconds, which no log prints anyway).
 enum class ConflictKind : uint8_t {
   kVacuumSkipped,
   kVacuumCancelled,
@@ -82,8 +96,15 @@ enum class ConflictKind : uint8_t {
   kAnalyzeCancelled
 };
 struct ConflictRecord {
-  int64_t t_us = kNever;
-  ConflictKind kind = ConflictKind::kVacuumSkipped;
+  int64_t packed = kNever;
+  static ConflictRecord Make(int64_t t_us, ConflictKind kind) {
+    return ConflictRecord{static_cast<int64_t>((static_cast<uint64_t>(t_us) & ~uint64_t{3}) |
+                                               static_cast<uint64_t>(kind))};
+  }
+  int64_t t_us() const {
+    return static_cast<int64_t>(static_cast<uint64_t>(packed) & ~uint64_t{3});
+  }
+  ConflictKind kind() const { return static_cast<ConflictKind>(packed & 3); }
   bool operator==(const ConflictRecord&) const = default;
 };
 
@@ -103,7 +124,6 @@ struct RateAnchor {
   int64_t dead_added = 0;  // TableState::dead_added
   int64_t xid_clock = 0;   // TableState::xid_clock
   int64_t removed = 0;     // TableState::removed_total
-  int64_t dead_bytes = 0;
   int64_t size_bytes = 0;
   int64_t live = 0;
   double dead_ratio = 0;
@@ -119,32 +139,42 @@ struct TableRates {
 // A run in progress (pg_stat_progress_vacuum), as of the latest snapshot.
 struct ProgressState {
   int32_t pid = 0;  // 0 = none
+  int32_t index_passes = -1;
   int64_t start_us = kNever;
-  int64_t heap_blks_total = -1, heap_blks_scanned = -1, index_passes = -1;
+  int32_t heap_blks_total = -1, heap_blks_scanned = -1;  // blocks fit: 2^31 * 8 KiB = 16 TiB
   bool operator==(const ProgressState&) const = default;
 };
 
-// An optional HolderRecord on the heap (only while an alert names one), copied by value.
-class HolderBox {
+// The alert states of one table and the holders they name.
+struct AlertBlock {
+  std::array<AlertState, kNumAlertKinds> states;
+  std::array<std::optional<HolderRecord>, kNumAlertKinds> holders;
+  bool Idle() const;  // every alert inactive, no holder
+  bool operator==(const AlertBlock&) const = default;
+};
+
+// An optional AlertBlock on the heap, copied by value; no block equals an idle one.
+class AlertBlockBox {
  public:
-  HolderBox() = default;
-  HolderBox(const HolderBox& o) : p_(o.p_ ? std::make_unique<HolderRecord>(*o.p_) : nullptr) {}
-  HolderBox& operator=(const HolderBox& o) {
-    p_ = o.p_ ? std::make_unique<HolderRecord>(*o.p_) : nullptr;
+  AlertBlockBox() = default;
+  AlertBlockBox(const AlertBlockBox& o)
+      : p_(o.p_ ? std::make_unique<AlertBlock>(*o.p_) : nullptr) {}
+  AlertBlockBox& operator=(const AlertBlockBox& o) {
+    p_ = o.p_ ? std::make_unique<AlertBlock>(*o.p_) : nullptr;
     return *this;
   }
-  HolderBox(HolderBox&&) noexcept = default;
-  HolderBox& operator=(HolderBox&&) noexcept = default;
-  bool operator==(const HolderBox& o) const {
-    return (p_ == nullptr && o.p_ == nullptr) || (p_ != nullptr && o.p_ != nullptr && *p_ == *o.p_);
+  AlertBlockBox(AlertBlockBox&&) noexcept = default;
+  AlertBlockBox& operator=(AlertBlockBox&&) noexcept = default;
+  bool operator==(const AlertBlockBox& o) const;
+  const AlertBlock* get() const { return p_.get(); }
+  AlertBlock* mutable_get() {
+    if (p_ == nullptr) p_ = std::make_unique<AlertBlock>();
+    return p_.get();
   }
-  const HolderRecord* get() const { return p_.get(); }
-  void Set(std::optional<HolderRecord> h) {
-    p_ = h.has_value() ? std::make_unique<HolderRecord>(std::move(*h)) : nullptr;
-  }
+  void reset() { p_.reset(); }
 
  private:
-  std::unique_ptr<HolderRecord> p_;
+  std::unique_ptr<AlertBlock> p_;
 };
 
 class TableState {
@@ -166,23 +196,24 @@ class TableState {
   int64_t last_log_us = kNever;       // time of the latest applied log event
 
   // ---- latest snapshot values (-1 = unknown) ----
-  int64_t n_live = -1, n_dead = -1, n_mod_since_analyze = -1, n_ins_since_vacuum = -1;
+  int64_t n_live = -1, n_dead = -1;
   int64_t snap_dead = -1;  // n_dead_tup as the latest snapshot said (n_dead also follows runs)
-  int64_t size_bytes = -1, relpages = -1, frozenxid_age = -1;
+  int64_t size_bytes = -1, frozenxid_age = -1;
   double reltuples = -1;
   int64_t writes = -1, inserts = -1, autovacuum_count = -1, vacuum_count = -1;
   int64_t last_autovacuum_us = kNever, last_vacuum_us = kNever, last_autoanalyze_us = kNever;
 
   // ---- thresholds (from the latest snapshot) ----
   double vacuum_trigger = -1;  // -1 = not known yet (no snapshot)
-  double insert_trigger = -1;  // -1 = none (before PG13, or disabled)
-  double analyze_trigger = -1;
-  double scale_factor = 0.2;
+  float insert_trigger = -1;   // -1 = none (before PG13, or disabled)
+  float analyze_trigger = -1;
+  float scale_factor = 0.2f;
+  float cost_delay_ms = 2;
   int64_t base_threshold = 50;
   int64_t freeze_max_age = 200'000'000;
-  double cost_delay_ms = 2;
-  int64_t cost_limit = 200;
+  int32_t cost_limit = 200;
   uint8_t av_flags = kAvEnabled;
+  uint8_t last_warning_kind = 0;  // ingest::WraparoundWarningKind of last_warning_us
   static constexpr uint8_t kAvEnabled = 1, kAvTableScaleFactor = 2, kAvTableThreshold = 4,
                            kAvTableFreezeMaxAge = 8, kAvTableCostDelay = 16, kAvTableCostLimit = 32;
   bool autovacuum_enabled() const { return av_flags & kAvEnabled; }
@@ -227,17 +258,17 @@ class TableState {
 
   // ---- server warnings ----
   int64_t last_warning_us = kNever;
-  uint8_t last_warning_kind = 0;  // ingest::WraparoundWarningKind
 
   // ---- alerts ----
-  std::array<AlertState, kNumAlertKinds> alerts;
-  AlertState& alert(AlertKind k) { return alerts[static_cast<int>(k)]; }
-  const AlertState& alert(AlertKind k) const { return alerts[static_cast<int>(k)]; }
-  // The holder named by an alert's cause, kept from pending until it resolves.
-  const HolderRecord* holder(AlertKind k) const { return holders_[static_cast<int>(k)].get(); }
-  void set_holder(AlertKind k, std::optional<HolderRecord> h) {
-    holders_[static_cast<int>(k)].Set(std::move(h));
-  }
+  // Alert states and the holders they name live in a block allocated only while some alert of
+  // the table is pending, firing or resolving: most tables never carry one.
+  const AlertState& alert(AlertKind k) const;
+  AlertState& mutable_alert(AlertKind k);  // allocates the block
+  const HolderRecord* holder(AlertKind k) const;
+  void set_holder(AlertKind k, std::optional<HolderRecord> h);
+  // Frees the block when every alert is inactive again.
+  void ReleaseIdleAlerts();
+  bool has_alerts() const { return alerts_.get() != nullptr; }
 
   // ---- derived ----
   double dead_ratio() const;  // n_dead / (n_live + n_dead), 0 when unknown
@@ -265,7 +296,7 @@ class TableState {
   uint8_t cycle_head_ = 0, cycle_count_ = 0;
   std::array<uint64_t, kDedupRing> dedup_{};
   uint8_t dedup_head_ = 0;
-  std::array<HolderBox, kNumAlertKinds> holders_;
+  AlertBlockBox alerts_;
 };
 
 // A log event's identity for de-duplication (type, pid, time, names, the run's numbers).
