@@ -190,7 +190,8 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
   lru_.push_back(raw);
   raw->lru_it = std::prev(lru_.end());
   raw->in_lru = true;
-  EvictIfNeeded();
+  // No eviction here: callers hold Entry pointers until their input is applied. Evictions
+  // happen between inputs (EvictIfNeeded at the top of OnSnapshot / OnLogEvent, Checkpoint).
   return raw;
 }
 
@@ -412,6 +413,7 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(Databa
 
 absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
+  EvictIfNeeded();
   ClusterState& cluster = Cluster(s.cluster);
   DatabaseState& db = Database(s.cluster, s.database);
   const int64_t rows = static_cast<int64_t>(s.tables.size());
@@ -502,6 +504,7 @@ absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& 
 
 absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
+  EvictIfNeeded();
   ClusterState& cluster = Cluster(e.cluster);
   cluster.Advance(e.time);
   std::string key;

@@ -1,0 +1,123 @@
+#include "pipeline/database_state.h"
+
+#include "gtest/gtest.h"
+#include "pipeline/table_key.h"
+#include "tests/pipeline/pipeline_test_util.h"
+
+// Designated initializers name only the fields a test cares about.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace vacwatch::pipeline {
+namespace {
+
+using testing::HolderSpec;
+using testing::ProgressSpec;
+using testing::SnapshotBuilder;
+using testing::SnapshotExtras;
+using testing::T;
+
+TEST(DatabaseStateTest, SessionsPinOnlyTheirOwnDatabaseSlotsPinAll) {
+  SnapshotBuilder b;
+  SnapshotExtras x;
+  x.holders = {HolderSpec{.pid = 1, .database = "other", .xmin_age = 900},
+               HolderSpec{.pid = 2, .database = "db", .xmin_age = 100}};
+  DatabaseState db("c1", "db");
+  db.ApplySnapshot(b.Build(T(0), "db", {}, x));
+  std::optional<HolderRecord> h = db.OldestHolder(0);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->pid, 2);
+  EXPECT_FALSE(h->cluster_wide);
+
+  x.slots = {{"standby", 500}};
+  db.ApplySnapshot(b.Build(T(10), "db", {}, x));
+  h = db.OldestHolder(0);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->kind, HolderKind::kReplicationSlot);
+  EXPECT_EQ(h->slot_name, "standby");
+  EXPECT_TRUE(h->cluster_wide);
+
+  x.prepared = {{"tx-42", 700}};
+  db.ApplySnapshot(b.Build(T(20), "db", {}, x));
+  h = db.OldestHolder(0);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->kind, HolderKind::kPreparedXact);
+  EXPECT_EQ(h->gid, "tx-42");
+}
+
+TEST(DatabaseStateTest, TheTablesOwnVacuumIsNotItsHolderAndWorkersNameTheirTable) {
+  SnapshotBuilder b;
+  SnapshotExtras x;
+  x.holders = {HolderSpec{.pid = 50, .backend_type = "autovacuum worker", .xmin_age = 9000},
+               HolderSpec{.pid = 60, .xmin_age = 10}};
+  x.progress = {ProgressSpec{.pid = 50, .relid = 16461, .start = T(0)}};
+  DatabaseState db("c1", "db");
+  db.ApplySnapshot(b.Build(T(0), "db", {}, x));
+  std::optional<HolderRecord> h = db.OldestHolder(0);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->kind, HolderKind::kAutovacuumWorker);
+  EXPECT_EQ(h->vacuuming_relid, 16461);
+  h = db.OldestHolder(/*exclude_pid=*/50);
+  ASSERT_TRUE(h.has_value());
+  EXPECT_EQ(h->pid, 60);
+  ASSERT_NE(db.ProgressFor(16461), nullptr);
+  EXPECT_EQ(db.ProgressFor(16461)->pid, 50);
+  EXPECT_EQ(db.ProgressFor(1), nullptr);
+}
+
+TEST(DatabaseStateTest, TableIndexByRelidAndUniqueName) {
+  DatabaseState db("c1", "db");
+  const std::string a = TableKey{"c1", "db", "public", "jobs"}.Encode();
+  const std::string b = TableKey{"c1", "db", "archive", "jobs"}.Encode();
+  const std::string c = TableKey{"c1", "db", "public", "other"}.Encode();
+  db.NoteTable(a, "jobs", 1, 0);
+  db.NoteTable(c, "other", 3, 0);
+  int matches = 0;
+  ASSERT_NE(db.KeyOfRelname("jobs", &matches), nullptr);
+  EXPECT_EQ(*db.KeyOfRelname("jobs", &matches), a);
+  db.NoteTable(b, "jobs", 2, 0);
+  EXPECT_EQ(db.KeyOfRelname("jobs", &matches), nullptr);  // two schemas: ambiguous
+  EXPECT_EQ(matches, 2);
+  EXPECT_EQ(db.KeyOfRelname("nope", &matches), nullptr);
+  EXPECT_EQ(matches, 0);
+  ASSERT_NE(db.KeyOfRelid(2), nullptr);
+  EXPECT_EQ(*db.KeyOfRelid(2), b);
+  db.ForgetTable(b);
+  EXPECT_EQ(db.KeyOfRelid(2), nullptr);
+  ASSERT_NE(db.KeyOfRelname("jobs", &matches), nullptr);
+  EXPECT_EQ(*db.KeyOfRelname("jobs", &matches), a);
+  db.ForgetTable(a);
+  EXPECT_EQ(db.KeyOfRelname("jobs", &matches), nullptr);
+  EXPECT_EQ(db.tables().size(), 1u);
+}
+
+TEST(DatabaseStateTest, ClusterLearnsWorkerDatabasesAndCountsBusyWorkers) {
+  SnapshotBuilder b;
+  SnapshotExtras x;
+  x.holders = {
+      HolderSpec{.pid = 70, .database = "jobs", .backend_type = "autovacuum worker", .xmin_age = 5},
+      HolderSpec{.pid = 71, .xmin_age = 5}};
+  x.progress = {ProgressSpec{.pid = 70, .relid = 9, .database = "jobs", .start = T(0)},
+                ProgressSpec{.pid = 72, .relid = 8, .database = "shop", .start = T(0)}};
+  x.max_workers = 5;
+  ClusterState cluster("c1");
+  cluster.NoteWorkers(b.Build(T(0), "db", {}, x));
+  EXPECT_EQ(cluster.workers_busy(), 2);
+  EXPECT_EQ(cluster.max_workers(), 5);
+  ASSERT_NE(cluster.DatabaseOfPid(70, T(1)), nullptr);
+  EXPECT_EQ(*cluster.DatabaseOfPid(70, T(1)), "jobs");
+  EXPECT_EQ(*cluster.DatabaseOfPid(72, T(1)), "shop");
+  EXPECT_EQ(cluster.DatabaseOfPid(71, T(1)), nullptr);     // a client session: not learned
+  EXPECT_EQ(cluster.DatabaseOfPid(70, T(7200)), nullptr);  // an hour later the pid is stale
+  cluster.LearnPid(70, "events", T(100));
+  EXPECT_EQ(*cluster.DatabaseOfPid(70, T(101)), "events");
+}
+
+TEST(DatabaseStateTest, ClusterClockNeverGoesBackwards) {
+  ClusterState cluster("c1");
+  cluster.Advance(T(10));
+  cluster.Advance(T(5));
+  EXPECT_EQ(cluster.now(), T(10));
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
