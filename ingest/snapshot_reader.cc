@@ -160,11 +160,11 @@ absl::StatusOr<std::unique_ptr<SnapshotFileSource>> SnapshotFileSource::Open(
     const std::string& path, SnapshotSourceOptions options) {
   VW_ASSIGN_OR_RETURN(InputFile file, InputFile::Open(path));
   VW_RETURN_IF_ERROR(file.SkipTo(options.start_offset));
-  return FromOpenFile(std::move(file), std::string(), std::move(options));
+  return FromOpenFile(std::move(file), std::string_view(), std::move(options));
 }
 
 absl::StatusOr<std::unique_ptr<SnapshotFileSource>> SnapshotFileSource::FromOpenFile(
-    InputFile file, std::string head, SnapshotSourceOptions options) {
+    InputFile file, std::string_view head, SnapshotSourceOptions options) {
   SnapshotReaderOptions reader_options = ReaderOptions(file, std::move(options));
   auto source = std::unique_ptr<SnapshotFileSource>(
       new SnapshotFileSource(std::move(file), std::move(reader_options)));

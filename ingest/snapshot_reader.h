@@ -114,9 +114,9 @@ class SnapshotFileSource {
   static absl::StatusOr<std::unique_ptr<SnapshotFileSource>> Open(const std::string& path,
                                                                   SnapshotSourceOptions options);
   // For a caller that already opened the file (at options.start_offset) and read its first
-  // bytes to decide what it is: `head` is fed before anything else is read.
+  // bytes to decide what it is: `head` is fed (copied) before anything else is read.
   static absl::StatusOr<std::unique_ptr<SnapshotFileSource>> FromOpenFile(
-      InputFile file, std::string head, SnapshotSourceOptions options);
+      InputFile file, std::string_view head, SnapshotSourceOptions options);
 
   // Fills `*out` with the next snapshot and returns true; false at the end of input; a read
   // error's status. Bad lines never end Next: they go to options.errors and the counters.
