@@ -73,6 +73,17 @@ int64_t StderrLogReader::resume_offset() const {
 void StderrLogReader::Feed(std::string_view chunk) {
   if (finished_) return;
   counters_.bytes += static_cast<int64_t>(chunk.size());
+  // Slices of at most max_entry_bytes: a long line is cut at the limit whether it arrives in
+  // one chunk or many, so the buffer never holds much more than max_entry_bytes of it.
+  const size_t slice = static_cast<size_t>(options_.max_entry_bytes);
+  while (!chunk.empty()) {
+    const size_t n = std::min(slice, chunk.size());
+    FeedSlice(chunk.substr(0, n));
+    chunk.remove_prefix(n);
+  }
+}
+
+void StderrLogReader::FeedSlice(std::string_view chunk) {
   Compact();
   if (discarding_) {
     const void* nl = std::memchr(chunk.data(), '\n', chunk.size());
@@ -153,7 +164,13 @@ void StderrLogReader::ProcessCompleteLines() {
     if (nl == nullptr) break;
     const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - data);
     ++line_no_;
-    ProcessLine(pos, end, /*oversized=*/false);
+    if (end - pos > static_cast<size_t>(options_.max_entry_bytes)) {
+      // Its end arrived in the same slice as its limit: treated as if cut while arriving.
+      ProcessLine(pos, pos + std::min(kRawBytes, static_cast<size_t>(options_.max_entry_bytes)),
+                  /*oversized=*/true);
+    } else {
+      ProcessLine(pos, end, /*oversized=*/false);
+    }
     scan_stream_ += static_cast<int64_t>(end + 1 - pos);
     pos = end + 1;
   }

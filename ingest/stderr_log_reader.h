@@ -24,8 +24,10 @@
 // common prefix that matches most of them (log_line_prefix.h) and then proceeds.
 //
 // Bad input is counted and reported, never fatal: a continuation line with no record above it
-// (kOrphanContinuation), a record over max_entry_bytes (kOversized; its bytes are dropped as
-// they arrive, so a 10 MB line costs no more than max_entry_bytes of memory), invalid UTF-8 or a
+// (kOrphanContinuation), a line or an autovacuum record over max_entry_bytes (kOversized,
+// whatever the chunking: a 10 MB line fed in one call is cut at the limit like one fed in pieces,
+// so it costs no more than about max_entry_bytes of memory; the lines of a record that is not
+// about autovacuum are never held, so only each of them is checked), invalid UTF-8 or a
 // NUL byte in an autovacuum record (kInvalidEncoding), a timestamp with an unknown zone
 // (kBadTimestamp), and whatever ParseLogEntry rejects. Only records that may be about
 // autovacuum (MayBeAutovacuumEntry) are checked for encoding and have their timestamp resolved;
@@ -69,6 +71,9 @@ class StderrLogReader final : public LogReader {
   bool Next(LogEvent* event) override;
   int64_t resume_offset() const override;
   const IngestCounters& counters() const override { return counters_; }
+  // Bytes allocated for input: the records not yet returned by Next plus about
+  // 2 * max_entry_bytes of the lines being read, whatever the chunk sizes.
+  size_t buffer_capacity() const { return buffer_.capacity(); }
 
   // The prefix in use: the configured one, or the detected one once detection has run (before
   // that, the default "%m [%p] ").
@@ -111,6 +116,7 @@ class StderrLogReader final : public LogReader {
   }
   bool ReadyToDetect() const;
   void DetectPrefix();
+  void FeedSlice(std::string_view chunk);
   void ProcessCompleteLines();
   void ProcessLine(size_t begin, size_t end, bool oversized);
   void StartRecord(const PrefixMatch& match, size_t begin, size_t end, bool oversized);

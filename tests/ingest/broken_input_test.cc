@@ -159,9 +159,8 @@ TEST_P(EveryReaderTest, TenMegabyteLineIsOversizedAndTheNextEntryStillComesOut) 
   const std::string input =
       Entry(format, "statement: SELECT '" + std::string(10 << 20, 'x') + "'") +
       Entry(format, kVacuum);
-  // Chunks as LogFileSource reads them. (Fed whole in one chunk, StderrLogReader does not yet
-  // flag the line as oversized; the csv and json readers do.)
-  for (size_t chunk : {size_t{64 << 10}, size_t{1 << 20}}) {
+  // Chunks as LogFileSource reads them, and the whole input in one chunk.
+  for (size_t chunk : {size_t{64 << 10}, size_t{1 << 20}, input.size()}) {
     SCOPED_TRACE(chunk);
     CollectingErrorSink sink;
     auto reader = MakeReader(format, &sink);

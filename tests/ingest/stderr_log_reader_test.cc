@@ -1,5 +1,6 @@
 #include "ingest/stderr_log_reader.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -48,10 +49,12 @@ struct ReadResult {
   IngestCounters counters;
   std::vector<CapturedError> errors;
   std::string prefix;
+  size_t max_buffer_capacity = 0;  // after any Feed
 };
 
 ReadResult Read(std::string_view input, std::string_view prefix, size_t chunk = 1 << 16,
-                int64_t context_window = 1000, int64_t start_offset = 0) {
+                int64_t context_window = 1000, int64_t start_offset = 0,
+                int64_t max_entry_bytes = 1 << 20) {
   CollectingSink sink;
   StderrLogReader::Options o;
   o.cluster = "c1";
@@ -60,12 +63,14 @@ ReadResult Read(std::string_view input, std::string_view prefix, size_t chunk = 
   o.source_name = "test.log";
   o.context_window_lines = context_window;
   o.start_offset = start_offset;
+  o.max_entry_bytes = max_entry_bytes;
   absl::StatusOr<std::unique_ptr<StderrLogReader>> reader = StderrLogReader::Create(o);
   EXPECT_TRUE(reader.ok()) << reader.status();
   ReadResult run;
   LogEvent event;
   for (size_t i = 0; i < input.size(); i += chunk) {
     (*reader)->Feed(input.substr(i, chunk));
+    run.max_buffer_capacity = std::max(run.max_buffer_capacity, (*reader)->buffer_capacity());
     while ((*reader)->Next(&event)) run.events.push_back(Describe(event));
   }
   (*reader)->Finish();
@@ -255,6 +260,78 @@ TEST(StderrLogReader, OversizedLinesAreDroppedSafely) {
   EXPECT_EQ(run.errors[1].byte_offset, static_cast<int64_t>(120 + 2 + big.size() + 1));
   // Byte-exact accounting: the last event starts where it does in the input.
   EXPECT_THAT(run.events[0], HasSubstr("at=" + std::to_string(log.find("[4]") - 28)));
+}
+
+TEST(StderrLogReader, TenMegabyteLineInOneFeedIsOversizedAndNotBuffered) {
+  const std::string big(10 << 20, 'x');
+  const std::string statement = "2026-11-23 23:18:22.000 UTC [2] LOG:  statement: " + big + "\n";
+  const std::string log = VacuumOf("1", "before") + statement + VacuumOf("3", "after");
+  ReadResult run = Read(log, "%m [%p] ", /*chunk=*/log.size());
+  EXPECT_THAT(run.events, ElementsAre(HasSubstr("shop.public.before pid=1"),
+                                      HasSubstr("shop.public.after pid=3 at=" +
+                                                std::to_string(log.find("[3]") - 28))));
+  EXPECT_EQ(Rejected(run, ParseErrorKind::kOversized), 1);
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(run.errors[0].byte_offset, static_cast<int64_t>(log.find(statement)));
+  EXPECT_EQ(run.errors[0].line_no, 10);
+  EXPECT_LE(run.errors[0].raw.size(), 4096u);
+  EXPECT_LT(run.max_buffer_capacity, size_t{3} << 20);
+}
+
+// Whatever the chunking (the whole input in one Feed, each line split anywhere) the same lines
+// and autovacuum entries are rejected as oversized, at the same offsets, and the same events
+// come out around them. A line of exactly max_entry_bytes is not oversized.
+TEST(StderrLogReader, OversizedIsTheSameWhateverTheChunking) {
+  constexpr size_t kMax = 1024;
+  const std::string head = "2026-11-23 23:18:22.000 UTC [2] LOG:  statement: ";
+  const std::string at_limit = head + std::string(kMax - head.size(), 'a') + "\n";
+  const std::string over_limit = head + std::string(kMax + 1 - head.size(), 'b') + "\n";
+  const std::string autovacuum_head =
+      "2026-11-23 23:18:22.000 UTC [3] LOG:  automatic vacuum " + std::string(5000, 'c') + "\n";
+  const std::string long_continuation =
+      VacuumOf("4", "cut").substr(0, 120) + "\n\t" + std::string(5000, 'd') + "\n";
+  std::string many_lines = VacuumOf("5", "many");  // short lines, more than kMax in all
+  for (int i = 0; i < 6; ++i) {
+    many_lines.insert(many_lines.find("\tpages"), "\t" + std::string(200, 'e') + "\n");
+  }
+  const std::string final_line = head + std::string(5000, 'f');  // no newline
+  const std::string log = VacuumOf("1", "before") + at_limit + over_limit + autovacuum_head +
+                          VacuumOf("6", "mid") + long_continuation + many_lines +
+                          VacuumOf("7", "after") + final_line;
+
+  const ReadResult whole = Read(log, "%m [%p] ", log.size(), 1000, 0, kMax);
+  ASSERT_THAT(whole.events,
+              ElementsAre(HasSubstr("shop.public.before pid=1"), HasSubstr("shop.public.mid pid=6"),
+                          HasSubstr("shop.public.after pid=7")));
+  EXPECT_EQ(Rejected(whole, ParseErrorKind::kOversized), 5);
+  EXPECT_EQ(whole.counters.total_rejected(), 5);
+  EXPECT_EQ(whole.counters.skipped, 1);  // the line of exactly kMax bytes
+  std::vector<int64_t> offsets;
+  for (const CapturedError& e : whole.errors) {
+    EXPECT_EQ(e.kind, ParseErrorKind::kOversized);
+    offsets.push_back(e.byte_offset);
+  }
+  EXPECT_THAT(offsets, ElementsAre(static_cast<int64_t>(log.find(over_limit)),
+                                   static_cast<int64_t>(log.find(autovacuum_head)),
+                                   static_cast<int64_t>(log.find(long_continuation)),
+                                   static_cast<int64_t>(log.find(many_lines)),
+                                   static_cast<int64_t>(log.find(final_line))));
+
+  for (size_t chunk : {size_t{1}, size_t{7}, kMax - 1, kMax, kMax + 1, size_t{3000}}) {
+    SCOPED_TRACE(chunk);
+    const ReadResult run = Read(log, "%m [%p] ", chunk, 1000, 0, kMax);
+    EXPECT_EQ(run.events, whole.events);
+    EXPECT_EQ(run.counters.rejected, whole.counters.rejected);
+    EXPECT_EQ(run.counters.skipped, whole.counters.skipped);
+    EXPECT_EQ(run.counters.entries, whole.counters.entries);
+    ASSERT_EQ(run.errors.size(), whole.errors.size());
+    for (size_t i = 0; i < run.errors.size(); ++i) {
+      EXPECT_EQ(run.errors[i].field, whole.errors[i].field);
+      EXPECT_EQ(run.errors[i].byte_offset, whole.errors[i].byte_offset);
+      EXPECT_EQ(run.errors[i].line_no, whole.errors[i].line_no);
+      EXPECT_EQ(run.errors[i].raw, whole.errors[i].raw);
+    }
+  }
 }
 
 TEST(StderrLogReader, OversizedFinalLineWithoutNewline) {
