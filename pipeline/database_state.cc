@@ -129,14 +129,22 @@ void DatabaseState::NoteTable(const std::string& key, std::string_view relname, 
   KnownTable& t = it->second;
   if (inserted || t.relname != relname) {
     if (!inserted && !t.relname.empty()) {
-      auto n = by_relname_.find(t.relname);
-      if (n != by_relname_.end() && --n->second.count <= 0) by_relname_.erase(n);
+      auto n = by_relname_.find(absl::string_view(t.relname));
+      if (n != by_relname_.end()) {
+        if (--n->second.count <= 0) {
+          by_relname_.erase(n);
+        } else if (n->second.key == &it->first) {
+          RepointName(n->first, &it->first);
+        }
+      }
     }
     t.relname = std::string(relname);
     // Database-level entries (empty name) are not tables a skip line could name.
     if (!t.relname.empty()) {
-      NameEntry& e = by_relname_[t.relname];
-      e.key = &it->first;
+      auto [n, added] = by_relname_.try_emplace(absl::string_view(t.relname));
+      NameEntry& e = n->second;
+      // The entry points at the table whose name the map key views (the first one).
+      if (added) e.key = &it->first;
       ++e.count;
     }
   }
@@ -154,23 +162,33 @@ void DatabaseState::NoteTable(const std::string& key, std::string_view relname, 
 void DatabaseState::ForgetTable(const std::string& key) {
   auto it = tables_.find(key);
   if (it == tables_.end()) return;
-  auto n = it->second.relname.empty() ? by_relname_.end() : by_relname_.find(it->second.relname);
+  auto n = it->second.relname.empty() ? by_relname_.end()
+                                      : by_relname_.find(absl::string_view(it->second.relname));
   if (n != by_relname_.end()) {
     if (--n->second.count <= 0) {
       by_relname_.erase(n);
     } else if (n->second.key == &it->first) {
-      // Point the name at a remaining table of that name.
-      for (const auto& [k, t] : tables_) {
-        if (&k != &it->first && t.relname == it->second.relname) {
-          n->second.key = &k;
-          break;
-        }
-      }
+      RepointName(n->first, &it->first);
     }
   }
   auto r = by_relid_.find(it->second.relid);
   if (r != by_relid_.end() && r->second == &it->first) by_relid_.erase(r);
   tables_.erase(it);
+}
+
+void DatabaseState::RepointName(absl::string_view name, const std::string* leaving) {
+  // The map's key views the leaving table's name: point entry and key at another table of
+  // that name (the view is re-keyed by erasing and inserting).
+  for (const auto& [k, t] : tables_) {
+    if (&k != leaving && t.relname == name) {
+      auto n = by_relname_.find(name);
+      NameEntry e = n->second;
+      by_relname_.erase(n);
+      e.key = &k;
+      by_relname_.emplace(absl::string_view(t.relname), e);
+      return;
+    }
+  }
 }
 
 const std::string* DatabaseState::KeyOfRelid(int64_t relid) const {

@@ -34,6 +34,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/snapshot.h"
 
@@ -121,11 +122,13 @@ class DatabaseState {
 
   absl::node_hash_map<std::string, KnownTable> tables_;
   absl::flat_hash_map<int64_t, const std::string*> by_relid_;
+  void RepointName(absl::string_view name, const std::string* leaving);
   struct NameEntry {
     const std::string* key = nullptr;
     int count = 0;
   };
-  absl::flat_hash_map<std::string, NameEntry> by_relname_;
+  // Keyed by views into the KnownTable nodes' relname (node_hash_map: stable).
+  absl::flat_hash_map<absl::string_view, NameEntry> by_relname_;
 };
 
 class ClusterState {

@@ -43,7 +43,7 @@ class Pipeline::Impl {
 
  private:
   struct Entry {
-    std::string key;
+    const std::string* key = nullptr;  // the cache node's own key (node_hash_map: stable)
     TableState state;
     const TableTuning* tuning = nullptr;
     bool dirty = false;
@@ -90,8 +90,8 @@ class Pipeline::Impl {
   std::map<std::pair<std::string, std::string>, std::unique_ptr<DatabaseState>> databases_;
   std::map<std::string, int64_t, std::less<>> last_sweep_us_;  // per cluster
 
-  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> cache_;
-  std::list<Entry*> lru_;  // clean entries, least recently used first
+  absl::node_hash_map<std::string, Entry> cache_;  // nodes stay put: Entry* is stable
+  std::list<Entry*> lru_;                          // clean entries, least recently used first
   std::vector<std::string> dirty_keys_;
   std::vector<std::string> deleted_keys_;
   absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
@@ -168,25 +168,26 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
   auto it = cache_.find(key);
   if (it != cache_.end()) {
     ++counters_.cache_hits;
-    Touch(it->second.get());
-    return it->second.get();
+    Touch(&it->second);
+    return &it->second;
   }
   ++counters_.cache_misses;
   if (store_ == nullptr) return nullptr;
   absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
   if (!found.ok()) return found.status();
   if (!*found) return nullptr;
-  auto e = std::make_unique<Entry>();
-  e->key = key;
-  if (absl::Status s = TableState::Decode(value_buf_, &e->state); !s.ok()) {
+  TableState state;
+  if (absl::Status s = TableState::Decode(value_buf_, &state); !s.ok()) {
     return absl::DataLossError(
         absl::StrCat("table state of ", key.size(), "-byte key: ", s.message()));
   }
   TableKey k;
   if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
-  e->tuning = TuningFor(k);
-  Entry* raw = e.get();
-  cache_.emplace(key, std::move(e));
+  auto [node, inserted] = cache_.try_emplace(key);
+  Entry* raw = &node->second;
+  raw->key = &node->first;
+  raw->state = std::move(state);
+  raw->tuning = TuningFor(k);
   lru_.push_back(raw);
   raw->lru_it = std::prev(lru_.end());
   raw->in_lru = true;
@@ -196,13 +197,12 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
 }
 
 Pipeline::Impl::Entry* Pipeline::Impl::Create(const std::string& key) {
-  auto e = std::make_unique<Entry>();
-  e->key = key;
   TableKey k;
   TableKey::Decode(key, &k);
-  e->tuning = TuningFor(k);
-  Entry* raw = e.get();
-  cache_.emplace(key, std::move(e));
+  auto [node, inserted] = cache_.try_emplace(key);
+  Entry* raw = &node->second;
+  raw->key = &node->first;
+  raw->tuning = TuningFor(k);
   MarkDirty(raw);
   return raw;
 }
@@ -226,13 +226,13 @@ void Pipeline::Impl::MarkDirty(Entry* e) {
     lru_.erase(e->lru_it);
     e->in_lru = false;
   }
-  dirty_keys_.push_back(e->key);
+  dirty_keys_.push_back(*e->key);
 }
 
 void Pipeline::Impl::Remove(Entry* e) {
   if (e->in_lru) lru_.erase(e->lru_it);
-  deleted_keys_.push_back(e->key);
-  cache_.erase(e->key);  // destroys *e
+  deleted_keys_.push_back(*e->key);
+  cache_.erase(cache_.find(deleted_keys_.back()));  // destroys *e
 }
 
 void Pipeline::Impl::EvictIfNeeded() {
@@ -242,7 +242,7 @@ void Pipeline::Impl::EvictIfNeeded() {
     Entry* victim = lru_.front();
     lru_.pop_front();
     ++counters_.cache_evictions;
-    cache_.erase(victim->key);
+    cache_.erase(cache_.find(*victim->key));
   }
 }
 
@@ -258,7 +258,7 @@ int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const
 void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& base,
                           std::string_view resolved_why) {
   TableKey key;
-  TableKey::Decode(e->key, &key);
+  TableKey::Decode(*e->key, &key);
   EvalContext ctx = base;
   ctx.key = &key;
   const AlertState& a = e->state.alert(kind);
@@ -437,7 +437,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   int64_t over = 0;
   for (const ingest::TableStats& row : s.tables) {
     EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &key_buf_);
-    const std::string key = key_buf_;
+    const std::string& key = key_buf_;  // nothing below re-encodes into key_buf_
     absl::StatusOr<Entry*> found = ResolveSnapshotRow(&db, &cluster, key, row.relid, now);
     if (!found.ok()) return found.status();
     Entry* e = *found;
@@ -644,8 +644,8 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
   std::sort(dirty_keys_.begin(), dirty_keys_.end());
   for (const std::string& key : dirty_keys_) {
     auto it = cache_.find(key);
-    if (it == cache_.end() || !it->second->dirty) continue;
-    Entry* e = it->second.get();
+    if (it == cache_.end() || !it->second.dirty) continue;
+    Entry* e = &it->second;
     value_buf_.clear();
     e->state.Encode(&value_buf_);
     batch->PutTable(key, value_buf_);

@@ -23,7 +23,6 @@ void VacuumOverdueDetector::Evaluate(const EvalContext& ctx, const TableState& s
 void VacuumOverdueDetector::Describe(const EvalContext& ctx, const TableState& s, Alert* a) const {
   const double over_for_s =
       s.over_trigger() ? absl::ToDoubleSeconds(ctx.now - absl::FromUnixMicros(s.over_since_us)) : 0;
-  const bool table_off = s.av_flags & TableState::kAvEnabled ? false : true;
   a->summary = absl::StrFormat(
       "%s on %s: autovacuum is disabled and the table is %s dead tuples over its trigger of %s "
       "for %s (%.0f%% dead); only anti-wraparound vacuums will run",
@@ -37,7 +36,6 @@ void VacuumOverdueDetector::Describe(const EvalContext& ctx, const TableState& s
   AddTimeEvidence(a, "last_autovacuum", s.last_autovacuum_us);
   AddTimeEvidence(a, "last_vacuum", s.last_vacuum_us);
   AddEvidence(a, "relation_size_bytes", s.size_bytes);
-  (void)table_off;
   a->recommendation = absl::StrCat(
       "VACUUM (VERBOSE) ", SqlTableName(*ctx.key),
       "; now. If autovacuum was turned off for this table on purpose, schedule that VACUUM; "

@@ -90,6 +90,27 @@ TEST(DatabaseStateTest, TableIndexByRelidAndUniqueName) {
   EXPECT_EQ(db.tables().size(), 1u);
 }
 
+TEST(DatabaseStateTest, NameIndexSurvivesTheFirstTableOfANameLeaving) {
+  DatabaseState db("c1", "db");
+  const std::string a = TableKey{"c1", "db", "public", "a_rather_long_table_name"}.Encode();
+  const std::string b = TableKey{"c1", "db", "archive", "a_rather_long_table_name"}.Encode();
+  db.NoteTable(a, "a_rather_long_table_name", 1, 0);
+  db.NoteTable(b, "a_rather_long_table_name", 2, 0);
+  db.ForgetTable(a);  // the name's index entry pointed at (and viewed) a
+  int matches = 0;
+  const std::string* key = db.KeyOfRelname("a_rather_long_table_name", &matches);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(*key, b);
+  EXPECT_EQ(matches, 1);
+  for (int i = 0; i < 1000; ++i) {  // rehash the maps: views must stay valid
+    db.NoteTable(TableKey{"c1", "db", "public", std::to_string(i)}.Encode(), std::to_string(i),
+                 100 + i, 0);
+  }
+  key = db.KeyOfRelname("a_rather_long_table_name", &matches);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(*key, b);
+}
+
 TEST(DatabaseStateTest, ClusterLearnsWorkerDatabasesAndCountsBusyWorkers) {
   SnapshotBuilder b;
   SnapshotExtras x;
