@@ -18,7 +18,8 @@ void InputBuffer::Append(std::string_view chunk) {
     begin_ = 0;
     end_ = live;
   }
-  if (live + chunk.size() > capacity_) {
+  // The first Append allocates even for an empty chunk: the padding is always written.
+  if (storage_ == nullptr || live + chunk.size() > capacity_) {
     const size_t new_capacity = std::max({capacity_ * 2, live + chunk.size(), size_t{4096}});
     auto grown = std::make_unique_for_overwrite<char[]>(new_capacity + kPadding);
     if (live > 0) std::memcpy(grown.get(), storage_.get(), live);

@@ -4,8 +4,9 @@
 // InputBuffer: the window of not-yet-consumed bytes a chunked reader works on. Chunks are
 // appended at the back, complete records consumed from the front; the unconsumed tail moves
 // to the front only when the next chunk arrives, so views into data() stay valid until the
-// next Append. The bytes past the end are always followed by kPadding zero bytes, so a
-// simdjson parser may iterate any suffix in place (`parser.iterate(p, len, padded_size(p))`).
+// next Append. From the first Append on (even of an empty chunk) the bytes are followed by
+// kPadding zero bytes, so a simdjson parser may iterate any suffix in place
+// (`parser.iterate(p, len, padded_size(p))`).
 //
 //   InputBuffer buf;
 //   buf.Append(chunk);
