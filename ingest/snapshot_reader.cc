@@ -37,7 +37,6 @@ SnapshotReader::SnapshotReader(SnapshotReaderOptions options)
 }
 
 void SnapshotReader::Feed(std::string_view chunk) {
-  if (chunk.empty()) return;  // InputBuffer::Append needs storage even for nothing
   counters_.bytes += static_cast<int64_t>(chunk.size());
   buffer_.Append(chunk);
 }

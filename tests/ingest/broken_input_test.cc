@@ -171,6 +171,24 @@ TEST_P(EveryReaderTest, TenMegabyteLineIsOversizedAndTheNextEntryStillComesOut) 
   }
 }
 
+TEST_P(EveryReaderTest, EmptyChunksAreNothing) {
+  const LogFormat format = GetParam();
+  const std::string entry = Entry(format, kVacuum);
+  CollectingErrorSink sink;
+  auto reader = MakeReader(format, &sink);
+  reader->Feed("");  // first of all: the reader's buffer has no storage yet
+  reader->Feed(std::string_view(entry).substr(0, 10));
+  reader->Feed("");
+  reader->Feed(std::string_view(entry).substr(10));
+  reader->Feed("");
+  reader->Finish();
+  LogEvent event;
+  EXPECT_TRUE(reader->Next(&event));
+  EXPECT_FALSE(reader->Next(&event));
+  EXPECT_EQ(reader->counters().total_rejected(), 0);
+  EXPECT_EQ(reader->counters().bytes, static_cast<int64_t>(entry.size()));
+}
+
 TEST_P(EveryReaderTest, ContinuationLinesWithNoHeadAreNotEvents) {
   const LogFormat format = GetParam();
   const std::string input =

@@ -101,6 +101,20 @@ TEST(SnapshotReaderTest, ReadsEveryLineWhateverTheChunkBoundaries) {
   }
 }
 
+TEST(SnapshotReaderTest, EmptyChunksAreNothing) {
+  SnapshotReader reader({});
+  reader.Feed("");  // before any storage exists
+  reader.Feed(Line("a", 2) + "\n");
+  reader.Feed("");
+  std::vector<Got> got;
+  Drain(&reader, &got);
+  reader.Finish();
+  Drain(&reader, &got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].tables, 2u);
+  EXPECT_EQ(reader.counters().total_rejected(), 0);
+}
+
 TEST(SnapshotReaderTest, ResumeOffsetReproducesTheRest) {
   const std::string input = Stream();
   const std::vector<Got> all = ReadAll(input, input.size(), {});
