@@ -302,6 +302,7 @@ constexpr auto kTableSchema = MakeSchema<TS>(std::array{
     Int<TS>("total_relation_size_bytes", &TS::total_relation_size_bytes),
     Int<TS>("relfrozenxid_age", &TS::relfrozenxid_age),
     Int<TS>("relminmxid_age", &TS::relminmxid_age),
+    Int<TS>("relallfrozen", &TS::relallfrozen),
     Strings<TS>("reloptions", &TS::reloptions),
 });
 

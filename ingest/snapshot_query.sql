@@ -75,6 +75,8 @@ SELECT jsonb_build_object(
         'total_relation_size_bytes', pg_total_relation_size(c.oid),
         'relfrozenxid_age', age(c.relfrozenxid),
         'relminmxid_age', mxid_age(c.relminmxid),
+        -- PG18+: scales the insert trigger; read through to_jsonb so older servers give null.
+        'relallfrozen', (to_jsonb(c) ->> 'relallfrozen')::bigint,
         'reloptions', c.reloptions)
       ORDER BY s.schemaname, s.relname), '[]'::jsonb)
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)
