@@ -87,6 +87,10 @@ void FreezingNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableS
     AddEvidence(a, "xids_per_s", *rates.xids_per_s);
     if (*rates.xids_per_s > 0) {
       AddEvidence(
+          a, "time_to_freeze_limit_s",
+          std::round(std::max<double>(0, static_cast<double>(s.freeze_max_age - s.frozenxid_age)) /
+                     *rates.xids_per_s));
+      AddEvidence(
           a, "time_to_stop_limit_s",
           std::round(static_cast<double>(kXidStopAge - s.frozenxid_age) / *rates.xids_per_s));
     }
