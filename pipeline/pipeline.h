@@ -53,9 +53,12 @@ struct PipelineCounters {
 
 class Pipeline {
  public:
-  // `store` may be null (memory only, used by unit tests). Loads table state lazily from the
-  // store; keeps at most config.max_cached_tables states in memory (LRU of clean ones). The
-  // outbox sequence continues from store->LastOutboxSeq(). `store` must outlive the Pipeline.
+  // `store` may be null (memory only, used by unit tests; nothing is ever evicted then). Loads
+  // table state lazily from the store; keeps at most config.max_cached_tables states in memory
+  // between inputs (LRU of clean ones; states changed since the last Checkpoint stay). On the
+  // first input it scans the store's table keys once to rebuild the per-database index (relid,
+  // name, last seen) and continues the outbox sequence from store->LastOutboxSeq(). `store`
+  // must outlive the Pipeline.
   Pipeline(const PipelineConfig& config, state::StateStore* store);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
