@@ -6,6 +6,7 @@
 #include "ingest/csv_log_reader.h"
 #include "ingest/json_log_reader.h"
 #include "ingest/log_timestamp.h"
+#include "ingest/snapshot_reader.h"
 #include "ingest/stderr_log_reader.h"
 
 namespace vacwatch::ingest {
@@ -14,6 +15,20 @@ namespace {
 // How much of a file's start is read to recognise its format: one line is enough, and a
 // first line longer than this is no csvlog or jsonlog line we would accept anyway.
 constexpr size_t kHeadBytes = size_t{64} << 10;
+
+// options.format, or the format `first_bytes` look like. Stats snapshots are JSON lines too:
+// read as jsonlog they would give nothing, so a snapshot file is refused, not guessed at.
+absl::StatusOr<LogFormat> ResolveFormat(const LogSourceOptions& options,
+                                        std::string_view first_bytes) {
+  if (options.format != LogFormat::kAuto) return options.format;
+  if (LooksLikeSnapshot(first_bytes)) {
+    const std::string name = options.source_name.empty() ? "input" : options.source_name;
+    return absl::InvalidArgumentError(name +
+                                      " holds stats snapshots, not a server log (pass it as "
+                                      "snapshots, or give the log format)");
+  }
+  return DetectLogFormat(first_bytes);
+}
 
 }  // namespace
 
@@ -54,8 +69,7 @@ LogFormat DetectLogFormat(std::string_view first_bytes) {
 
 absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions& options,
                                                          std::string_view first_bytes) {
-  const LogFormat format =
-      options.format == LogFormat::kAuto ? DetectLogFormat(first_bytes) : options.format;
+  VW_ASSIGN_OR_RETURN(const LogFormat format, ResolveFormat(options, first_bytes));
   switch (format) {
     case LogFormat::kCsvlog: {
       CsvLogReader::Options o;
@@ -108,8 +122,8 @@ absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::Open(const std::st
 
 absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::FromOpenFile(
     InputFile file, std::string_view head, LogSourceOptions options) {
-  if (options.format == LogFormat::kAuto) options.format = DetectLogFormat(head);
   if (options.source_name.empty()) options.source_name = file.is_stdin() ? "stdin" : file.path();
+  VW_ASSIGN_OR_RETURN(options.format, ResolveFormat(options, head));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader, MakeLogReader(options, head));
   reader->Feed(head);
   return std::unique_ptr<LogFileSource>(

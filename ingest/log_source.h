@@ -5,7 +5,9 @@
 //
 // MakeLogReader builds the reader for a log destination, recognising it from the first bytes
 // when asked to (kAuto): '{' opens a jsonlog line, a timestamp followed by ',' a csvlog record,
-// anything else is stderr. LogFileSource reads one file (or stdin, "-") through such a reader:
+// anything else is stderr; what LooksLikeSnapshot (snapshot_reader.h) recognises is refused as
+// InvalidArgument, since a snapshot file read as jsonlog would give nothing. LogFileSource reads
+// one file (or stdin, "-") through such a reader:
 //
 //   LogSourceOptions options;
 //   options.cluster = "prod-eu-1";
@@ -42,7 +44,8 @@ enum class LogFormat : uint8_t { kAuto, kStderr, kCsvlog, kJsonlog };
 // "auto", "stderr", "csvlog", "jsonlog" (also "csv", "json"); InvalidArgument otherwise.
 absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name);
 std::string_view LogFormatName(LogFormat format);
-// The destination the first bytes of a log look like (never kAuto). Reads only the first line.
+// The destination the first bytes of a log look like (never kAuto). Reads only the first line;
+// knows nothing of snapshots (MakeLogReader checks for those first).
 LogFormat DetectLogFormat(std::string_view first_bytes);
 
 struct LogSourceOptions {
@@ -56,7 +59,8 @@ struct LogSourceOptions {
   std::string source_name;            // names the input in dead letters (default: the path)
 };
 
-// The reader for options.format, or for the format `first_bytes` look like when kAuto. The
+// The reader for options.format, or for the format `first_bytes` look like when kAuto
+// (InvalidArgument naming options.source_name when they look like a stats snapshot). The
 // reader has not been fed: pass it `first_bytes` too.
 absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions& options,
                                                          std::string_view first_bytes);

@@ -24,6 +24,7 @@ bool LooksLikeSnapshot(std::string_view first_bytes) {
   if (const size_t nl = first_bytes.find('\n'); nl != std::string_view::npos) {
     first_bytes = first_bytes.substr(0, nl);
   }
+  if (first_bytes.starts_with("\xEF\xBB\xBF")) first_bytes.remove_prefix(3);  // an editor's BOM
   const size_t start = first_bytes.find_first_not_of(" \t\r");
   if (start == std::string_view::npos || first_bytes[start] != '{') return false;
   if (first_bytes.find("\"pg_stat_snapshot\"") != std::string_view::npos) return true;

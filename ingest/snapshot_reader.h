@@ -53,7 +53,9 @@ namespace vacwatch::ingest {
 
 // True when the first bytes of an input look like a snapshot line rather than a jsonlog
 // record: a JSON object naming "pg_stat_snapshot", or with both "collected_at" and "tables".
-// Reads only the first line.
+// Reads only the first line. The one test of "is this a snapshot file" (the parse command and
+// MakeLogReader's auto-detection use it): a jsonlog record whose database or application is
+// named "tables" is not one.
 bool LooksLikeSnapshot(std::string_view first_bytes);
 
 struct SnapshotReaderOptions {

@@ -205,6 +205,21 @@ TEST(ParseCommandTest, SnapshotsAreRecognisedOrForced) {
   }
 }
 
+TEST(ParseCommandTest, JsonlogThatNamesTablesIsALog) {
+  // Its database is called "tables": still a jsonlog file, not snapshots.
+  const std::string path = WriteTempFile(
+      "tables.json",
+      R"({"timestamp":"2026-11-23 23:18:25.286 UTC","pid":13208,"dbname":"tables",)"
+      R"("error_severity":"LOG","message":"skipping vacuum of \"tables\" --- lock not available"})"
+      "\n");
+  const RunResult run = Vacwatch({"parse", path});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith(R"({"type":"vacuum_skipped",)"));
+  EXPECT_THAT(run.out, HasSubstr(R"("database":"tables")"));
+  EXPECT_THAT(run.err, HasSubstr("(jsonlog): 1 entries, 1 events"));
+  std::remove(path.c_str());
+}
+
 TEST(ParseCommandTest, LogsAndSnapshotsInOneRun) {
   const RunResult run = Vacwatch({"parse", Dataset("postgresql.json"), Dataset("snapshots.jsonl")});
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -298,6 +298,10 @@ TEST_F(ReplayRunnerTest, InputErrors) {
             absl::StatusCode::kNotFound);
   EXPECT_EQ(Run(Options({}, {}), &consumer, &sink).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // Snapshots given as a log are refused, not read as a jsonlog that gives nothing.
+  WriteFile(Path("s.jsonl"), SnapshotLine("23:18:00", "shop"));
+  EXPECT_EQ(Run(Options({"s.jsonl"}, {}), &consumer, &sink).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(FormatReplayStatsTest, SaysWhatWasReadAndFired) {

@@ -72,6 +72,33 @@ TEST(MakeLogReaderTest, MakesTheReaderOfEachFormat) {
   }
 }
 
+constexpr char kSnapshotLine[] =
+    R"({"kind":"pg_stat_snapshot","cluster":"c1","database":"shop",)"
+    R"("collected_at":"2026-11-23T23:18:00+00:00","tables":[],"settings":{}})"
+    "\n";
+
+TEST(MakeLogReaderTest, SnapshotsAreRefusedNotReadAsJsonlog) {
+  LogSourceOptions options;
+  options.source_name = "stats.jsonl";
+  auto reader = MakeLogReader(options, kSnapshotLine);
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(reader.status().message()),
+              HasSubstr("stats.jsonl holds stats snapshots"));
+  // A jsonlog record of a database named "tables" is a log.
+  std::string tables_db = kJsonLine;
+  tables_db.insert(tables_db.find(",\"error_severity\""), R"(,"dbname":"tables")");
+  reader = MakeLogReader(options, tables_db);
+  ASSERT_OK(reader);
+  (*reader)->Feed(tables_db);
+  (*reader)->Finish();
+  LogEvent event;
+  ASSERT_TRUE((*reader)->Next(&event));
+  EXPECT_EQ(event.database, "tables");
+  // A format given explicitly is taken at its word.
+  options.format = LogFormat::kJsonlog;
+  EXPECT_OK(MakeLogReader(options, kSnapshotLine));
+}
+
 TEST(MakeLogReaderTest, BadPrefixIsInvalidArgument) {
   LogSourceOptions options;
   options.format = LogFormat::kStderr;
@@ -155,6 +182,14 @@ TEST(LogFileSourceTest, DetectsJsonlogAndStderrFiles) {
   EXPECT_EQ(ReadAll(**log).size(), 1u);
   std::remove(json_path.c_str());
   std::remove(log_path.c_str());
+}
+
+TEST(LogFileSourceTest, SnapshotFileIsInvalidArgumentWithThePath) {
+  const std::string path = WriteTempFile("snapshots.jsonl", std::string(kSnapshotLine));
+  auto source = LogFileSource::Open(path, LogSourceOptions());
+  EXPECT_EQ(source.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(source.status().message()), HasSubstr(path + " holds stats snapshots"));
+  std::remove(path.c_str());
 }
 
 TEST(LogFileSourceTest, EmptyFileGivesNoEvents) {

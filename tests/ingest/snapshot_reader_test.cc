@@ -239,6 +239,12 @@ TEST(SnapshotReaderTest, LooksLikeSnapshotTellsSnapshotsFromJsonlog) {
   EXPECT_FALSE(LooksLikeSnapshot(""));
   // Only the first line counts.
   EXPECT_FALSE(LooksLikeSnapshot("{\"a\":1}\n" + Line("a", 1)));
+  // A jsonlog record that names "tables" (its database, its application) is not a snapshot.
+  EXPECT_FALSE(LooksLikeSnapshot(
+      R"({"timestamp":"2026-11-23 23:18:21.286 UTC","dbname":"tables","application_name":)"
+      R"("tables","message":"automatic vacuum of table \"tables.public.tables\""})"));
+  // A byte order mark from an editor does not hide a snapshot.
+  EXPECT_TRUE(LooksLikeSnapshot("\xEF\xBB\xBF" + Line("a", 1)));
 }
 
 TEST(SnapshotFileSourceTest, ReadsAFileFromAnOffset) {
