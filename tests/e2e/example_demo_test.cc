@@ -1,0 +1,269 @@
+// The quick start's sample (examples/pg15-demo/, a real PostgreSQL 15 recording) against its
+// answer key, examples/pg15-demo/expected.json:
+//   - `vacwatch replay` of each log destination (as scripts/demo runs it: formats detected)
+//     fires every expected alert with its cause, names the expected horizon holder, not before
+//     the pin began, reads every entry, and fires nothing at warning or critical on any other
+//     table (the healthy ones included);
+//   - the three destinations of the same log give byte-identical transitions;
+//   - scripts/demo (the real binary, text format) names every expected table.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "app/command.h"
+#include "app/replay_command.h"
+#include "gtest/gtest.h"
+#include "ingest/rfc3339_time.h"
+#include "pipeline/alert.h"
+#include "simdjson.h"
+#include "sinks/alert_json_parser.h"
+#include "tests/testing/datasets.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace vacwatch {
+namespace {
+
+std::string ExampleFile(const std::string& name) {
+  return testing::SourceDir() + "/examples/pg15-demo/" + name;
+}
+
+// One not_keeping_up entry of expected.json.
+struct ExpectedAlert {
+  std::string alert, cause;
+  std::optional<int64_t> from_s;                     // the pin began this long after started_at
+  std::string holder_kind, holder_application_name;  // empty: no holder expected
+};
+
+struct Expected {
+  absl::Time started_at;
+  std::map<std::string, ExpectedAlert> not_keeping_up;  // "db.schema.table" -> alert
+  std::set<std::string> keeping_up;
+};
+
+// Reads expected.json; fails the test (and returns nullopt) when it does not have the shape
+// scripts/record-example writes.
+std::optional<Expected> LoadExpected() {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  const std::string path = ExampleFile("expected.json");
+  if (auto error = parser.load(path).get(root); error != simdjson::SUCCESS) {
+    ADD_FAILURE() << path << ": " << simdjson::error_message(error);
+    return std::nullopt;
+  }
+  Expected expected;
+  std::string_view started_text;
+  simdjson::dom::object not_keeping_up;
+  simdjson::dom::array keeping_up;
+  if (root["started_at"].get(started_text) != simdjson::SUCCESS ||
+      !ingest::ParseRfc3339(started_text, &expected.started_at) ||
+      root["not_keeping_up"].get(not_keeping_up) != simdjson::SUCCESS ||
+      root["keeping_up"].get(keeping_up) != simdjson::SUCCESS) {
+    ADD_FAILURE() << path << ": needs started_at, not_keeping_up and keeping_up";
+    return std::nullopt;
+  }
+  for (auto [key, entry] : not_keeping_up) {
+    ExpectedAlert want;
+    std::string_view alert, cause;
+    if (entry["alert"].get(alert) != simdjson::SUCCESS ||
+        entry["cause"].get(cause) != simdjson::SUCCESS) {
+      ADD_FAILURE() << path << ": " << key << " needs alert and cause";
+      return std::nullopt;
+    }
+    want.alert = alert;
+    want.cause = cause;
+    int64_t from_s = 0;
+    if (entry["from_s"].get(from_s) == simdjson::SUCCESS) want.from_s = from_s;
+    simdjson::dom::object holder;
+    if (entry["holder"].get(holder) == simdjson::SUCCESS) {
+      std::string_view kind, application_name;
+      if (holder["kind"].get(kind) != simdjson::SUCCESS ||
+          holder["application_name"].get(application_name) != simdjson::SUCCESS) {
+        ADD_FAILURE() << path << ": " << key << ".holder needs kind and application_name";
+        return std::nullopt;
+      }
+      want.holder_kind = kind;
+      want.holder_application_name = application_name;
+    }
+    expected.not_keeping_up.emplace(std::string(key), std::move(want));
+  }
+  for (auto name : keeping_up) {
+    std::string_view table;
+    if (name.get(table) != simdjson::SUCCESS) {
+      ADD_FAILURE() << path << ": keeping_up holds table names";
+      return std::nullopt;
+    }
+    expected.keeping_up.emplace(table);
+  }
+  if (expected.not_keeping_up.empty() || expected.keeping_up.empty()) {
+    ADD_FAILURE() << path << ": expects no alert or no healthy table";
+    return std::nullopt;
+  }
+  return expected;
+}
+
+std::string FileContents(std::FILE* file) {
+  std::fflush(file);
+  std::rewind(file);
+  std::string text;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
+  return text;
+}
+
+struct RunResult {
+  absl::Status status;
+  std::string out, err;
+};
+
+// `vacwatch replay ARGS` in-process.
+RunResult Replay(const std::vector<std::string>& args) {
+  app::CommandIo io;
+  io.out = std::tmpfile();
+  io.err = std::tmpfile();
+  RunResult result;
+  result.status = app::RunReplayCommand(args, io);
+  result.out = FileContents(io.out);
+  result.err = FileContents(io.err);
+  std::fclose(io.out);
+  std::fclose(io.err);
+  return result;
+}
+
+// The quick start's command line for one log destination: no --log-format, no prefix.
+RunResult ReplayExample(const std::string& log_name) {
+  return Replay({"--logs", ExampleFile(log_name), "--stats", ExampleFile("snapshots.jsonl")});
+}
+
+std::vector<pipeline::Alert> ParseTransitions(const std::string& out) {
+  std::vector<pipeline::Alert> alerts;
+  size_t pos = 0;
+  while (pos < out.size()) {
+    size_t end = out.find('\n', pos);
+    if (end == std::string::npos) end = out.size();
+    if (end > pos) {
+      auto alert = sinks::ParseAlertJson(std::string_view(out).substr(pos, end - pos));
+      EXPECT_OK(alert);
+      if (alert.ok()) alerts.push_back(*std::move(alert));
+    }
+    pos = end + 1;
+  }
+  return alerts;
+}
+
+std::string TableOf(const pipeline::Alert& a) {
+  return absl::StrCat(a.database, ".", a.schema, ".", a.table);
+}
+
+class ExampleDemoTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ExampleDemoTest, FiresEveryExpectedAlertAndNothingLoudElsewhere) {
+  const std::string& log_name = GetParam();
+  const std::optional<Expected> expected = LoadExpected();
+  ASSERT_TRUE(expected.has_value());
+  const RunResult run = ReplayExample(log_name);
+  ASSERT_OK(run.status);
+  // The sample is a clean recording: every entry and snapshot must be understood.
+  EXPECT_NE(run.err.find(" 0 rejected"), std::string::npos) << log_name << ": " << run.err;
+  const std::vector<pipeline::Alert> alerts = ParseTransitions(run.out);
+
+  for (const auto& [table, want] : expected->not_keeping_up) {
+    const pipeline::Alert* fired = nullptr;
+    for (const pipeline::Alert& a : alerts) {
+      if (a.status == "firing" && TableOf(a) == table && a.alert == want.alert &&
+          a.cause == want.cause) {
+        fired = &a;
+        break;
+      }
+    }
+    EXPECT_NE(fired, nullptr) << log_name << ": " << table << " should fire " << want.alert
+                              << " with cause " << want.cause << "; got:\n"
+                              << run.out;
+    if (fired == nullptr) continue;
+    EXPECT_NE(fired->severity, "info") << log_name << ": " << table;
+    if (want.from_s.has_value()) {
+      const absl::Time pinned_at = expected->started_at + absl::Seconds(*want.from_s);
+      EXPECT_GE(fired->event_time, pinned_at)
+          << log_name << ": " << table << " fired at " << absl::FormatTime(fired->event_time)
+          << ", before its pin began at " << absl::FormatTime(pinned_at);
+    }
+    if (!want.holder_kind.empty()) {
+      ASSERT_TRUE(fired->holder.has_value()) << log_name << ": " << table << " names no holder";
+      EXPECT_EQ(fired->holder->kind, want.holder_kind) << log_name << ": " << table;
+      EXPECT_EQ(fired->holder->application_name, want.holder_application_name)
+          << log_name << ": " << table;
+    }
+  }
+
+  for (const pipeline::Alert& a : alerts) {
+    const std::string table = TableOf(a);
+    if (a.status != "firing" || expected->not_keeping_up.contains(table)) continue;
+    EXPECT_EQ(a.severity, "info") << log_name << ": " << table
+                                  << (expected->keeping_up.contains(table) ? " keeps up"
+                                                                           : " is not expected")
+                                  << " but got " << a.alert << " (" << a.severity << ", " << a.cause
+                                  << ")";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(LogDestinations, ExampleDemoTest,
+                         ::testing::Values("postgresql.log", "postgresql.csv", "postgresql.json"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param.substr(info.param.find('.') + 1);
+                         });
+
+TEST(ExampleDemoDestinationsTest, TheSameLogInThreeDestinationsGivesTheSameTransitions) {
+  const RunResult stderr_log = ReplayExample("postgresql.log");
+  const RunResult csvlog = ReplayExample("postgresql.csv");
+  const RunResult jsonlog = ReplayExample("postgresql.json");
+  ASSERT_OK(stderr_log.status);
+  ASSERT_OK(csvlog.status);
+  ASSERT_OK(jsonlog.status);
+  EXPECT_FALSE(stderr_log.out.empty());
+  EXPECT_EQ(csvlog.out, stderr_log.out);
+  EXPECT_EQ(jsonlog.out, stderr_log.out);
+}
+
+// scripts/demo with this build's binary, as a user runs the quick start.
+TEST(ExampleDemoScriptTest, TextOutputNamesEveryExpectedTable) {
+  const std::optional<Expected> expected = LoadExpected();
+  ASSERT_TRUE(expected.has_value());
+  testing::ScopedTempDir temp;
+  const std::string err_path = temp.path() + "/demo.err";
+  const std::string command =
+      absl::StrCat("VACWATCH='", testing::BinaryDir(), "/vacwatch' '", testing::SourceDir(),
+                   "/scripts/demo' 2>'", err_path, "'");
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr) << command;
+  std::string out;
+  char buf[1 << 14];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  std::FILE* err_file = std::fopen(err_path.c_str(), "r");
+  const std::string err = err_file != nullptr ? FileContents(err_file) : "";
+  if (err_file != nullptr) std::fclose(err_file);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << command << " failed (status " << status << "):\n"
+      << err;
+  for (const auto& [table, want] : expected->not_keeping_up) {
+    EXPECT_NE(out.find(table), std::string::npos) << "scripts/demo never names " << table << ":\n"
+                                                  << out;
+    EXPECT_NE(out.find(want.cause), std::string::npos)
+        << "scripts/demo never names the cause " << want.cause << ":\n"
+        << out;
+  }
+}
+
+}  // namespace
+}  // namespace vacwatch
