@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "ingest/log_entry_parser.h"
-#include "ingest/log_timestamp.h"
 #include "simdjson.h"
 
 namespace vacwatch::ingest {
@@ -214,16 +213,12 @@ complete:
 void CsvLogReader::Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
                           std::string_view raw, int64_t byte_offset, int64_t line_no) {
   ++counters_.entries;
-  ++counters_.rejected[static_cast<int>(kind)];
-  if (options_.errors == nullptr) return;
-  error_ = ParseError{};
-  error_.kind = kind;
-  error_.field = field;
-  error_.detail = detail;
-  error_.byte_offset = byte_offset;
-  error_.line_no = line_no;
-  error_.raw = raw;
-  options_.errors->OnError(options_.source_name, error_);
+  dispatch().Reject({.kind = kind,
+                     .field = field,
+                     .detail = detail,
+                     .byte_offset = byte_offset,
+                     .line_no = line_no,
+                     .raw = raw});
 }
 
 void CsvLogReader::RejectBroken(ParseErrorKind kind, std::string_view field,
@@ -312,35 +307,12 @@ bool CsvLogReader::ProcessRecord(std::string_view record, LogEvent* event) {
     return false;
   }
   entry_.time_text = FieldText(record, kLogTime, nullptr);
-  if (!entry_.time_text.empty()) {
-    LogTimestamp ts;
-    std::string_view why;
-    if (!ParseLogTimestamp(entry_.time_text, &ts, &why)) {
-      Reject(ParseErrorKind::kBadTimestamp, "log_time", why, record, byte_offset, line_no);
-      return false;
-    }
-    entry_.time = ts.time;
-    entry_.utc_offset_s = ts.utc_offset_s;
-    entry_.has_time = true;
+  if (std::string_view why; !ResolveEntryTime(&entry_, &why)) {
+    Reject(ParseErrorKind::kBadTimestamp, "log_time", why, record, byte_offset, line_no);
+    return false;
   }
   ++counters_.entries;
-  switch (ParseLogEntry(entry_, options_.cluster, event, &error_)) {
-    case EntryOutcome::kEvent:
-      ++counters_.events[static_cast<int>(event->type)];
-      return true;
-    case EntryOutcome::kSkipped:
-      ++counters_.skipped;
-      return false;
-    case EntryOutcome::kRejected:
-      ++counters_.rejected[static_cast<int>(error_.kind)];
-      if (options_.errors != nullptr) {
-        error_.byte_offset = byte_offset;
-        error_.line_no = line_no;
-        options_.errors->OnError(options_.source_name, error_);
-      }
-      return false;
-  }
-  return false;
+  return dispatch().Parse(entry_, event, &error_);
 }
 
 bool CsvLogReader::Next(LogEvent* event) {

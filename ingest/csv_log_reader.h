@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
 #include "ingest/log_entry.h"
@@ -77,8 +78,12 @@ class CsvLogReader final : public LogReader {
   std::string_view FieldText(std::string_view record, int index, std::string* scratch) const;
   // Counts and reports a broken record, then moves to resynchronisation.
   void RejectBroken(ParseErrorKind kind, std::string_view field, std::string_view detail);
+  // Counts the record as an entry and rejects it.
   void Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
               std::string_view raw, int64_t byte_offset, int64_t line_no);
+  EntryDispatch dispatch() {
+    return {options_.cluster, options_.source_name, options_.errors, &counters_};
+  }
   void ConsumeLines(size_t n);
 
   Options options_;
@@ -101,7 +106,7 @@ class CsvLogReader final : public LogReader {
   // Reused per record: unescaped copies of fields that held doubled quotes.
   std::string message_scratch_, context_scratch_, database_scratch_, detail_scratch_;
   LogEntry entry_;
-  ParseError error_;
+  ParseError error_;  // ParseLogEntry's rejection
 };
 
 }  // namespace vacwatch::ingest

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "ingest/log_entry_parser.h"
-#include "ingest/log_timestamp.h"
 #include "simdjson.h"
 
 namespace vacwatch::ingest {
@@ -230,16 +229,12 @@ void JsonLogReader::Finish() { finished_ = true; }
 void JsonLogReader::Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
                            std::string_view raw) {
   ++counters_.entries;
-  ++counters_.rejected[static_cast<int>(kind)];
-  if (options_.errors == nullptr) return;
-  error_ = ParseError{};
-  error_.kind = kind;
-  error_.field = field;
-  error_.detail = detail;
-  error_.byte_offset = buffer_.offset();
-  error_.line_no = line_no_;
-  error_.raw = raw;
-  options_.errors->OnError(options_.source_name, error_);
+  dispatch().Reject({.kind = kind,
+                     .field = field,
+                     .detail = detail,
+                     .byte_offset = buffer_.offset(),
+                     .line_no = line_no_,
+                     .raw = raw});
 }
 
 bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
@@ -267,46 +262,22 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
     case Decoder::Result::kEntry:
       break;
   }
-  ++counters_.entries;
   if (!MayBeAutovacuumEntry(entry_.severity, entry_.message)) {
+    ++counters_.entries;
     ++counters_.skipped;
     return false;
   }
   // An escaped \u0000 decodes to a NUL, which no PostgreSQL message holds.
   if (HasNul(entry_.message) || HasNul(entry_.context) || HasNul(entry_.database)) {
-    --counters_.entries;  // Reject counts it
     Reject(ParseErrorKind::kInvalidEncoding, "message", "NUL character in a string", line);
     return false;
   }
-  if (!entry_.time_text.empty()) {
-    LogTimestamp ts;
-    std::string_view why;
-    if (!ParseLogTimestamp(entry_.time_text, &ts, &why)) {
-      --counters_.entries;  // Reject counts it
-      Reject(ParseErrorKind::kBadTimestamp, "timestamp", why, line);
-      return false;
-    }
-    entry_.time = ts.time;
-    entry_.utc_offset_s = ts.utc_offset_s;
-    entry_.has_time = true;
+  if (std::string_view why; !ResolveEntryTime(&entry_, &why)) {
+    Reject(ParseErrorKind::kBadTimestamp, "timestamp", why, line);
+    return false;
   }
-  switch (ParseLogEntry(entry_, options_.cluster, event, &error_)) {
-    case EntryOutcome::kEvent:
-      ++counters_.events[static_cast<int>(event->type)];
-      return true;
-    case EntryOutcome::kSkipped:
-      ++counters_.skipped;
-      return false;
-    case EntryOutcome::kRejected:
-      ++counters_.rejected[static_cast<int>(error_.kind)];
-      if (options_.errors != nullptr) {
-        error_.byte_offset = entry_.byte_offset;
-        error_.line_no = entry_.line_no;
-        options_.errors->OnError(options_.source_name, error_);
-      }
-      return false;
-  }
-  return false;
+  ++counters_.entries;
+  return dispatch().Parse(entry_, event, &error_);
 }
 
 bool JsonLogReader::Next(LogEvent* event) {

@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
 #include "ingest/log_entry.h"
@@ -59,8 +60,12 @@ class JsonLogReader final : public LogReader {
 
   // Decodes one line (without its newline); returns true with `event` filled for an event.
   bool HandleLine(std::string_view line, LogEvent* event);
+  // Counts the line as an entry and rejects it.
   void Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
               std::string_view raw);
+  EntryDispatch dispatch() {
+    return {options_.cluster, options_.source_name, options_.errors, &counters_};
+  }
 
   Options options_;
   InputBuffer buffer_;
@@ -70,7 +75,7 @@ class JsonLogReader final : public LogReader {
   bool skipping_line_ = false;  // dropping the rest of an oversized line
   int64_t line_no_ = 1;         // physical line of buffer_.data()[0]
   LogEntry entry_;
-  ParseError error_;
+  ParseError error_;  // ParseLogEntry's rejection
 };
 
 }  // namespace vacwatch::ingest

@@ -370,46 +370,23 @@ bool StderrLogReader::Emit(Record& r, LogEvent* event) {
            r.stream_begin, r.line_no, Bytes(r.begin, std::min(r.end, r.begin + kRawBytes)));
     return false;
   }
-  if (r.time_end > r.time_begin) {
-    entry_.time_text = Bytes(r.time_begin, r.time_end);
-    LogTimestamp ts;
-    std::string_view why;
-    if (!ParseLogTimestamp(entry_.time_text, &ts, &why)) {
-      Report(ParseErrorKind::kBadTimestamp, "time", why, r.stream_begin, r.line_no,
-             Bytes(r.begin, std::min(r.end, r.begin + kRawBytes)));
-      return false;
-    }
-    entry_.time = ts.time;
-    entry_.utc_offset_s = ts.utc_offset_s;
-    entry_.has_time = true;
+  if (r.time_end > r.time_begin) entry_.time_text = Bytes(r.time_begin, r.time_end);
+  if (std::string_view why; !ResolveEntryTime(&entry_, &why)) {
+    Report(ParseErrorKind::kBadTimestamp, "time", why, r.stream_begin, r.line_no,
+           Bytes(r.begin, std::min(r.end, r.begin + kRawBytes)));
+    return false;
   }
-  switch (ParseLogEntry(entry_, options_.cluster, event, &error_)) {
-    case EntryOutcome::kEvent:
-      ++counters_.events[static_cast<size_t>(event->type)];
-      return true;
-    case EntryOutcome::kSkipped:
-      ++counters_.skipped;
-      return false;
-    case EntryOutcome::kRejected:
-      ++counters_.rejected[static_cast<size_t>(error_.kind)];
-      if (options_.errors != nullptr) options_.errors->OnError(options_.source_name, error_);
-      return false;
-  }
-  return false;
+  return dispatch().Parse(entry_, event, &error_);
 }
 
 void StderrLogReader::Report(ParseErrorKind kind, std::string_view field, std::string_view detail,
                              int64_t stream_offset, int64_t line_no, std::string_view raw) {
-  ++counters_.rejected[static_cast<size_t>(kind)];
-  if (options_.errors == nullptr) return;
-  ParseError e;
-  e.kind = kind;
-  e.field = field;
-  e.detail = detail;
-  e.byte_offset = stream_offset;
-  e.line_no = line_no;
-  e.raw = raw.substr(0, kRawBytes);
-  options_.errors->OnError(options_.source_name, e);
+  dispatch().Reject({.kind = kind,
+                     .field = field,
+                     .detail = detail,
+                     .byte_offset = stream_offset,
+                     .line_no = line_no,
+                     .raw = raw.substr(0, kRawBytes)});
 }
 
 void StderrLogReader::Compact() {

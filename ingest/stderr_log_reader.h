@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
@@ -127,6 +128,9 @@ class StderrLogReader final : public LogReader {
   bool Emit(Record& record, LogEvent* event);
   void Report(ParseErrorKind kind, std::string_view field, std::string_view detail,
               int64_t stream_offset, int64_t line_no, std::string_view raw);
+  EntryDispatch dispatch() {
+    return {options_.cluster, options_.source_name, options_.errors, &counters_};
+  }
   void Compact();
 
   Options options_;
@@ -155,7 +159,7 @@ class StderrLogReader final : public LogReader {
 
   PrefixMatch match_;
   LogEntry entry_;
-  ParseError error_;
+  ParseError error_;  // ParseLogEntry's rejection
 };
 
 }  // namespace vacwatch::ingest

@@ -1,0 +1,38 @@
+#include "ingest/entry_dispatch.h"
+
+#include "ingest/log_entry_parser.h"
+#include "ingest/log_timestamp.h"
+
+namespace vacwatch::ingest {
+
+bool ResolveEntryTime(LogEntry* entry, std::string_view* why) {
+  if (entry->time_text.empty()) return true;
+  LogTimestamp ts;
+  if (!ParseLogTimestamp(entry->time_text, &ts, why)) return false;
+  entry->time = ts.time;
+  entry->utc_offset_s = ts.utc_offset_s;
+  entry->has_time = true;
+  return true;
+}
+
+void EntryDispatch::Reject(const ParseError& error) const {
+  ++counters->rejected[static_cast<int>(error.kind)];
+  if (errors != nullptr) errors->OnError(source_name, error);
+}
+
+bool EntryDispatch::Parse(const LogEntry& entry, LogEvent* event, ParseError* error) const {
+  switch (ParseLogEntry(entry, cluster, event, error)) {
+    case EntryOutcome::kEvent:
+      ++counters->events[static_cast<int>(event->type)];
+      return true;
+    case EntryOutcome::kSkipped:
+      ++counters->skipped;
+      return false;
+    case EntryOutcome::kRejected:
+      Reject(*error);  // ParseLogEntry set its byte offset and line from the entry
+      return false;
+  }
+  return false;
+}
+
+}  // namespace vacwatch::ingest
