@@ -84,6 +84,23 @@ bool Fail(std::string_view* why, std::string_view text) {
   return false;
 }
 
+// An optional ".f" to ".ffffff" at text[*pos] (%m, %n and csvlog print 3 digits, other tools up
+// to 6), as microseconds; *pos moves past it. Digits beyond the sixth are left for the caller
+// to refuse.
+bool ParseFraction(std::string_view text, size_t* pos, int64_t* micros, std::string_view* why) {
+  if (*pos >= text.size() || text[*pos] != '.') return true;
+  ++*pos;
+  size_t digits = 0;
+  while (*pos < text.size() && IsDigit(text[*pos]) && digits < 6) {
+    *micros = *micros * 10 + (text[*pos] - '0');
+    ++*pos;
+    ++digits;
+  }
+  if (digits == 0) return Fail(why, "missing fraction digits");
+  for (; digits < 6; ++digits) *micros *= 10;
+  return true;
+}
+
 // "SSSSSSSSSS[.fff]" (%n): seconds since the epoch, UTC.
 bool ParseEpoch(std::string_view text, LogTimestamp* out, std::string_view* why) {
   size_t pos = 0;
@@ -95,17 +112,7 @@ bool ParseEpoch(std::string_view text, LogTimestamp* out, std::string_view* why)
   }
   if (pos == 0) return Fail(why, "not a timestamp");
   int64_t micros = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    size_t digits = 0;
-    while (pos < text.size() && IsDigit(text[pos]) && digits < 6) {
-      micros = micros * 10 + (text[pos] - '0');
-      ++pos;
-      ++digits;
-    }
-    if (digits == 0) return Fail(why, "missing fraction digits");
-    for (; digits < 6; ++digits) micros *= 10;
-  }
+  if (!ParseFraction(text, &pos, &micros, why)) return false;
   if (pos != text.size()) return Fail(why, "trailing text after epoch timestamp");
   out->time = absl::FromUnixSeconds(seconds) + absl::Microseconds(micros);
   out->utc_offset_s = 0;
@@ -183,17 +190,7 @@ bool ParseLogTimestamp(std::string_view text, LogTimestamp* out, std::string_vie
   }
   size_t pos = 19;
   int64_t micros = 0;
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    size_t digits = 0;
-    while (pos < text.size() && IsDigit(text[pos]) && digits < 6) {
-      micros = micros * 10 + (text[pos] - '0');
-      ++pos;
-      ++digits;
-    }
-    if (digits == 0) return Fail(why, "missing fraction digits");
-    for (; digits < 6; ++digits) micros *= 10;
-  }
+  if (!ParseFraction(text, &pos, &micros, why)) return false;
   if (pos >= text.size() || text[pos] != ' ') return Fail(why, "missing time zone");
   std::string_view zone = text.substr(pos + 1);
   int32_t offset = 0;
