@@ -30,6 +30,18 @@ absl::StatusOr<LogFormat> ResolveFormat(const LogSourceOptions& options,
   return DetectLogFormat(first_bytes);
 }
 
+// The options every reader takes, as the source was given them.
+template <typename Options>
+Options SharedReaderOptions(const LogSourceOptions& options) {
+  Options o;
+  o.cluster = options.cluster;
+  o.start_offset = options.start_offset;
+  o.max_entry_bytes = options.max_entry_bytes;
+  o.errors = options.errors;
+  o.source_name = options.source_name;
+  return o;
+}
+
 }  // namespace
 
 absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name) {
@@ -71,33 +83,14 @@ absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions&
                                                          std::string_view first_bytes) {
   VW_ASSIGN_OR_RETURN(const LogFormat format, ResolveFormat(options, first_bytes));
   switch (format) {
-    case LogFormat::kCsvlog: {
-      CsvLogReader::Options o;
-      o.cluster = options.cluster;
-      o.start_offset = options.start_offset;
-      o.max_entry_bytes = options.max_entry_bytes;
-      o.errors = options.errors;
-      o.source_name = options.source_name;
-      return std::make_unique<CsvLogReader>(std::move(o));
-    }
-    case LogFormat::kJsonlog: {
-      JsonLogReader::Options o;
-      o.cluster = options.cluster;
-      o.start_offset = options.start_offset;
-      o.max_entry_bytes = options.max_entry_bytes;
-      o.errors = options.errors;
-      o.source_name = options.source_name;
-      return std::make_unique<JsonLogReader>(std::move(o));
-    }
+    case LogFormat::kCsvlog:
+      return std::make_unique<CsvLogReader>(SharedReaderOptions<CsvLogReader::Options>(options));
+    case LogFormat::kJsonlog:
+      return std::make_unique<JsonLogReader>(SharedReaderOptions<JsonLogReader::Options>(options));
     case LogFormat::kStderr:
     case LogFormat::kAuto: {
-      StderrLogReader::Options o;
-      o.cluster = options.cluster;
+      auto o = SharedReaderOptions<StderrLogReader::Options>(options);
       o.log_line_prefix = options.log_line_prefix;
-      o.start_offset = options.start_offset;
-      o.max_entry_bytes = options.max_entry_bytes;
-      o.errors = options.errors;
-      o.source_name = options.source_name;
       VW_ASSIGN_OR_RETURN(auto reader, StderrLogReader::Create(std::move(o)));
       return std::unique_ptr<LogReader>(std::move(reader));
     }
