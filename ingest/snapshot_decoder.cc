@@ -69,97 +69,53 @@ struct FieldSpec {
   std::vector<std::string_view> T::*strings = nullptr;
 };
 
+// One constructor per kind of member, so a schema line names the key and the member only.
 template <typename T>
 constexpr FieldSpec<T> Str(std::string_view name, std::string_view T::*m) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kString;
-  f.str = m;
-  return f;
+  return {.name = name, .type = FieldType::kString, .str = m};
 }
 template <typename T>
 constexpr FieldSpec<T> ReqStr(std::string_view name, std::string_view T::*m, uint32_t bit) {
-  FieldSpec<T> f = Str(name, m);
-  f.type = FieldType::kRequiredString;
-  f.required_bit = bit;
-  return f;
+  return {.name = name, .type = FieldType::kRequiredString, .required_bit = bit, .str = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Int(std::string_view name, std::optional<int64_t> T::*m,
                            FieldType type = FieldType::kOptInt) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = type;
-  f.opt_int = m;
-  return f;
+  return {.name = name, .type = type, .opt_int = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Dbl(std::string_view name, std::optional<double> T::*m,
                            FieldType type = FieldType::kOptDouble) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = type;
-  f.opt_double = m;
-  return f;
+  return {.name = name, .type = type, .opt_double = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Bool(std::string_view name, std::optional<bool> T::*m,
                             FieldType type = FieldType::kOptBool) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = type;
-  f.opt_bool = m;
-  return f;
+  return {.name = name, .type = type, .opt_bool = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Time(std::string_view name, std::optional<absl::Time> T::*m) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kOptTime;
-  f.opt_time = m;
-  return f;
+  return {.name = name, .type = FieldType::kOptTime, .opt_time = m};
 }
 template <typename T>
 constexpr FieldSpec<T> ReqTime(std::string_view name, absl::Time T::*m, uint32_t bit) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kRequiredTime;
-  f.time = m;
-  f.required_bit = bit;
-  return f;
+  return {.name = name, .type = FieldType::kRequiredTime, .required_bit = bit, .time = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Oid(std::string_view name, int64_t T::*m, uint32_t bit) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kOid;
-  f.int64 = m;
-  f.required_bit = bit;
-  return f;
+  return {.name = name, .type = FieldType::kOid, .required_bit = bit, .int64 = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Pid(std::string_view name, int32_t T::*m, uint32_t bit) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kPid;
-  f.int32 = m;
-  f.required_bit = bit;
-  return f;
+  return {.name = name, .type = FieldType::kPid, .required_bit = bit, .int32 = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Strings(std::string_view name, std::vector<std::string_view> T::*m) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = FieldType::kStringArray;
-  f.strings = m;
-  return f;
+  return {.name = name, .type = FieldType::kStringArray, .strings = m};
 }
 template <typename T>
 constexpr FieldSpec<T> Section(std::string_view name, FieldType type) {
-  FieldSpec<T> f;
-  f.name = name;
-  f.type = type;
-  return f;
+  return {.name = name, .type = type};
 }
 
 // A key's identity for lookup: its length and its first and last (up to) eight bytes, read
@@ -670,10 +626,29 @@ struct SnapshotDecoder::Impl {
 
   template <typename T, size_t N>
   bool DecodeObject(od::value& v, const Schema<T, N>& schema, int level, T* out);
+  // Fails at `position` naming the first required field of `schema` (an object at path[level])
+  // whose bit is not in `seen`; true when there is none.
+  template <typename T, size_t N>
+  bool RequireFields(const Schema<T, N>& schema, uint32_t seen, int level, int64_t position);
   template <typename T, size_t N>
   bool DecodeArray(od::value& v, const Schema<T, N>& schema, std::vector<T>* out);
   template <typename T>
   bool DecodeField(const FieldSpec<T>& spec, od::value& v, T* out);
+  // A number or boolean; null leaves it absent.
+  template <typename V, typename T>
+  bool DecodeOptional(od::value& v, std::optional<V> T::*member, T* out) {
+    V x;
+    if (auto e = v.get(x); e) {
+      bool was_null;
+      if (!(std::is_same_v<V, int64_t> ? NullOrInt(e, v, &was_null) : NullOr(e, v, &was_null))) {
+        return false;
+      }
+      (out->*member).reset();
+      return true;
+    }
+    out->*member = x;
+    return true;
+  }
   bool DecodeSection(FieldType type, od::value& v, Snapshot* out);
   bool DecodeStrings(od::value& v, std::vector<std::string_view>* out);
   bool DecodeOid(od::value& v, bool required, int64_t* out, bool* present);
@@ -818,26 +793,10 @@ template <typename T>
 bool SnapshotDecoder::Impl::DecodeField(const FieldSpec<T>& spec, od::value& v, T* out) {
   bool was_null = false;
   switch (spec.type) {
-    case FieldType::kOptInt: {
-      int64_t x;
-      if (auto e = v.get_int64().get(x); e) {
-        if (!NullOrInt(e, v, &was_null)) return false;
-        (out->*spec.opt_int).reset();
-        return true;
-      }
-      out->*spec.opt_int = x;
-      return true;
-    }
-    case FieldType::kOptDouble: {
-      double x;
-      if (auto e = v.get_double().get(x); e) {
-        if (!NullOr(e, v, &was_null)) return false;
-        (out->*spec.opt_double).reset();
-        return true;
-      }
-      out->*spec.opt_double = x;
-      return true;
-    }
+    case FieldType::kOptInt:
+      return DecodeOptional(v, spec.opt_int, out);
+    case FieldType::kOptDouble:
+      return DecodeOptional(v, spec.opt_double, out);
     case FieldType::kString:
     case FieldType::kRequiredString: {
       std::string_view s;
@@ -875,16 +834,8 @@ bool SnapshotDecoder::Impl::DecodeField(const FieldSpec<T>& spec, od::value& v, 
       }
       return true;
     }
-    case FieldType::kOptBool: {
-      bool x;
-      if (auto e = v.get_bool().get(x); e) {
-        if (!NullOr(e, v, &was_null)) return false;
-        (out->*spec.opt_bool).reset();
-        return true;
-      }
-      out->*spec.opt_bool = x;
-      return true;
-    }
+    case FieldType::kOptBool:
+      return DecodeOptional(v, spec.opt_bool, out);
     case FieldType::kOid: {
       bool present;
       return DecodeOid(v, /*required=*/true, &(out->*spec.int64), &present);
@@ -951,13 +902,18 @@ bool SnapshotDecoder::Impl::DecodeObject(od::value& v, const Schema<T, N>& schem
     if (!DecodeField(*spec, f.value(), out)) return false;
     depth = level + 1;  // a section below may have gone deeper
   }
-  if ((seen & schema.required_mask) != schema.required_mask) {
-    for (const auto& spec : schema.fields) {
-      if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
-        segment.key = spec.name;
-        segment.index = -1;
-        return Fail(ParseErrorKind::kMissingField, "MISSING", Position(start));
-      }
+  return RequireFields(schema, seen, level, Position(start));
+}
+
+template <typename T, size_t N>
+bool SnapshotDecoder::Impl::RequireFields(const Schema<T, N>& schema, uint32_t seen, int level,
+                                          int64_t position) {
+  if ((seen & schema.required_mask) == schema.required_mask) return true;
+  for (const auto& spec : schema.fields) {
+    if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
+      path[level] = Segment{spec.name, -1};
+      depth = level + 1;
+      return Fail(ParseErrorKind::kMissingField, "MISSING", position);
     }
   }
   return true;
@@ -1114,16 +1070,7 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
   if (const char* at = nullptr; doc.current_location().get(at) == simdjson::SUCCESS) {
     return Fail(ParseErrorKind::kBadStructure, "TRAILING_CONTENT", Position(at));
   }
-  if ((seen & kSnapshotSchema.required_mask) != kSnapshotSchema.required_mask) {
-    for (const auto& spec : kSnapshotSchema.fields) {
-      if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
-        path[0] = Segment{spec.name, -1};
-        depth = 1;
-        return Fail(ParseErrorKind::kMissingField, "MISSING", 0);
-      }
-    }
-  }
-  return true;
+  return RequireFields(kSnapshotSchema, seen, 0, 0);
 }
 
 // ---------------------------------------------------------------------------------------------
