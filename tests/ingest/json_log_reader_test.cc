@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/log_event.h"
+#include "tests/ingest/log_test_util.h"
 #include "tests/testing/collecting_error_sink.h"
 #include "tests/testing/read_events.h"
 
@@ -16,22 +17,9 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::kVacuumMessage;
 using ::vacwatch::testing::CollectingErrorSink;
 using ::vacwatch::testing::ReadAllEvents;
-
-constexpr std::string_view kVacuumMessage =
-    "automatic vacuum of table \"shop.public.orders\": index scans: 0\n"
-    "pages: 0 removed, 2500 remain, 2500 scanned (100.00% of total)\n"
-    "tuples: 7 removed, 300000 remain, 3 are dead but not yet removable\n"
-    "removable cutoff: 734, which was 1 XIDs old when operation ended\n"
-    "new relfrozenxid: 731, which is 3 XIDs ahead of previous value\n"
-    "index scan not needed: 0 pages from table (0.00% of total) had 0 dead item identifiers "
-    "removed\n"
-    "I/O timings: read: 0.353 ms, write: 0.000 ms\n"
-    "avg read rate: 0.147 MB/s, avg write rate: 0.073 MB/s\n"
-    "buffer usage: 5082 hits, 2 misses, 1 dirtied\n"
-    "WAL usage: 2501 records, 1 full page images, 155885 bytes\n"
-    "system usage: CPU: user: 0.03 s, system: 0.01 s, elapsed: 0.10 s";
 
 // A line as PostgreSQL 15's jsonlog writes it for an autovacuum worker.
 std::string JsonLine(std::string_view message, std::string_view severity = "LOG",
