@@ -125,10 +125,11 @@ class ReplayRunnerTest : public ::testing::Test {
 
   std::string Path(const std::string& name) const { return absl::StrCat(temp_.path(), "/", name); }
 
-  ReplayOptions Options(std::vector<std::string> logs, std::vector<std::string> stats) {
+  ReplayOptions Options(const std::vector<std::string>& logs,
+                        const std::vector<std::string>& stats) {
     ReplayOptions options;
-    for (auto& p : logs) options.log_paths.push_back(Path(p));
-    for (auto& p : stats) options.stats_paths.push_back(Path(p));
+    for (const auto& p : logs) options.log_paths.push_back(Path(p));
+    for (const auto& p : stats) options.stats_paths.push_back(Path(p));
     options.checkpoint_every_events = 2;
     return options;
   }

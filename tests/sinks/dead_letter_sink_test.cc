@@ -86,7 +86,7 @@ TEST(DeadLetterSinkTest, CutsRawAndKeepsTheLineValidJson) {
   std::string_view kept;
   ASSERT_EQ(doc["raw"].get(kept), simdjson::SUCCESS);
   EXPECT_EQ(kept.substr(0, 7), "\xEF\xBF\xBD\xEF\xBF\xBD(");  // two U+FFFD, then '('
-  EXPECT_EQ(kept.find("y"), std::string_view::npos);
+  EXPECT_EQ(kept.find('y'), std::string_view::npos);
   EXPECT_EQ(kept.back(), 'x');  // the split '€' is dropped, not mangled
   int64_t raw_bytes = 0;
   ASSERT_EQ(doc["raw_bytes"].get(raw_bytes), simdjson::SUCCESS);
