@@ -89,13 +89,22 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const StateStoreOption
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  // Index and filter blocks live in (and are bounded by) the block cache, not beside it.
+  // Index and filter blocks live in (and are bounded by) the block cache, not beside it. They
+  // are partitioned into block-sized pieces with a small pinned top level: a whole index or
+  // filter of a 64 MiB table file is about a megabyte, larger than a cache shard can keep next
+  // to the data blocks, and was read and decompressed again on nearly every lookup at 1 million
+  // tables (docs/performance.md, "Pipeline with state").
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.pin_top_level_index_and_filter = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.metadata_block_size = 4096;
   table.format_version = 5;
   if (family == kTables) {
     // The pipeline loads table states by point lookups, mostly of keys that exist.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.partition_filters = true;
   }
 
   rocksdb::ColumnFamilyOptions cf;
@@ -198,8 +207,11 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   auto impl = std::make_unique<Impl>();
   impl->dir = dir;
   impl->options = options;
+  // Few shards: one thread reads, and a shard must be large enough to keep the index and
+  // filter partitions of its share of the data (the default, 64 shards, makes 1 MiB ones).
   impl->cache = rocksdb::NewLRUCache(
-      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)));
+      static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 1 << 20)),
+      /*num_shard_bits=*/2);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
