@@ -3,7 +3,6 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <list>
 #include <map>
 #include <string>
 #include <utility>
@@ -34,7 +33,9 @@ bool SameHolder(const HolderRecord& a, const HolderRecord& b) {
 
 class Pipeline::Impl {
  public:
-  Impl(const PipelineConfig& config, state::StateStore* store) : config_(config), store_(store) {}
+  Impl(const PipelineConfig& config, state::StateStore* store) : config_(config), store_(store) {
+    lru_.prev = lru_.next = &lru_;
+  }
 
   absl::Status OnSnapshot(const ingest::Snapshot& s);
   absl::Status OnLogEvent(const ingest::LogEvent& e);
@@ -42,23 +43,34 @@ class Pipeline::Impl {
   const PipelineCounters& counters() const { return counters_; }
 
  private:
-  struct Entry {
+  // Links of the LRU list of clean entries, kept in the entries themselves (no allocation
+  // when an entry becomes clean or is used).
+  struct LruLink {
+    LruLink* prev = nullptr;  // null while not in the list
+    LruLink* next = nullptr;
+  };
+  struct Entry : LruLink {
     const std::string* key = nullptr;  // the cache node's own key (node_hash_map: stable)
     TableState state;
     const TableTuning* tuning = nullptr;
     bool dirty = false;
-    bool in_lru = false;
-    std::list<Entry*>::iterator lru_it;
+    size_t dirty_index = 0;  // position in dirty_ while dirty
   };
+  using Cache = absl::node_hash_map<std::string, Entry>;
 
   absl::Status EnsureInitialized();
   ClusterState& Cluster(std::string_view name);
   DatabaseState& Database(std::string_view cluster, std::string_view database);
-  const TableTuning* TuningFor(const TableKey& key);
+  const TableTuning* TuningFor(std::string_view encoded_key);
 
   // Finds a table state in the cache or the store; null when neither has it.
   absl::StatusOr<Entry*> Find(const std::string& key);
   Entry* Create(const std::string& key);
+  // A new cache entry for `key` (not in the cache), in a node of an evicted entry if one is
+  // spare; its state is left as the node had it.
+  Entry* Insert(const std::string& key);
+  void LruAppend(Entry* e);
+  void LruUnlink(Entry* e);
   absl::StatusOr<Entry*> FindOrCreate(const std::string& key);
   void Remove(Entry* e);  // from the cache and (at the next checkpoint) the store
   void MarkDirty(Entry* e);
@@ -66,7 +78,9 @@ class Pipeline::Impl {
   void EvictIfNeeded();
 
   // Runs every detector on the table and emits its transitions.
-  absl::Status Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now);
+  // `cluster_over_trigger`: ClusterTablesOverTrigger of the cluster, or -1 to compute it.
+  absl::Status Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
+                        int64_t cluster_over_trigger = -1);
   absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
                                std::string_view why);
   void Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& ctx,
@@ -90,9 +104,10 @@ class Pipeline::Impl {
   std::map<std::pair<std::string, std::string>, std::unique_ptr<DatabaseState>> databases_;
   std::map<std::string, int64_t, std::less<>> last_sweep_us_;  // per cluster
 
-  absl::node_hash_map<std::string, Entry> cache_;  // nodes stay put: Entry* is stable
-  std::list<Entry*> lru_;                          // clean entries, least recently used first
-  std::vector<std::string> dirty_keys_;
+  Cache cache_;  // nodes stay put: Entry* is stable
+  LruLink lru_;  // sentinel of the clean entries, lru_.next the least recently used
+  std::vector<Cache::node_type> spare_nodes_;  // evicted nodes, for the next misses
+  std::vector<Entry*> dirty_;  // in the order they became dirty; null: removed since
   std::vector<std::string> deleted_keys_;
   absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
 
@@ -150,8 +165,10 @@ DatabaseState& Pipeline::Impl::Database(std::string_view cluster, std::string_vi
   return *it->second;
 }
 
-const TableTuning* Pipeline::Impl::TuningFor(const TableKey& key) {
+const TableTuning* Pipeline::Impl::TuningFor(std::string_view encoded_key) {
   if (config_.overrides.empty()) return &config_.defaults;
+  TableKey key;
+  TableKey::Decode(encoded_key, &key);
   uint64_t mask = 0;
   glob_buf_ = key.GlobSubject();
   for (size_t i = 0; i < config_.overrides.size() && i < 64; ++i) {
@@ -176,33 +193,44 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
   absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
   if (!found.ok()) return found.status();
   if (!*found) return nullptr;
-  TableState state;
-  if (absl::Status s = TableState::Decode(value_buf_, &state); !s.ok()) {
+  TableKey k;
+  if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
+  Entry* raw = Insert(key);
+  if (absl::Status s = TableState::Decode(value_buf_, &raw->state); !s.ok()) {
+    Cache::iterator it = cache_.find(key);
+    spare_nodes_.push_back(cache_.extract(it));
     return absl::DataLossError(
         absl::StrCat("table state of ", key.size(), "-byte key: ", s.message()));
   }
-  TableKey k;
-  if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
-  auto [node, inserted] = cache_.try_emplace(key);
-  Entry* raw = &node->second;
-  raw->key = &node->first;
-  raw->state = std::move(state);
-  raw->tuning = TuningFor(k);
-  lru_.push_back(raw);
-  raw->lru_it = std::prev(lru_.end());
-  raw->in_lru = true;
+  raw->tuning = TuningFor(key);
+  LruAppend(raw);
   // No eviction here: callers hold Entry pointers until their input is applied. Evictions
   // happen between inputs (EvictIfNeeded at the top of OnSnapshot / OnLogEvent, Checkpoint).
   return raw;
 }
 
+Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
+  Cache::iterator it;
+  if (!spare_nodes_.empty()) {
+    Cache::node_type node = std::move(spare_nodes_.back());
+    spare_nodes_.pop_back();
+    node.key() = key;  // reuses the string's capacity
+    it = cache_.insert(std::move(node)).position;
+  } else {
+    it = cache_.try_emplace(key).first;
+  }
+  Entry* e = &it->second;
+  e->key = &it->first;
+  e->prev = e->next = nullptr;
+  e->dirty = false;
+  e->tuning = nullptr;
+  return e;
+}
+
 Pipeline::Impl::Entry* Pipeline::Impl::Create(const std::string& key) {
-  TableKey k;
-  TableKey::Decode(key, &k);
-  auto [node, inserted] = cache_.try_emplace(key);
-  Entry* raw = &node->second;
-  raw->key = &node->first;
-  raw->tuning = TuningFor(k);
+  Entry* raw = Insert(key);
+  raw->state = TableState{};
+  raw->tuning = TuningFor(key);
   MarkDirty(raw);
   return raw;
 }
@@ -214,23 +242,37 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::FindOrCreate(const std::s
   return Create(key);
 }
 
+void Pipeline::Impl::LruAppend(Entry* e) {
+  e->prev = lru_.prev;
+  e->next = &lru_;
+  lru_.prev->next = e;
+  lru_.prev = e;
+}
+
+void Pipeline::Impl::LruUnlink(Entry* e) {
+  if (e->prev == nullptr) return;
+  e->prev->next = e->next;
+  e->next->prev = e->prev;
+  e->prev = e->next = nullptr;
+}
+
 void Pipeline::Impl::Touch(Entry* e) {
-  if (!e->in_lru) return;
-  lru_.splice(lru_.end(), lru_, e->lru_it);
+  if (e->prev == nullptr || e->next == &lru_) return;  // not in the list, or already last
+  LruUnlink(e);
+  LruAppend(e);
 }
 
 void Pipeline::Impl::MarkDirty(Entry* e) {
   if (e->dirty) return;
   e->dirty = true;
-  if (e->in_lru) {
-    lru_.erase(e->lru_it);
-    e->in_lru = false;
-  }
-  dirty_keys_.push_back(*e->key);
+  LruUnlink(e);
+  e->dirty_index = dirty_.size();
+  dirty_.push_back(e);
 }
 
 void Pipeline::Impl::Remove(Entry* e) {
-  if (e->in_lru) lru_.erase(e->lru_it);
+  LruUnlink(e);
+  if (e->dirty) dirty_[e->dirty_index] = nullptr;
   deleted_keys_.push_back(*e->key);
   cache_.erase(cache_.find(deleted_keys_.back()));  // destroys *e
 }
@@ -238,11 +280,18 @@ void Pipeline::Impl::Remove(Entry* e) {
 void Pipeline::Impl::EvictIfNeeded() {
   // Without a store an evicted state would be lost: memory-only pipelines keep everything.
   if (store_ == nullptr) return;
-  while (static_cast<int64_t>(cache_.size()) > config_.max_cached_tables && !lru_.empty()) {
-    Entry* victim = lru_.front();
-    lru_.pop_front();
+  // A few hundred spare nodes cover the misses of one input (a snapshot's rows).
+  constexpr size_t kMaxSpareNodes = 1024;
+  while (static_cast<int64_t>(cache_.size()) > config_.max_cached_tables && lru_.next != &lru_) {
+    Entry* victim = static_cast<Entry*>(lru_.next);
+    LruUnlink(victim);
     ++counters_.cache_evictions;
-    cache_.erase(cache_.find(*victim->key));
+    Cache::iterator it = cache_.find(*victim->key);
+    if (spare_nodes_.size() < kMaxSpareNodes) {
+      spare_nodes_.push_back(cache_.extract(it));
+    } else {
+      cache_.erase(it);
+    }
   }
 }
 
@@ -291,14 +340,16 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalConte
 }
 
 absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster,
-                                      absl::Time now) {
+                                      absl::Time now, int64_t cluster_over_trigger) {
   EvalContext ctx;
   ctx.now = now;
   ctx.tuning = e->tuning;
   ctx.config = &config_;
   ctx.db = db;
   ctx.cluster = cluster;
-  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
+  ctx.cluster_tables_over_trigger = cluster_over_trigger >= 0
+                                        ? cluster_over_trigger
+                                        : ClusterTablesOverTrigger(cluster->cluster());
   const auto& detectors = AllDetectors();
   for (int k = 0; k < kNumAlertKinds; ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
@@ -434,6 +485,8 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   cluster.NoteWorkers(s);
   const absl::Time now = s.collected_at;
   const int64_t now_us = absl::ToUnixMicros(now);
+  // The same for every row: this database's count changes only after the loop.
+  const int64_t cluster_over_trigger = ClusterTablesOverTrigger(cluster.cluster());
   int64_t over = 0;
   for (const ingest::TableStats& row : s.tables) {
     EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &key_buf_);
@@ -458,12 +511,12 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     db.NoteTable(key, row.relname, e->state.relid, now_us);
     if (e->state.over_trigger()) ++over;
     MarkDirty(e);
-    VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now));
+    VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
   }
   db.tables_over_trigger = over;
   // A database-level entry exists only after a server warning: re-evaluate it so it resolves.
   EncodeTableKey(s.cluster, s.database, "", "", &key_buf_);
-  const std::string db_key = key_buf_;
+  const std::string& db_key = key_buf_;  // nothing below re-encodes into key_buf_
   if (db.tables().contains(AV(db_key))) {
     absl::StatusOr<Entry*> e = Find(db_key);
     if (!e.ok()) return e.status();
@@ -641,20 +694,19 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
     if (!cache_.contains(key)) batch->DeleteTable(key);
   }
   deleted_keys_.clear();
-  std::sort(dirty_keys_.begin(), dirty_keys_.end());
-  for (const std::string& key : dirty_keys_) {
-    auto it = cache_.find(key);
-    if (it == cache_.end() || !it->second.dirty) continue;
-    Entry* e = &it->second;
+  // Removed entries (null) go; their keys are among the deletes. Key order makes the store's
+  // memtable inserts sequential (much cheaper than random ones) and fixes the LRU order.
+  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), nullptr), dirty_.end());
+  std::sort(dirty_.begin(), dirty_.end(),
+            [](const Entry* a, const Entry* b) { return *a->key < *b->key; });
+  for (Entry* e : dirty_) {
     value_buf_.clear();
     e->state.Encode(&value_buf_);
-    batch->PutTable(key, value_buf_);
+    batch->PutTable(*e->key, value_buf_);
     e->dirty = false;
-    lru_.push_back(e);
-    e->lru_it = std::prev(lru_.end());
-    e->in_lru = true;
+    LruAppend(e);
   }
-  dirty_keys_.clear();
+  dirty_.clear();
   std::string json;
   for (AlertTransition& t : pending_) {
     WriteAlertJson(t.alert, &json);

@@ -50,38 +50,60 @@ namespace {
 
 // ---- encoding helpers ----
 
-void PutVarint(uint64_t v, std::string* out) {
+// Writes into a buffer the caller has sized with TableState's bound (no capacity checks per
+// byte: encoding runs for every changed table at every checkpoint).
+struct Writer {
+  char* p;
+};
+
+void PutVarint(uint64_t v, Writer* out) {
+  char* p = out->p;
   while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    *p++ = static_cast<char>((v & 0x7F) | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  out->p = p;
 }
-void PutV(int64_t v, std::string* out) {
+void PutV(int64_t v, Writer* out) {
   PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
 }
-void PutF(double d, std::string* out) {
-  uint64_t bits = std::bit_cast<uint64_t>(d);
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+void PutFixed64(uint64_t v, Writer* out) {
+  for (int i = 0; i < 8; ++i) out->p[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  out->p += 8;
 }
-void PutB(uint8_t b, std::string* out) { out->push_back(static_cast<char>(b)); }
-void PutS(std::string_view s, std::string* out) {
+void PutF(double d, Writer* out) { PutFixed64(std::bit_cast<uint64_t>(d), out); }
+void PutB(uint8_t b, Writer* out) { *out->p++ = static_cast<char>(b); }
+void PutS(std::string_view s, Writer* out) {
   PutVarint(s.size(), out);
-  out->append(s);
+  std::memcpy(out->p, s.data(), s.size());
+  out->p += s.size();
 }
+
+// Upper bounds of the encoding's parts (grammar above; a varint takes at most 10 bytes).
+constexpr size_t kMaxV = 10, kMaxF = 8;
+constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) +
+                               3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
+                               5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
+                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1;
+constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
+                 kCycleBound = 2 * kMaxV + 2 * kMaxF;
+constexpr size_t kHolderBound = 2 + 4 * kMaxV + 6 * kMaxV;  // plus the strings' bytes
+// Every state without holders fits in a stack buffer of this size.
+constexpr size_t kStackEncodeBytes =
+    kFixedBound + kRunRing * kRunBound + kConflictRing * kConflictBound + kCycleRing * kCycleBound;
 
 class Reader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  explicit Reader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
   bool ok() const { return ok_; }
-  bool done() const { return in_.empty(); }
+  bool done() const { return p_ == end_; }
 
   uint64_t Varint() {
     uint64_t v = 0;
     for (int shift = 0; shift <= 63; shift += 7) {
-      if (in_.empty()) return Fail();
-      uint8_t byte = static_cast<uint8_t>(in_[0]);
-      in_.remove_prefix(1);
+      if (p_ == end_) return Fail();
+      const uint8_t byte = static_cast<uint8_t>(*p_++);
       v |= static_cast<uint64_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) return v;
     }
@@ -91,35 +113,26 @@ class Reader {
     uint64_t u = Varint();
     return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
   }
-  double F() {
-    if (in_.size() < 8) return static_cast<double>(Fail());
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i)
-      bits |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
-    in_.remove_prefix(8);
-    return std::bit_cast<double>(bits);
-  }
+  double F() { return std::bit_cast<double>(Fixed64()); }
   uint8_t B() {
-    if (in_.empty()) return static_cast<uint8_t>(Fail());
-    uint8_t b = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return b;
+    if (p_ == end_) return static_cast<uint8_t>(Fail());
+    return static_cast<uint8_t>(*p_++);
   }
   uint64_t Fixed64() {
-    if (in_.size() < 8) return Fail();
+    if (end_ - p_ < 8) return Fail();
     uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
-    in_.remove_prefix(8);
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p_[i])) << (8 * i);
+    p_ += 8;
     return v;
   }
   std::string S() {
     uint64_t n = Varint();
-    if (!ok_ || n > in_.size()) {
+    if (!ok_ || n > static_cast<uint64_t>(end_ - p_)) {
       Fail();
       return {};
     }
-    std::string s(in_.substr(0, n));
-    in_.remove_prefix(n);
+    std::string s(p_, n);
+    p_ += n;
     return s;
   }
   // Range-checked narrowing: out-of-range values are corruption.
@@ -136,10 +149,11 @@ class Reader {
  private:
   uint64_t Fail() {
     ok_ = false;
-    in_ = {};
+    p_ = end_;
     return 0;
   }
-  std::string_view in_;
+  const char* p_;
+  const char* end_;
   bool ok_ = true;
 };
 
@@ -561,7 +575,7 @@ void TableState::ReleaseIdleAlerts() {
 
 namespace {
 
-void PutAnchor(const RateAnchor& a, std::string* out) {
+void PutAnchor(const RateAnchor& a, Writer* out) {
   PutV(a.t_us, out);
   PutV(a.writes, out);
   PutV(a.dead_added, out);
@@ -585,7 +599,20 @@ void GetAnchor(Reader* r, RateAnchor* a) {
 
 }  // namespace
 
-void TableState::Encode(std::string* out) const {
+void TableState::Encode(std::string* result) const {
+  size_t bound = kStackEncodeBytes;
+  for (int i = 0; i < kNumAlertKinds; ++i) {
+    if (const HolderRecord* h = holder(static_cast<AlertKind>(i))) {
+      bound += kHolderBound + h->database.size() + h->application_name.size() + h->state.size() +
+               h->backend_type.size() + h->slot_name.size() + h->gid.size();
+    }
+  }
+  char stack[kStackEncodeBytes];
+  std::unique_ptr<char[]> heap;
+  char* const begin = bound <= sizeof stack ? stack : (heap.reset(new char[bound]), heap.get());
+  Writer writer{begin};
+  Writer* const out = &writer;
+
   PutB(kTableStateVersion, out);
   PutV(relid, out);
   PutV(first_seen_us, out);
@@ -670,9 +697,7 @@ void TableState::Encode(std::string* out) const {
   PutV(runs_since_snapshot, out);
 
   PutB(dedup_head_, out);
-  for (uint64_t h : dedup_) {
-    for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((h >> (8 * i)) & 0xFF));
-  }
+  for (uint64_t h : dedup_) PutFixed64(h, out);
   PutV(last_warning_us, out);
   PutB(last_warning_kind, out);
 
@@ -707,6 +732,7 @@ void TableState::Encode(std::string* out) const {
     PutS(h->slot_name, out);
     PutS(h->gid, out);
   }
+  result->append(begin, static_cast<size_t>(writer.p - begin));
 }
 
 absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
