@@ -232,8 +232,8 @@ void JsonLogReader::Reject(ParseErrorKind kind, std::string_view field, std::str
   dispatch().Reject({.kind = kind,
                      .field = field,
                      .detail = detail,
-                     .byte_offset = buffer_.offset(),
-                     .line_no = line_no_,
+                     .byte_offset = lines_.offset(),
+                     .line_no = lines_.line_no(),
                      .raw = raw});
 }
 
@@ -249,8 +249,8 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
     return false;
   }
   entry_ = LogEntry{};
-  entry_.byte_offset = buffer_.offset();
-  entry_.line_no = line_no_;
+  entry_.byte_offset = lines_.offset();
+  entry_.line_no = lines_.line_no();
   switch (decoder_->Decode(line, buffer_.padded_size(line.data()), &entry_)) {
     case Decoder::Result::kError:
       Reject(decoder_->error_kind(), decoder_->error_field(), decoder_->error_detail(), line);
@@ -281,40 +281,19 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
 }
 
 bool JsonLogReader::Next(LogEvent* event) {
-  while (!buffer_.empty()) {
-    const std::string_view data = buffer_.data();
-    const void* nl = std::memchr(data.data(), '\n', data.size());
-    if (skipping_line_) {
-      if (nl == nullptr) {
-        buffer_.Consume(data.size());
+  std::string_view line;
+  while (true) {
+    switch (lines_.Next(&buffer_, finished_, options_.max_entry_bytes, &line)) {
+      case LineSplitter::Piece::kNeedMore:
         return false;
-      }
-      buffer_.Consume(static_cast<const char*>(nl) - data.data() + 1);
-      ++line_no_;
-      skipping_line_ = false;
-      continue;
+      case LineSplitter::Piece::kOversized:
+        Reject(ParseErrorKind::kOversized, "json", "line longer than max_entry_bytes", line);
+        break;
+      case LineSplitter::Piece::kLine:
+        if (HandleLine(line, event)) return true;
+        break;
     }
-    if (nl == nullptr) {
-      if (static_cast<int64_t>(data.size()) > options_.max_entry_bytes) {
-        // Report now and drop the rest as it arrives: memory stays bounded.
-        Reject(ParseErrorKind::kOversized, "json", "line longer than max_entry_bytes", data);
-        buffer_.Consume(data.size());
-        skipping_line_ = true;
-        return false;
-      }
-      if (!finished_) return false;
-      const bool is_event = HandleLine(data, event);
-      buffer_.Consume(data.size());
-      if (is_event) return true;
-      continue;
-    }
-    const size_t len = static_cast<const char*>(nl) - data.data();
-    const bool is_event = HandleLine(data.substr(0, len), event);
-    buffer_.Consume(len + 1);
-    ++line_no_;
-    if (is_event) return true;
   }
-  return false;
 }
 
 }  // namespace vacwatch::ingest

@@ -29,6 +29,7 @@
 #include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
+#include "ingest/line_splitter.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
 #include "ingest/log_reader.h"
@@ -58,7 +59,8 @@ class JsonLogReader final : public LogReader {
  private:
   class Decoder;  // the simdjson parser and the line's field views
 
-  // Decodes one line (without its newline); returns true with `event` filled for an event.
+  // Decodes the line lines_ last returned (without its newline); returns true with `event`
+  // filled for an event.
   bool HandleLine(std::string_view line, LogEvent* event);
   // Counts the line as an entry and rejects it.
   void Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
@@ -71,9 +73,8 @@ class JsonLogReader final : public LogReader {
   InputBuffer buffer_;
   IngestCounters counters_;
   std::unique_ptr<Decoder> decoder_;
+  LineSplitter lines_;
   bool finished_ = false;
-  bool skipping_line_ = false;  // dropping the rest of an oversized line
-  int64_t line_no_ = 1;         // physical line of buffer_.data()[0]
   LogEntry entry_;
   ParseError error_;  // ParseLogEntry's rejection
 };

@@ -32,8 +32,7 @@ bool LooksLikeSnapshot(std::string_view first_bytes) {
          first_bytes.find("\"tables\"") != std::string_view::npos;
 }
 
-SnapshotReader::SnapshotReader(SnapshotReaderOptions options)
-    : options_(std::move(options)), resume_offset_(options_.start_offset) {
+SnapshotReader::SnapshotReader(SnapshotReaderOptions options) : options_(std::move(options)) {
   buffer_.Reset(options_.start_offset);
 }
 
@@ -49,7 +48,7 @@ void SnapshotReader::Reject(const ParseError& error) {
   if (options_.errors != nullptr) options_.errors->OnError(options_.source_name, error);
 }
 
-bool SnapshotReader::HandleLine(std::string_view line, int64_t offset, Snapshot* out) {
+bool SnapshotReader::HandleLine(std::string_view line, Snapshot* out) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (IsBlank(line)) return false;
   ++counters_.entries;
@@ -60,16 +59,16 @@ bool SnapshotReader::HandleLine(std::string_view line, int64_t offset, Snapshot*
     ParseError error;
     error.kind = ParseErrorKind::kOversized;
     error.detail = detail_;
-    error.byte_offset = offset;
-    error.line_no = line_no_;
+    error.byte_offset = lines_.offset();
+    error.line_no = lines_.line_no();
     error.raw = line.substr(0, kOversizedRawBytes);
     Reject(error);
     return false;
   }
   if (!decoder_.TryDecodeInPlace(line, buffer_.padded_size(line.data()), out)) {
     ParseError error = decoder_.error();
-    error.byte_offset = offset;
-    error.line_no = line_no_;
+    error.byte_offset = lines_.offset();
+    error.line_no = lines_.line_no();
     Reject(error);
     return false;
   }
@@ -79,59 +78,31 @@ bool SnapshotReader::HandleLine(std::string_view line, int64_t offset, Snapshot*
 }
 
 bool SnapshotReader::Next(Snapshot* out) {
-  while (!buffer_.empty()) {
-    const std::string_view data = buffer_.data();
-    const void* nl = std::memchr(data.data(), '\n', data.size());
-    if (skipping_line_) {
-      if (nl == nullptr) {
-        buffer_.Consume(data.size());
-        break;
-      }
-      buffer_.Consume(static_cast<const char*>(nl) - data.data() + 1);
-      ++line_no_;
-      skipping_line_ = false;
-      resume_offset_ = buffer_.offset();
-      continue;
-    }
-    if (nl == nullptr) {
-      if (static_cast<int64_t>(data.size()) > options_.max_line_bytes) {
-        // Report now and drop the rest as it arrives. Until its end is seen, resuming starts
-        // at this line again (it is rejected again; nothing after it is lost).
+  std::string_view line;
+  while (true) {
+    switch (lines_.Next(&buffer_, finished_, options_.max_line_bytes, &line)) {
+      case LineSplitter::Piece::kNeedMore:
+        return false;
+      case LineSplitter::Piece::kOversized: {
+        // Reported now; until its end is seen, resuming starts at this line again (it is
+        // rejected again; nothing after it is lost).
         ++counters_.entries;
         detail_.clear();
         absl::StrAppend(&detail_, "line longer than max_line_bytes ", options_.max_line_bytes);
         ParseError error;
         error.kind = ParseErrorKind::kOversized;
         error.detail = detail_;
-        error.byte_offset = buffer_.offset();
-        error.line_no = line_no_;
-        error.raw = data.substr(0, kOversizedRawBytes);
+        error.byte_offset = lines_.offset();
+        error.line_no = lines_.line_no();
+        error.raw = line.substr(0, kOversizedRawBytes);
         Reject(error);
-        buffer_.Consume(data.size());
-        skipping_line_ = true;
         break;
       }
-      if (!finished_) return false;
-      const int64_t offset = buffer_.offset();
-      const bool decoded = HandleLine(data, offset, out);
-      buffer_.Consume(data.size());
-      resume_offset_ = buffer_.offset();
-      if (decoded) return true;
-      continue;
+      case LineSplitter::Piece::kLine:
+        if (HandleLine(line, out)) return true;
+        break;
     }
-    const size_t len = static_cast<const char*>(nl) - data.data();
-    const bool decoded = HandleLine(data.substr(0, len), buffer_.offset(), out);
-    buffer_.Consume(len + 1);
-    ++line_no_;
-    resume_offset_ = buffer_.offset();
-    if (decoded) return true;
   }
-  if (finished_ && skipping_line_) {
-    // The oversized line ended with the input.
-    skipping_line_ = false;
-    resume_offset_ = buffer_.offset();
-  }
-  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

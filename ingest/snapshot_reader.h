@@ -45,6 +45,7 @@
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
 #include "ingest/input_file.h"
+#include "ingest/line_splitter.h"
 #include "ingest/parse_error.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_decoder.h"
@@ -79,24 +80,22 @@ class SnapshotReader {
 
   // Stream offset from which a new reader (start_offset = this) yields exactly the snapshots
   // not yet returned: the start of the first line not yet fully read.
-  int64_t resume_offset() const { return resume_offset_; }
+  int64_t resume_offset() const { return lines_.dropping() ? lines_.offset() : buffer_.offset(); }
   // entries = non-blank lines, snapshots = decoded ones, table_rows = their tables,
   // bytes = bytes fed, rejected = by kind.
   const IngestCounters& counters() const { return counters_; }
 
  private:
-  // Decodes one line (no newline) starting at stream offset `offset`; true for a snapshot.
-  bool HandleLine(std::string_view line, int64_t offset, Snapshot* out);
+  // Decodes the line lines_ last returned (no newline); true for a snapshot.
+  bool HandleLine(std::string_view line, Snapshot* out);
   void Reject(const ParseError& error);
 
   SnapshotReaderOptions options_;
   InputBuffer buffer_;
   SnapshotDecoder decoder_;
   IngestCounters counters_;
+  LineSplitter lines_;
   bool finished_ = false;
-  bool skipping_line_ = false;  // dropping the rest of an oversized line
-  int64_t line_no_ = 1;         // physical line of buffer_.data()[0], from the start offset
-  int64_t resume_offset_ = 0;
   std::string detail_;  // for errors the reader makes itself
 };
 

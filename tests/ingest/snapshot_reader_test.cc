@@ -218,6 +218,33 @@ TEST(SnapshotReaderTest, OversizedLinesAreRejectedWithBoundedMemory) {
   }
 }
 
+TEST(SnapshotReaderTest, ResumeOffsetStaysAtAnOversizedLineUntilItEnds) {
+  SnapshotReaderOptions options;
+  options.max_line_bytes = 1000;
+  SnapshotReader reader(options);
+  std::vector<Got> got;
+  const std::string good = Line("a", 1) + "\n";
+  reader.Feed(good + std::string(2000, 'x'));
+  Drain(&reader, &got);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(reader.resume_offset(), static_cast<int64_t>(good.size()));
+  reader.Feed(std::string(50, 'x'));
+  Drain(&reader, &got);
+  EXPECT_EQ(reader.resume_offset(), static_cast<int64_t>(good.size()));
+  reader.Feed("x\n" + good);
+  Drain(&reader, &got);
+  EXPECT_EQ(got.size(), 2u);
+  const int64_t after_second = static_cast<int64_t>(good.size() + 2052 + good.size());
+  EXPECT_EQ(reader.resume_offset(), after_second);
+  reader.Feed(std::string(2000, 'y'));
+  Drain(&reader, &got);
+  EXPECT_EQ(reader.resume_offset(), after_second);
+  reader.Finish();
+  Drain(&reader, &got);
+  EXPECT_EQ(reader.resume_offset(), after_second + 2000);  // the line ended with the input
+  EXPECT_EQ(reader.counters().rejected[static_cast<int>(ParseErrorKind::kOversized)], 2);
+}
+
 TEST(SnapshotReaderTest, TenMegabyteLineUnderTheDefaultLimitDecodes) {
   std::string big = Line("big", 1);
   big.insert(big.size() - 1, ",\"padding\":\"" + std::string(10 << 20, 'x') + "\"");
