@@ -43,9 +43,19 @@ void SnapshotReader::Feed(std::string_view chunk) {
 
 void SnapshotReader::Finish() { finished_ = true; }
 
-void SnapshotReader::Reject(const ParseError& error) {
+void SnapshotReader::Reject(ParseError error) {
+  error.byte_offset = lines_.offset();
+  error.line_no = lines_.line_no();
   ++counters_.rejected[static_cast<int>(error.kind)];
   if (options_.errors != nullptr) options_.errors->OnError(options_.source_name, error);
+}
+
+void SnapshotReader::RejectOversized(std::string_view line) {
+  ParseError error;
+  error.kind = ParseErrorKind::kOversized;
+  error.detail = detail_;
+  error.raw = line.substr(0, kOversizedRawBytes);
+  Reject(error);
 }
 
 bool SnapshotReader::HandleLine(std::string_view line, Snapshot* out) {
@@ -56,20 +66,11 @@ bool SnapshotReader::HandleLine(std::string_view line, Snapshot* out) {
     detail_.clear();
     absl::StrAppend(&detail_, "line of ", line.size(), " bytes exceeds max_line_bytes ",
                     options_.max_line_bytes);
-    ParseError error;
-    error.kind = ParseErrorKind::kOversized;
-    error.detail = detail_;
-    error.byte_offset = lines_.offset();
-    error.line_no = lines_.line_no();
-    error.raw = line.substr(0, kOversizedRawBytes);
-    Reject(error);
+    RejectOversized(line);
     return false;
   }
   if (!decoder_.TryDecodeInPlace(line, buffer_.padded_size(line.data()), out)) {
-    ParseError error = decoder_.error();
-    error.byte_offset = lines_.offset();
-    error.line_no = lines_.line_no();
-    Reject(error);
+    Reject(decoder_.error());
     return false;
   }
   ++counters_.snapshots;
@@ -89,13 +90,7 @@ bool SnapshotReader::Next(Snapshot* out) {
         ++counters_.entries;
         detail_.clear();
         absl::StrAppend(&detail_, "line longer than max_line_bytes ", options_.max_line_bytes);
-        ParseError error;
-        error.kind = ParseErrorKind::kOversized;
-        error.detail = detail_;
-        error.byte_offset = lines_.offset();
-        error.line_no = lines_.line_no();
-        error.raw = line.substr(0, kOversizedRawBytes);
-        Reject(error);
+        RejectOversized(line);
         break;
       }
       case LineSplitter::Piece::kLine:

@@ -88,7 +88,10 @@ class SnapshotReader {
  private:
   // Decodes the line lines_ last returned (no newline); true for a snapshot.
   bool HandleLine(std::string_view line, Snapshot* out);
-  void Reject(const ParseError& error);
+  // Counts `error`, of the line lines_ last returned, and hands it to the sink.
+  void Reject(ParseError error);
+  // Rejects `line` as oversized, detail_ saying by how much.
+  void RejectOversized(std::string_view line);
 
   SnapshotReaderOptions options_;
   InputBuffer buffer_;
