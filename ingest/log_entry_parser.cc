@@ -228,34 +228,32 @@ bool ParseTuplesMissed(Cursor& c, VacuumStats* s) {
   return true;
 }
 
-bool ParseRemovableCutoff(Cursor& c, VacuumStats* s) {
-  int64_t cutoff = 0, age = 0;
-  if (!(c.Uint(&cutoff) && c.Lit(", which was ") && c.Int(&age) && c.Lit(" XIDs old"))) {
+// "<id><middle><distance><tail>": a transaction or multixact id and how far it is from the
+// current one (removable cutoff, new relfrozenxid, new relminmxid).
+bool ParseIdAndDistance(Cursor& c, std::string_view middle, std::string_view tail,
+                        std::optional<int64_t>* id, std::optional<int64_t>* distance) {
+  int64_t id_value = 0, distance_value = 0;
+  if (!(c.Uint(&id_value) && c.Lit(middle) && c.Int(&distance_value) && c.Lit(tail))) {
     return false;
   }
-  s->removable_cutoff = cutoff;
-  s->removable_cutoff_age = age;
+  *id = id_value;
+  *distance = distance_value;
   return true;
+}
+
+bool ParseRemovableCutoff(Cursor& c, VacuumStats* s) {
+  return ParseIdAndDistance(c, ", which was ", " XIDs old", &s->removable_cutoff,
+                            &s->removable_cutoff_age);
 }
 
 bool ParseNewRelfrozenxid(Cursor& c, VacuumStats* s) {
-  int64_t xid = 0, ahead = 0;
-  if (!(c.Uint(&xid) && c.Lit(", which is ") && c.Int(&ahead) && c.Lit(" XIDs ahead"))) {
-    return false;
-  }
-  s->new_relfrozenxid = xid;
-  s->relfrozenxid_advance = ahead;
-  return true;
+  return ParseIdAndDistance(c, ", which is ", " XIDs ahead", &s->new_relfrozenxid,
+                            &s->relfrozenxid_advance);
 }
 
 bool ParseNewRelminmxid(Cursor& c, VacuumStats* s) {
-  int64_t mxid = 0, ahead = 0;
-  if (!(c.Uint(&mxid) && c.Lit(", which is ") && c.Int(&ahead) && c.Lit(" MXIDs ahead"))) {
-    return false;
-  }
-  s->new_relminmxid = mxid;
-  s->relminmxid_advance = ahead;
-  return true;
+  return ParseIdAndDistance(c, ", which is ", " MXIDs ahead", &s->new_relminmxid,
+                            &s->relminmxid_advance);
 }
 
 bool ParseFrozen(Cursor& c, VacuumStats* s) {
