@@ -53,7 +53,13 @@ class JsonLogReader final : public LogReader {
   void Feed(std::string_view chunk) override;
   void Finish() override;
   bool Next(LogEvent* event) override;
-  int64_t resume_offset() const override { return buffer_.offset(); }
+  // The start of the first line not yet fully read. While an oversized line is being dropped
+  // that is the oversized line itself (where its successor starts is not known until it ends),
+  // as for SnapshotReader: a reader restarted there rejects it once more as kOversized rather
+  // than reading its tail as a line of broken JSON.
+  int64_t resume_offset() const override {
+    return lines_.dropping() ? lines_.offset() : buffer_.offset();
+  }
   const IngestCounters& counters() const override { return counters_; }
 
  private:
