@@ -228,7 +228,8 @@ void CsvLogReader::RejectBroken(ParseErrorKind kind, std::string_view field,
   // The raw text shows at least the whole first line, and everything scanned.
   const size_t first_line = nl != nullptr ? nl - data.data() : 0;
   const size_t seen = std::min(data.size(), std::max({scan_pos_, record_len_, first_line}));
-  Reject(kind, field, detail, data.substr(0, seen), buffer_.offset(), line_no_);
+  broken_offset_ = buffer_.offset();
+  Reject(kind, field, detail, data.substr(0, seen), broken_offset_, line_no_);
   // Resynchronise after the broken record's first line: a record cut short is often followed
   // by intact ones that its open quote swallowed.
   if (nl != nullptr) {

@@ -52,7 +52,15 @@ class CsvLogReader final : public LogReader {
   void Feed(std::string_view chunk) override;
   void Finish() override;
   bool Next(LogEvent* event) override;
-  int64_t resume_offset() const override { return buffer_.offset(); }
+  // The start of the first record not yet fully read. While the rest of a broken record (an
+  // oversized one arriving in pieces, one cut short) is being skipped, that is the broken
+  // record's start, since where the next record starts is not known until resynchronisation
+  // finds it: a reader restarted there rejects that record once more, the same way, rather than
+  // reading its tail as a record of its own. Once the input is finished and read, it ends.
+  int64_t resume_offset() const override {
+    const bool skipping = mode_ != Mode::kRecord && !(finished_ && buffer_.empty());
+    return skipping ? broken_offset_ : buffer_.offset();
+  }
   const IngestCounters& counters() const override { return counters_; }
 
  private:
@@ -91,7 +99,8 @@ class CsvLogReader final : public LogReader {
   IngestCounters counters_;
   bool finished_ = false;
   Mode mode_ = Mode::kRecord;
-  int64_t line_no_ = 1;  // physical line of buffer_.data()[0]
+  int64_t broken_offset_ = 0;  // stream offset of the broken record being skipped
+  int64_t line_no_ = 1;        // physical line of buffer_.data()[0]
 
   // Scanner state of the record at the front of the buffer, kept across Feed calls so a long
   // record is scanned once.
