@@ -451,5 +451,61 @@ TEST(StderrLogReader, ResumeOffsetsReproduceTheRest) {
   }
 }
 
+// A reader stopped while it drops an oversized line that arrives in pieces (a head line, a
+// continuation of an autovacuum record; mid-line or just before its newline), and restarted at
+// resume_offset(), reads the rest as the first reader would: the same events, and the same
+// oversized rejections from there on, never the line's tail as a line of its own.
+TEST(StderrLogReader, ResumeOffsetDuringADroppedOversizedLine) {
+  constexpr size_t kMax = 1024;
+  constexpr size_t kChunk = 300;
+  const std::string statement =
+      "2026-11-23 23:18:22.000 UTC [2] LOG:  statement: " + std::string(5000, 'b') + "\n";
+  const std::string long_continuation =
+      VacuumOf("4", "cut").substr(0, 120) + "\n\t" + std::string(5000, 'd') + "\n";
+  const std::string log = VacuumOf("1", "before") +
+                          "2026-11-23 23:18:21.500 UTC [9] LOG:  checkpoint starting: time\n" +
+                          statement + VacuumOf("3", "mid") + long_continuation +
+                          VacuumOf("6", "after");
+  const ReadResult whole = Read(log, "%m [%p] ", kChunk, 1000, 0, kMax);
+  ASSERT_THAT(whole.events,
+              ElementsAre(HasSubstr("shop.public.before pid=1"), HasSubstr("shop.public.mid pid=3"),
+                          HasSubstr("shop.public.after pid=6")));
+  ASSERT_EQ(whole.errors.size(), 2u);
+  const size_t statement_at = log.find(statement);
+  const size_t continuation_at = log.find(long_continuation) + 122;  // after "\n\t"
+  for (size_t stop : {statement_at + 2500, statement_at + statement.size() - 1,
+                      continuation_at + 2500, continuation_at + 5000}) {
+    SCOPED_TRACE(stop);
+    StderrLogReader::Options o;
+    o.log_line_prefix = "%m [%p] ";
+    o.max_entry_bytes = kMax;
+    auto reader = StderrLogReader::Create(o);
+    ASSERT_OK(reader);
+    size_t returned = 0;
+    LogEvent e;
+    for (size_t pos = 0; pos < stop; pos += kChunk) {
+      (*reader)->Feed(std::string_view(log).substr(pos, std::min(kChunk, stop - pos)));
+      while ((*reader)->Next(&e)) ++returned;
+    }
+    const int64_t resume = (*reader)->resume_offset();
+    ASSERT_LE(resume, static_cast<int64_t>(stop));
+    const ReadResult rest = Read(std::string_view(log).substr(static_cast<size_t>(resume)),
+                                 "%m [%p] ", kChunk, 1000, resume, kMax);
+    EXPECT_EQ(rest.events,
+              std::vector<std::string>(whole.events.begin() + returned, whole.events.end()));
+    // The rejections of the whole run from `resume` on, and no other.
+    std::vector<int64_t> expected_offsets, offsets;
+    for (const CapturedError& err : whole.errors) {
+      if (err.byte_offset >= resume) expected_offsets.push_back(err.byte_offset);
+    }
+    for (const CapturedError& err : rest.errors) {
+      EXPECT_EQ(err.kind, ParseErrorKind::kOversized);
+      offsets.push_back(err.byte_offset);
+    }
+    EXPECT_EQ(offsets, expected_offsets);
+    EXPECT_EQ(rest.counters.total_rejected(), static_cast<int64_t>(expected_offsets.size()));
+  }
+}
+
 }  // namespace
 }  // namespace vacwatch::ingest
