@@ -1,7 +1,7 @@
 #include "pipeline/table_state.h"
 
-// Encoding of a TableState, version 1. Integers are zigzag varints ("v") unless noted; "f" is
-// an IEEE-754 double, 8 bytes little-endian; "b" one byte; "s" a varint length then bytes.
+// Encoding of a TableState, version 1 (read only). Integers are zigzag varints ("v") unless noted;
+// "f" is an IEEE-754 double, 8 bytes little-endian; "b" one byte; "s" a varint length then bytes.
 // Times are Unix microseconds, kNever = INT64_MIN. Fields appear in exactly this order:
 //
 //   value      := version:b(=1) identity current thresholds over counters anchors freeze
@@ -36,8 +36,39 @@
 //   holder     := kind:b pid:v age_xids:v since:v cluster_wide:b vacuuming_relid:v
 //                 database:s application_name:s state:s backend_type:s slot_name:s gid:s
 //
+// Version 2, written since version 1 stays readable: the same fields in the same order, more
+// compactly (a state is rewritten at every snapshot of its table, so its size is the store's
+// write volume; a typical state went from about 500 bytes to about 250):
+//
+//   value      := version:b(=2) groups:b identity current thresholds [over] counters anchors
+//                 [freeze] [progress] runs conflicts cycles [dedup] [warning] [alerts holders]
+//   groups     := bit 0 over, 1 freeze, 2 progress, 3 dedup, 4 warning, 5 alerts (with
+//                 holders): the part is present. An absent part holds only its defaults
+//                 (kNever times, zero counts, -1 unknowns, no alert and no holder).
+//   identity   := relid:v last_seen:v first_seen:t last_snapshot:t last_log:t
+//   t          := a time relative to last_seen (kNever counts as 0): varint 0 = kNever;
+//                 1 = the time follows as a fixed 8-byte little-endian value; n >= 2 = last_seen
+//                 + unzigzag(n - 2), in wrapping 64-bit arithmetic
+//   g          := an IEEE-754 float, 4 bytes little-endian (the fields kept as floats)
+//   current    := as version 1, with the three times as t
+//   thresholds := vacuum_trigger:f insert_trigger:g analyze_trigger:g scale_factor:g
+//                 base_threshold:v freeze_max_age:v cost_delay_ms:g cost_limit:v av_flags:b
+//   over       := over_since:t dead_at_over:v avc_at_over:v
+//   anchor     := t:t writes:v dead_added:v xid_clock:v removed:v size_bytes:v live:v
+//                 dead_ratio:f
+//   freeze     := series_start:t age_at_start:v freeze_runs:v
+//   progress   := pid:v start:t heap_blks_total:v heap_blks_scanned:v index_passes:v
+//   runs       := count:b run*count; run as version 1 with end:t
+//   conflicts  := count:b (t:t kind:b)*count
+//   cycles     := count:b (end:t peak_ratio:g post_ratio:g peak_dead:v)*count
+//                 open_peak_ratio:g open_peak_dead:v runs_since_snapshot:v
+//   dedup      := head:b mask:b hash:u64*popcount(mask)   (bit i: slot i is not 0)
+//   warning    := last_warning:t kind:b
+//   alerts     := (phase:b since:t clear_since:t last:t cause:b severity:b)*5
+//   holders    := mask:b holder*popcount(mask); holder as version 1 with since:t
+//
 // A reader meeting an unknown version returns DataLoss: it never guesses. A new field means
-// version 2 with its own grammar here and a golden test for each version that shipped.
+// a new version with its own grammar here and a golden test for each version that shipped.
 
 #include <algorithm>
 #include <bit>
@@ -575,8 +606,55 @@ void TableState::ReleaseIdleAlerts() {
 
 namespace {
 
-void PutAnchor(const RateAnchor& a, Writer* out) {
-  PutV(a.t_us, out);
+// Version 2's time fields ("t"), relative to the state's last_seen_us.
+void PutT(int64_t t, int64_t ref, Writer* out) {
+  if (t == kNever) {
+    PutB(0, out);
+    return;
+  }
+  const int64_t d = static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(ref));
+  const uint64_t z = (static_cast<uint64_t>(d) << 1) ^ static_cast<uint64_t>(d >> 63);
+  if (z >= UINT64_MAX - 1) {
+    PutB(1, out);
+    PutFixed64(static_cast<uint64_t>(t), out);
+    return;
+  }
+  PutVarint(z + 2, out);
+}
+
+int64_t GetT(Reader* r, int64_t ref) {
+  const uint64_t n = r->Varint();
+  if (n == 0) return kNever;
+  if (n == 1) return static_cast<int64_t>(r->Fixed64());
+  const uint64_t z = n - 2;
+  const int64_t d = static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  return static_cast<int64_t>(static_cast<uint64_t>(ref) + static_cast<uint64_t>(d));
+}
+
+// Version 2's 32-bit floats ("g").
+void PutG(float f, Writer* out) {
+  const uint32_t bits = std::bit_cast<uint32_t>(f);
+  for (int i = 0; i < 4; ++i) out->p[i] = static_cast<char>((bits >> (8 * i)) & 0xFF);
+  out->p += 4;
+}
+
+float GetG(Reader* r) {
+  uint32_t bits = 0;
+  for (int i = 0; i < 4; ++i) bits |= static_cast<uint32_t>(r->B()) << (8 * i);
+  return std::bit_cast<float>(bits);
+}
+
+// Decodes one grammar or the other: times and floats differ in width.
+struct FieldReader {
+  Reader* r;
+  int version;
+  int64_t ref;  // version 2's time base
+  int64_t T() { return version == 1 ? r->V() : GetT(r, ref); }
+  float G() { return version == 1 ? static_cast<float>(r->F()) : GetG(r); }
+};
+
+void PutAnchor(const RateAnchor& a, int64_t ref, Writer* out) {
+  PutT(a.t_us, ref, out);
   PutV(a.writes, out);
   PutV(a.dead_added, out);
   PutV(a.xid_clock, out);
@@ -586,16 +664,20 @@ void PutAnchor(const RateAnchor& a, Writer* out) {
   PutF(a.dead_ratio, out);
 }
 
-void GetAnchor(Reader* r, RateAnchor* a) {
-  a->t_us = r->V();
-  a->writes = r->V();
-  a->dead_added = r->V();
-  a->xid_clock = r->V();
-  a->removed = r->V();
-  a->size_bytes = r->V();
-  a->live = r->V();
-  a->dead_ratio = r->F();
+void GetAnchor(FieldReader* f, RateAnchor* a) {
+  a->t_us = f->T();
+  a->writes = f->r->V();
+  a->dead_added = f->r->V();
+  a->xid_clock = f->r->V();
+  a->removed = f->r->V();
+  a->size_bytes = f->r->V();
+  a->live = f->r->V();
+  a->dead_ratio = f->r->F();
 }
+
+// Version 2's optional parts (the `groups` byte).
+constexpr uint8_t kHasOver = 1, kHasFreeze = 2, kHasProgress = 4, kHasDedup = 8, kHasWarning = 16,
+                  kHasAlerts = 32;
 
 }  // namespace
 
@@ -612,13 +694,32 @@ void TableState::Encode(std::string* result) const {
   char* const begin = bound <= sizeof stack ? stack : (heap.reset(new char[bound]), heap.get());
   Writer writer{begin};
   Writer* const out = &writer;
+  const int64_t ref = last_seen_us == kNever ? 0 : last_seen_us;
+
+  bool alerts_set = false;
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    const AlertKind kind = static_cast<AlertKind>(k);
+    if (!(alert(kind) == AlertState()) || holder(kind) != nullptr) alerts_set = true;
+  }
+  bool dedup_set = dedup_head_ != 0;
+  for (uint64_t h : dedup_) dedup_set = dedup_set || h != 0;
+  uint8_t groups = 0;
+  if (over_since_us != kNever || dead_at_over != 0 || avc_at_over != 0) groups |= kHasOver;
+  if (freeze_series_start_us != kNever || freeze_age_at_start != -1 || freeze_runs != 0) {
+    groups |= kHasFreeze;
+  }
+  if (!(progress == ProgressState{})) groups |= kHasProgress;
+  if (dedup_set) groups |= kHasDedup;
+  if (last_warning_us != kNever || last_warning_kind != 0) groups |= kHasWarning;
+  if (alerts_set) groups |= kHasAlerts;
 
   PutB(kTableStateVersion, out);
+  PutB(groups, out);
   PutV(relid, out);
-  PutV(first_seen_us, out);
   PutV(last_seen_us, out);
-  PutV(last_snapshot_us, out);
-  PutV(last_log_us, out);
+  PutT(first_seen_us, ref, out);
+  PutT(last_snapshot_us, ref, out);
+  PutT(last_log_us, ref, out);
 
   PutV(n_live, out);
   PutV(n_dead, out);
@@ -630,44 +731,50 @@ void TableState::Encode(std::string* result) const {
   PutV(inserts, out);
   PutV(autovacuum_count, out);
   PutV(vacuum_count, out);
-  PutV(last_autovacuum_us, out);
-  PutV(last_vacuum_us, out);
-  PutV(last_autoanalyze_us, out);
+  PutT(last_autovacuum_us, ref, out);
+  PutT(last_vacuum_us, ref, out);
+  PutT(last_autoanalyze_us, ref, out);
 
   PutF(vacuum_trigger, out);
-  PutF(insert_trigger, out);
-  PutF(analyze_trigger, out);
-  PutF(scale_factor, out);
+  PutG(insert_trigger, out);
+  PutG(analyze_trigger, out);
+  PutG(scale_factor, out);
   PutV(base_threshold, out);
   PutV(freeze_max_age, out);
-  PutF(cost_delay_ms, out);
+  PutG(cost_delay_ms, out);
   PutV(cost_limit, out);
   PutB(av_flags, out);
 
-  PutV(over_since_us, out);
-  PutV(dead_at_over, out);
-  PutV(avc_at_over, out);
+  if (groups & kHasOver) {
+    PutT(over_since_us, ref, out);
+    PutV(dead_at_over, out);
+    PutV(avc_at_over, out);
+  }
 
   PutV(dead_added, out);
   PutV(xid_clock, out);
   PutV(removed_total, out);
-  PutAnchor(anchor_old, out);
-  PutAnchor(anchor_new, out);
+  PutAnchor(anchor_old, ref, out);
+  PutAnchor(anchor_new, ref, out);
 
-  PutV(freeze_series_start_us, out);
-  PutV(freeze_age_at_start, out);
-  PutV(freeze_runs, out);
+  if (groups & kHasFreeze) {
+    PutT(freeze_series_start_us, ref, out);
+    PutV(freeze_age_at_start, out);
+    PutV(freeze_runs, out);
+  }
 
-  PutV(progress.pid, out);
-  PutV(progress.start_us, out);
-  PutV(progress.heap_blks_total, out);
-  PutV(progress.heap_blks_scanned, out);
-  PutV(progress.index_passes, out);
+  if (groups & kHasProgress) {
+    PutV(progress.pid, out);
+    PutT(progress.start_us, ref, out);
+    PutV(progress.heap_blks_total, out);
+    PutV(progress.heap_blks_scanned, out);
+    PutV(progress.index_passes, out);
+  }
 
   PutB(run_count_, out);
   for (int i = run_count_ - 1; i >= 0; --i) {
     const RunRecord& r = run(i);
-    PutV(r.end_us, out);
+    PutT(r.end_us, ref, out);
     PutV(r.removed(), out);
     PutV(r.not_yet_removable(), out);
     PutV(r.duration_ms, out);
@@ -681,56 +788,68 @@ void TableState::Encode(std::string* result) const {
   }
   PutB(conflict_count_, out);
   for (int i = conflict_count_ - 1; i >= 0; --i) {
-    PutV(conflict(i).t_us(), out);
+    PutT(conflict(i).t_us(), ref, out);
     PutB(static_cast<uint8_t>(conflict(i).kind()), out);
   }
   PutB(cycle_count_, out);
   for (int i = cycle_count_ - 1; i >= 0; --i) {
     const CycleRecord& c = cycle(i);
-    PutV(c.end_us, out);
-    PutF(c.peak_ratio, out);
-    PutF(c.post_ratio, out);
+    PutT(c.end_us, ref, out);
+    PutG(c.peak_ratio, out);
+    PutG(c.post_ratio, out);
     PutV(c.peak_dead, out);
   }
-  PutF(cycle_peak_ratio, out);
+  PutG(cycle_peak_ratio, out);
   PutV(cycle_peak_dead, out);
   PutV(runs_since_snapshot, out);
 
-  PutB(dedup_head_, out);
-  for (uint64_t h : dedup_) PutFixed64(h, out);
-  PutV(last_warning_us, out);
-  PutB(last_warning_kind, out);
+  if (groups & kHasDedup) {
+    PutB(dedup_head_, out);
+    uint8_t mask = 0;
+    for (int i = 0; i < kDedupRing; ++i) {
+      if (dedup_[i] != 0) mask |= static_cast<uint8_t>(1u << i);
+    }
+    PutB(mask, out);
+    for (uint64_t h : dedup_) {
+      if (h != 0) PutFixed64(h, out);
+    }
+  }
+  if (groups & kHasWarning) {
+    PutT(last_warning_us, ref, out);
+    PutB(last_warning_kind, out);
+  }
 
-  PutB(kNumAlertKinds, out);
-  for (int k = 0; k < kNumAlertKinds; ++k) {
-    const AlertState& a = alert(static_cast<AlertKind>(k));
-    PutB(static_cast<uint8_t>(a.phase()), out);
-    PutV(a.since_us(), out);
-    PutV(a.clear_since_us(), out);
-    PutV(a.last_us(), out);
-    PutB(a.cause, out);
-    PutB(a.severity, out);
-  }
-  uint8_t mask = 0;
-  for (int i = 0; i < kNumAlertKinds; ++i) {
-    if (holder(static_cast<AlertKind>(i)) != nullptr) mask |= static_cast<uint8_t>(1u << i);
-  }
-  PutB(mask, out);
-  for (int i = 0; i < kNumAlertKinds; ++i) {
-    const HolderRecord* h = holder(static_cast<AlertKind>(i));
-    if (h == nullptr) continue;
-    PutB(static_cast<uint8_t>(h->kind), out);
-    PutV(h->pid, out);
-    PutV(h->age_xids, out);
-    PutV(h->since_us, out);
-    PutB(h->cluster_wide ? 1 : 0, out);
-    PutV(h->vacuuming_relid, out);
-    PutS(h->database, out);
-    PutS(h->application_name, out);
-    PutS(h->state, out);
-    PutS(h->backend_type, out);
-    PutS(h->slot_name, out);
-    PutS(h->gid, out);
+  if (groups & kHasAlerts) {
+    for (int k = 0; k < kNumAlertKinds; ++k) {
+      const AlertState& a = alert(static_cast<AlertKind>(k));
+      PutB(static_cast<uint8_t>(a.phase()), out);
+      PutT(a.since_us(), ref, out);
+      PutT(a.clear_since_us(), ref, out);
+      PutT(a.last_us(), ref, out);
+      PutB(a.cause, out);
+      PutB(a.severity, out);
+    }
+    uint8_t mask = 0;
+    for (int i = 0; i < kNumAlertKinds; ++i) {
+      if (holder(static_cast<AlertKind>(i)) != nullptr) mask |= static_cast<uint8_t>(1u << i);
+    }
+    PutB(mask, out);
+    for (int i = 0; i < kNumAlertKinds; ++i) {
+      const HolderRecord* h = holder(static_cast<AlertKind>(i));
+      if (h == nullptr) continue;
+      PutB(static_cast<uint8_t>(h->kind), out);
+      PutV(h->pid, out);
+      PutV(h->age_xids, out);
+      PutT(h->since_us, ref, out);
+      PutB(h->cluster_wide ? 1 : 0, out);
+      PutV(h->vacuuming_relid, out);
+      PutS(h->database, out);
+      PutS(h->application_name, out);
+      PutS(h->state, out);
+      PutS(h->backend_type, out);
+      PutS(h->slot_name, out);
+      PutS(h->gid, out);
+    }
   }
   result->append(begin, static_cast<size_t>(writer.p - begin));
 }
@@ -740,12 +859,13 @@ absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
   Reader r(bytes);
   uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
-  if (version != kTableStateVersion) {
+  if (version != 1 && version != 2) {
     return absl::DataLossError(
         absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
   }
+  if (version == 2) r.B();  // groups
   *relid = r.V();
-  r.V();  // first_seen
+  if (version == 1) r.V();  // first_seen
   *last_seen_us = r.V();
   if (!r.ok()) return absl::DataLossError("table state: truncated header");
   return absl::OkStatus();
@@ -753,18 +873,28 @@ absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
 
 absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   Reader r(bytes);
-  uint8_t version = r.B();
+  const uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
-  if (version != kTableStateVersion) {
+  if (version != 1 && version != 2) {
     return absl::DataLossError(
         absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
   }
+  // Version 1 has every part; version 2 says which it has.
+  const uint8_t groups = version == 1 ? 0xFF : r.B();
+  if (version == 2 && (groups >> 6) != 0) return absl::DataLossError("table state: bad groups");
+  FieldReader f{&r, version, 0};
   TableState s;
   s.relid = r.V();
-  s.first_seen_us = r.V();
-  s.last_seen_us = r.V();
-  s.last_snapshot_us = r.V();
-  s.last_log_us = r.V();
+  if (version == 1) {
+    s.first_seen_us = r.V();
+    s.last_seen_us = r.V();
+  } else {
+    s.last_seen_us = r.V();
+    f.ref = s.last_seen_us == kNever ? 0 : s.last_seen_us;
+    s.first_seen_us = f.T();
+  }
+  s.last_snapshot_us = f.T();
+  s.last_log_us = f.T();
 
   s.n_live = r.V();
   s.n_dead = r.V();
@@ -776,45 +906,51 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   s.inserts = r.V();
   s.autovacuum_count = r.V();
   s.vacuum_count = r.V();
-  s.last_autovacuum_us = r.V();
-  s.last_vacuum_us = r.V();
-  s.last_autoanalyze_us = r.V();
+  s.last_autovacuum_us = f.T();
+  s.last_vacuum_us = f.T();
+  s.last_autoanalyze_us = f.T();
 
   s.vacuum_trigger = r.F();
-  s.insert_trigger = static_cast<float>(r.F());
-  s.analyze_trigger = static_cast<float>(r.F());
-  s.scale_factor = static_cast<float>(r.F());
+  s.insert_trigger = f.G();
+  s.analyze_trigger = f.G();
+  s.scale_factor = f.G();
   s.base_threshold = r.V();
   s.freeze_max_age = r.V();
-  s.cost_delay_ms = static_cast<float>(r.F());
+  s.cost_delay_ms = f.G();
   s.cost_limit = r.Narrow<int32_t>(r.V());
   s.av_flags = r.B();
 
-  s.over_since_us = r.V();
-  s.dead_at_over = r.V();
-  s.avc_at_over = r.V();
+  if (groups & kHasOver) {
+    s.over_since_us = f.T();
+    s.dead_at_over = r.V();
+    s.avc_at_over = r.V();
+  }
 
   s.dead_added = r.V();
   s.xid_clock = r.V();
   s.removed_total = r.V();
-  GetAnchor(&r, &s.anchor_old);
-  GetAnchor(&r, &s.anchor_new);
+  GetAnchor(&f, &s.anchor_old);
+  GetAnchor(&f, &s.anchor_new);
 
-  s.freeze_series_start_us = r.V();
-  s.freeze_age_at_start = r.V();
-  s.freeze_runs = r.Narrow<int32_t>(r.V());
+  if (groups & kHasFreeze) {
+    s.freeze_series_start_us = f.T();
+    s.freeze_age_at_start = r.V();
+    s.freeze_runs = r.Narrow<int32_t>(r.V());
+  }
 
-  s.progress.pid = r.Narrow<int32_t>(r.V());
-  s.progress.start_us = r.V();
-  s.progress.heap_blks_total = r.Narrow<int32_t>(r.V());
-  s.progress.heap_blks_scanned = r.Narrow<int32_t>(r.V());
-  s.progress.index_passes = r.Narrow<int32_t>(r.V());
+  if (groups & kHasProgress) {
+    s.progress.pid = r.Narrow<int32_t>(r.V());
+    s.progress.start_us = f.T();
+    s.progress.heap_blks_total = r.Narrow<int32_t>(r.V());
+    s.progress.heap_blks_scanned = r.Narrow<int32_t>(r.V());
+    s.progress.index_passes = r.Narrow<int32_t>(r.V());
+  }
 
   const uint8_t runs = r.B();
   if (runs > kRunRing) return absl::DataLossError("table state: too many runs");
   for (int i = 0; i < runs && r.ok(); ++i) {
     RunRecord run;
-    run.end_us = r.V();
+    run.end_us = f.T();
     run.removed32 = RunRecord::Pack(r.V());
     run.not_yet_removable32 = RunRecord::Pack(r.V());
     run.duration_ms = r.Narrow<uint32_t>(r.V());
@@ -833,7 +969,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   const uint8_t conflicts = r.B();
   if (conflicts > kConflictRing) return absl::DataLossError("table state: too many conflicts");
   for (int i = 0; i < conflicts && r.ok(); ++i) {
-    const int64_t t = r.V();
+    const int64_t t = f.T();
     uint8_t kind = r.B();
     if (kind > static_cast<uint8_t>(ConflictKind::kAnalyzeCancelled)) {
       return absl::DataLossError("table state: unknown conflict kind");
@@ -847,61 +983,72 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   if (cycles > kCycleRing) return absl::DataLossError("table state: too many cycles");
   for (int i = 0; i < cycles && r.ok(); ++i) {
     CycleRecord c;
-    c.end_us = r.V();
-    c.peak_ratio = static_cast<float>(r.F());
-    c.post_ratio = static_cast<float>(r.F());
+    c.end_us = f.T();
+    c.peak_ratio = f.G();
+    c.post_ratio = f.G();
     c.peak_dead = r.V();
     s.cycles_[s.cycle_head_] = c;
     s.cycle_head_ = static_cast<uint8_t>((s.cycle_head_ + 1) % kCycleRing);
     ++s.cycle_count_;
   }
-  s.cycle_peak_ratio = static_cast<float>(r.F());
+  s.cycle_peak_ratio = f.G();
   s.cycle_peak_dead = r.V();
   s.runs_since_snapshot = r.Narrow<int32_t>(r.V());
 
-  s.dedup_head_ = r.B();
-  if (s.dedup_head_ >= kDedupRing) return absl::DataLossError("table state: bad dedup head");
-  for (uint64_t& h : s.dedup_) h = r.Fixed64();
-  s.last_warning_us = r.V();
-  s.last_warning_kind = r.B();
-
-  const uint8_t alerts = r.B();
-  if (alerts != kNumAlertKinds) return absl::DataLossError("table state: wrong alert count");
-  for (int k = 0; k < kNumAlertKinds; ++k) {
-    AlertState a;
-    uint8_t phase = r.B();
-    int64_t since = r.V();
-    int64_t clear = r.V();
-    int64_t last = r.V();
-    if (!a.Restore(phase, since, clear, last)) {
-      return absl::DataLossError("table state: unknown alert phase");
+  if (groups & kHasDedup) {
+    s.dedup_head_ = r.B();
+    if (s.dedup_head_ >= kDedupRing) return absl::DataLossError("table state: bad dedup head");
+    const uint8_t mask = version == 1 ? 0xF : r.B();
+    if (mask >> kDedupRing) return absl::DataLossError("table state: bad dedup mask");
+    for (int i = 0; i < kDedupRing; ++i) {
+      if (mask & (1u << i)) s.dedup_[i] = r.Fixed64();
     }
-    a.cause = r.B();
-    a.severity = r.B();
-    if (!(a == AlertState())) s.mutable_alert(static_cast<AlertKind>(k)) = a;
   }
-  const uint8_t mask = r.B();
-  if (mask >> kNumAlertKinds) return absl::DataLossError("table state: bad holder mask");
-  for (int i = 0; i < kNumAlertKinds && r.ok(); ++i) {
-    if ((mask & (1u << i)) == 0) continue;
-    HolderRecord h;
-    uint8_t kind = r.B();
-    if (kind > static_cast<uint8_t>(HolderKind::kAutovacuumWorker)) {
-      return absl::DataLossError("table state: unknown holder kind");
+  if (groups & kHasWarning) {
+    s.last_warning_us = f.T();
+    s.last_warning_kind = r.B();
+  }
+
+  if (groups & kHasAlerts) {
+    if (version == 1 && r.B() != kNumAlertKinds) {
+      return absl::DataLossError("table state: wrong alert count");
     }
-    h.kind = static_cast<HolderKind>(kind);
-    h.pid = r.Narrow<int32_t>(r.V());
-    h.age_xids = r.V();
-    h.since_us = r.V();
-    h.cluster_wide = r.B() != 0;
-    h.vacuuming_relid = r.V();
-    h.database = r.S();
-    h.application_name = r.S();
-    h.state = r.S();
-    h.backend_type = r.S();
-    h.slot_name = r.S();
-    h.gid = r.S();
-    s.set_holder(static_cast<AlertKind>(i), std::move(h));
+    for (int k = 0; k < kNumAlertKinds; ++k) {
+      AlertState a;
+      uint8_t phase = r.B();
+      int64_t since = f.T();
+      int64_t clear = f.T();
+      int64_t last = f.T();
+      if (!a.Restore(phase, since, clear, last)) {
+        return absl::DataLossError("table state: unknown alert phase");
+      }
+      a.cause = r.B();
+      a.severity = r.B();
+      if (!(a == AlertState())) s.mutable_alert(static_cast<AlertKind>(k)) = a;
+    }
+    const uint8_t mask = r.B();
+    if (mask >> kNumAlertKinds) return absl::DataLossError("table state: bad holder mask");
+    for (int i = 0; i < kNumAlertKinds && r.ok(); ++i) {
+      if ((mask & (1u << i)) == 0) continue;
+      HolderRecord h;
+      uint8_t kind = r.B();
+      if (kind > static_cast<uint8_t>(HolderKind::kAutovacuumWorker)) {
+        return absl::DataLossError("table state: unknown holder kind");
+      }
+      h.kind = static_cast<HolderKind>(kind);
+      h.pid = r.Narrow<int32_t>(r.V());
+      h.age_xids = r.V();
+      h.since_us = f.T();
+      h.cluster_wide = r.B() != 0;
+      h.vacuuming_relid = r.V();
+      h.database = r.S();
+      h.application_name = r.S();
+      h.state = r.S();
+      h.backend_type = r.S();
+      h.slot_name = r.S();
+      h.gid = r.S();
+      s.set_holder(static_cast<AlertKind>(i), std::move(h));
+    }
   }
   if (!r.ok()) return absl::DataLossError("table state: truncated or malformed value");
   if (!r.done()) return absl::DataLossError("table state: trailing bytes");

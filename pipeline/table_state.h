@@ -48,7 +48,7 @@ inline constexpr int kRunRing = 8;
 inline constexpr int kConflictRing = 8;
 inline constexpr int kCycleRing = 4;
 inline constexpr int kDedupRing = 4;
-inline constexpr uint8_t kTableStateVersion = 1;
+inline constexpr uint8_t kTableStateVersion = 2;  // written; 1 is still read
 
 enum class ApplyResult : uint8_t { kApplied, kDuplicate, kOutOfOrder };
 

@@ -191,13 +191,27 @@ TEST(TableStateTest, EncodeDecodeRoundTrip) {
   EXPECT_TRUE(empty_back == empty);
 }
 
-// Version 1 as it shipped. If this fails, the encoding changed: that needs version 2 (and
-// this test stays, decoding the version-1 bytes), never an edit of these bytes.
+// Version 1 as it shipped: no longer written, still read. These bytes never change.
 TEST(TableStateTest, GoldenBytesVersion1) {
+  const std::string golden_hex =
+#include "tests/pipeline/table_state_golden_v1.inc"
+      ;
+  TableState decoded;
+  ASSERT_OK(TableState::Decode(absl::HexStringToBytes(golden_hex), &decoded));
+  EXPECT_TRUE(decoded == Rich());
+  int64_t relid = 0, last_seen = 0;
+  ASSERT_OK(TableState::DecodeHeader(absl::HexStringToBytes(golden_hex), &relid, &last_seen));
+  EXPECT_EQ(relid, 16435);
+  EXPECT_EQ(last_seen, Rich().last_seen_us);
+}
+
+// Version 2 as it shipped. If this fails, the encoding changed: that needs version 3 (and
+// this test stays, decoding the version-2 bytes), never an edit of these bytes.
+TEST(TableStateTest, GoldenBytesVersion2) {
   std::string bytes;
   Rich().Encode(&bytes);
   const std::string golden_hex =
-#include "tests/pipeline/table_state_golden_v1.inc"
+#include "tests/pipeline/table_state_golden_v2.inc"
       ;
   EXPECT_EQ(absl::BytesToHexString(bytes), golden_hex);
   TableState decoded;
@@ -205,13 +219,33 @@ TEST(TableStateTest, GoldenBytesVersion1) {
   EXPECT_TRUE(decoded == Rich());
 }
 
+// Version 2 writes times relative to last_seen: every 64-bit value comes back, the ones far
+// from it too (escaped), and kNever stays kNever.
+TEST(TableStateTest, ExtremeTimesRoundTrip) {
+  for (int64_t seen : {kNever, int64_t{0}, int64_t{1795475880} * 1000000, INT64_MAX}) {
+    for (int64_t t : {kNever, kNever + 1, kNever + 2, int64_t{-1}, int64_t{0}, INT64_MAX,
+                      INT64_MAX - 1, seen, seen == kNever ? 0 : seen - 1}) {
+      TableState s;
+      s.last_seen_us = seen;
+      s.first_seen_us = t;
+      s.last_log_us = t;
+      s.over_since_us = t;
+      std::string bytes;
+      s.Encode(&bytes);
+      TableState back;
+      ASSERT_TRUE(TableState::Decode(bytes, &back).ok()) << seen << " " << t;
+      EXPECT_TRUE(back == s) << seen << " " << t;
+    }
+  }
+}
+
 TEST(TableStateTest, UnknownVersionAndDamageAreDataLoss) {
   std::string bytes;
   Rich().Encode(&bytes);
   TableState out;
-  std::string v2 = bytes;
-  v2[0] = 2;
-  EXPECT_EQ(TableState::Decode(v2, &out).code(), absl::StatusCode::kDataLoss);
+  std::string v3 = bytes;
+  v3[0] = 3;
+  EXPECT_EQ(TableState::Decode(v3, &out).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(TableState::Decode("", &out).code(), absl::StatusCode::kDataLoss);
   for (size_t cut : {size_t{1}, size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
     EXPECT_EQ(TableState::Decode(bytes.substr(0, cut), &out).code(), absl::StatusCode::kDataLoss)
@@ -219,7 +253,7 @@ TEST(TableStateTest, UnknownVersionAndDamageAreDataLoss) {
   }
   EXPECT_EQ(TableState::Decode(bytes + "x", &out).code(), absl::StatusCode::kDataLoss);
   int64_t relid, seen;
-  EXPECT_EQ(TableState::DecodeHeader(v2, &relid, &seen).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(TableState::DecodeHeader(v3, &relid, &seen).code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace
