@@ -430,6 +430,7 @@ struct Driver {
     absl::Status s = pipeline->Checkpoint(&batch, &emitted);
     if (!s.ok()) return s;
     batch.PutOffset("stats:/var/lib/vacwatch/snapshots.jsonl", offset);
+    committed_bytes += batch.bytes();
     if (transitions_out != nullptr) {
       for (const AlertTransition& t : emitted) {
         json.clear();
@@ -448,6 +449,7 @@ struct Driver {
   ingest::Snapshot snapshot;
   state::StateStore::Batch batch;
   std::vector<AlertTransition> emitted;
+  int64_t committed_bytes = 0;  // what the batches carried
   std::FILE* transitions_out = nullptr;
   std::string json;
 };
@@ -484,6 +486,7 @@ void BM_SnapshotRounds(benchmark::State& state) {
   }
   int64_t rows = 0;
   const PipelineCounters before = driver.pipeline->counters();
+  const int64_t bytes_before = driver.committed_bytes;
   const double thread0 = ThreadCpuSeconds(), wall0 = WallSeconds();
   for (auto _ : state) {
     if (!driver.Round(round++, &error)) {
@@ -497,6 +500,8 @@ void BM_SnapshotRounds(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(rows), benchmark::Counter::kIsRate);
   state.counters["wall_rows_per_s"] = static_cast<double>(rows) / wall_s;
   state.counters["thread_rows_per_s"] = static_cast<double>(rows) / thread_s;
+  state.counters["batch_bytes_per_row"] =
+      static_cast<double>(driver.committed_bytes - bytes_before) / static_cast<double>(rows);
   ReportCommon(state, driver, rss_before, before);
 }
 BENCHMARK(BM_SnapshotRounds)

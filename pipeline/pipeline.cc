@@ -7,7 +7,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -54,7 +56,8 @@ class Pipeline::Impl {
     TableState state;
     const TableTuning* tuning = nullptr;
     bool dirty = false;
-    size_t dirty_index = 0;  // position in dirty_ while dirty
+    bool prefetched = false;  // loaded by PrefetchRows, not yet looked up
+    size_t dirty_index = 0;   // position in dirty_ while dirty
   };
   using Cache = absl::node_hash_map<std::string, Entry>;
 
@@ -65,6 +68,12 @@ class Pipeline::Impl {
 
   // Finds a table state in the cache or the store; null when neither has it.
   absl::StatusOr<Entry*> Find(const std::string& key);
+  // Puts a state read from the store into the cache (a clean entry).
+  absl::StatusOr<Entry*> AddLoaded(const std::string& key, std::string_view value);
+  // Loads the states of the snapshot's rows that are not cached with one scan of the
+  // database's key range, when there are enough of them; keys the scan shows absent from the
+  // store go to absent_. Encodes every row's key into row_keys_.
+  absl::Status PrefetchRows(const ingest::Snapshot& s);
   Entry* Create(const std::string& key);
   // A new cache entry for `key` (not in the cache), in a node of an evicted entry if one is
   // spare; its state is left as the node had it.
@@ -112,6 +121,10 @@ class Pipeline::Impl {
   absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
 
   std::string key_buf_, value_buf_;
+  std::vector<std::string> row_keys_;  // the keys of the snapshot's rows (capacity reused)
+  std::vector<const std::string*> missing_;
+  absl::flat_hash_set<absl::string_view> absent_;  // views into row_keys_, during OnSnapshot
+  std::string range_begin_, range_end_;
   std::string glob_buf_;
 };
 
@@ -184,19 +197,30 @@ const TableTuning* Pipeline::Impl::TuningFor(std::string_view encoded_key) {
 absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& key) {
   auto it = cache_.find(key);
   if (it != cache_.end()) {
-    ++counters_.cache_hits;
-    Touch(&it->second);
-    return &it->second;
+    Entry* e = &it->second;
+    if (e->prefetched) {
+      e->prefetched = false;
+      ++counters_.cache_misses;  // it was read from the store for this lookup
+    } else {
+      ++counters_.cache_hits;
+    }
+    Touch(e);
+    return e;
   }
   ++counters_.cache_misses;
-  if (store_ == nullptr) return nullptr;
+  if (store_ == nullptr || (!absent_.empty() && absent_.contains(AV(key)))) return nullptr;
   absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
   if (!found.ok()) return found.status();
   if (!*found) return nullptr;
+  return AddLoaded(key, value_buf_);
+}
+
+absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::AddLoaded(const std::string& key,
+                                                                 std::string_view value) {
   TableKey k;
   if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
   Entry* raw = Insert(key);
-  if (absl::Status s = TableState::Decode(value_buf_, &raw->state); !s.ok()) {
+  if (absl::Status s = TableState::Decode(value, &raw->state); !s.ok()) {
     Cache::iterator it = cache_.find(key);
     spare_nodes_.push_back(cache_.extract(it));
     return absl::DataLossError(
@@ -223,6 +247,7 @@ Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
   e->key = &it->first;
   e->prev = e->next = nullptr;
   e->dirty = false;
+  e->prefetched = false;
   e->tuning = nullptr;
   return e;
 }
@@ -488,9 +513,11 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   // The same for every row: this database's count changes only after the loop.
   const int64_t cluster_over_trigger = ClusterTablesOverTrigger(cluster.cluster());
   int64_t over = 0;
-  for (const ingest::TableStats& row : s.tables) {
-    EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &key_buf_);
-    const std::string& key = key_buf_;  // nothing below re-encodes into key_buf_
+  absl::Cleanup forget_absent = [this] { absent_.clear(); };
+  VW_RETURN_IF_ERROR(PrefetchRows(s));
+  for (size_t i = 0; i < s.tables.size(); ++i) {
+    const ingest::TableStats& row = s.tables[i];
+    const std::string& key = row_keys_[i];
     absl::StatusOr<Entry*> found = ResolveSnapshotRow(&db, &cluster, key, row.relid, now);
     if (!found.ok()) return found.status();
     Entry* e = *found;
@@ -528,6 +555,49 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     }
   }
   return SweepTtl(&cluster);
+}
+
+absl::Status Pipeline::Impl::PrefetchRows(const ingest::Snapshot& s) {
+  // A scan step costs a fraction of a point lookup, but the scan also passes the database's
+  // tables that are cached or not in the snapshot: worth it when a good share of rows miss.
+  constexpr size_t kMinMissing = 4;
+  if (row_keys_.size() < s.tables.size()) row_keys_.resize(s.tables.size());
+  missing_.clear();
+  for (size_t i = 0; i < s.tables.size(); ++i) {
+    const ingest::TableStats& row = s.tables[i];
+    EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &row_keys_[i]);
+    if (store_ != nullptr && !cache_.contains(row_keys_[i])) missing_.push_back(&row_keys_[i]);
+  }
+  if (missing_.size() < kMinMissing || missing_.size() * 4 < s.tables.size()) {
+    return absl::OkStatus();
+  }
+  std::sort(missing_.begin(), missing_.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  missing_.erase(std::unique(missing_.begin(), missing_.end(),
+                             [](const std::string* a, const std::string* b) { return *a == *b; }),
+                 missing_.end());
+  EncodeDatabaseKeyRange(s.cluster, s.database, &range_begin_, &range_end_);
+  size_t next = 0;  // missing_[next] is the first key the scan has not passed
+  absl::Status scan = store_->ForEachTableInRange(
+      range_begin_, range_end_, [&](std::string_view key, std::string_view value) {
+        while (next < missing_.size() && *missing_[next] < key) {
+          absent_.insert(AV(*missing_[next++]));
+        }
+        if (next == missing_.size()) return false;
+        if (*missing_[next] == key) {
+          // A state that does not decode is left to the row's own lookup, which reports it.
+          absl::StatusOr<Entry*> e = AddLoaded(*missing_[next], value);
+          if (e.ok()) (*e)->prefetched = true;
+          ++next;
+        }
+        return next < missing_.size();
+      });
+  if (!scan.ok()) {
+    absent_.clear();  // the rows' own lookups decide
+    return absl::OkStatus();
+  }
+  while (next < missing_.size()) absent_.insert(AV(*missing_[next++]));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& e,

@@ -49,6 +49,18 @@ void EncodeTableKey(std::string_view cluster, std::string_view database, std::st
   AppendPart(table, out);
 }
 
+void EncodeDatabaseKeyRange(std::string_view cluster, std::string_view database, std::string* begin,
+                            std::string* end) {
+  begin->clear();
+  AppendPart(cluster, begin);
+  AppendPart(database, begin);
+  // Every key of the database continues the prefix with a part, whose first byte is anything
+  // but the escaped 0x00 0xFF, and whose terminator is 0x00 0x01: all sort before the prefix
+  // with its last byte (0x01) raised to 0x02, and nothing else sorts between.
+  end->assign(*begin);
+  end->back() = '\x02';
+}
+
 std::string TableKey::Encode() const {
   std::string out;
   EncodeTo(&out);

@@ -43,6 +43,11 @@ struct TableKey {
 void EncodeTableKey(std::string_view cluster, std::string_view database, std::string_view schema,
                     std::string_view table, std::string* out);
 
+// The key range [*begin, *end) that holds exactly the keys of one database's entries (its
+// tables and its database-level entry).
+void EncodeDatabaseKeyRange(std::string_view cluster, std::string_view database, std::string* begin,
+                            std::string* end);
+
 }  // namespace vacwatch::pipeline
 
 #endif  // VACWATCH_PIPELINE_TABLE_KEY_H_

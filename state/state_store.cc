@@ -192,6 +192,8 @@ void StateStore::Batch::PutMeta(std::string_view key, std::string_view value) {
 
 int64_t StateStore::Batch::count() const { return batch_->Count(); }
 
+int64_t StateStore::Batch::bytes() const { return static_cast<int64_t>(batch_->GetDataSize()); }
+
 void StateStore::Batch::Clear() {
   batch_->Clear();
   max_outbox_seq_ = 0;
@@ -356,6 +358,20 @@ absl::Status StateStore::ForEachTable(
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(read_options, impl_->family(kTables)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!visit(ToView(it->key()), ToView(it->value()))) break;
+  }
+  return RocksDbToAbsl(it->status(), "scan tables");
+}
+
+absl::Status StateStore::ForEachTableInRange(
+    std::string_view begin, std::string_view end,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  const rocksdb::Slice upper = ToSlice(end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(read_options, impl_->family(kTables)));
+  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
     if (!visit(ToView(it->key()), ToView(it->value()))) break;
   }
   return RocksDbToAbsl(it->status(), "scan tables");

@@ -242,6 +242,28 @@ TEST_F(StateStoreTest, ForEachTableVisitsInKeyOrderUntilFalse) {
   EXPECT_EQ(keys, (std::vector<std::string>{"a/y", "a/z", "b"}));
 }
 
+TEST_F(StateStoreTest, ForEachTableInRangeVisitsOnlyTheRange) {
+  auto store = OpenOrDie();
+  ASSERT_NE(store, nullptr);
+  StateStore::Batch batch;
+  for (std::string_view key : {"b/x", "a/z", "c", "a/y", "b", "b/y"}) batch.PutTable(key, key);
+  ASSERT_OK(store->Commit(&batch));
+
+  std::vector<std::string> keys;
+  ASSERT_OK(store->ForEachTableInRange("a/z", "b/y", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return true;
+  }));
+  EXPECT_EQ(keys, (std::vector<std::string>{"a/z", "b", "b/x"}));
+
+  keys.clear();
+  ASSERT_OK(store->ForEachTableInRange("b", "c", [&](std::string_view key, std::string_view) {
+    keys.emplace_back(key);
+    return keys.size() < 2;
+  }));
+  EXPECT_EQ(keys, (std::vector<std::string>{"b", "b/x"}));
+}
+
 TEST_F(StateStoreTest, OffsetsAreOverwrittenPerSource) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
