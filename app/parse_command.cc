@@ -61,12 +61,12 @@ class LinePrinter {
   std::string buffer_;
 };
 
-absl::Status ParseLogFile(ingest::InputFile file, std::string head,
+absl::Status ParseLogFile(ingest::InputFile file, const std::string& head,
                           ingest::LogSourceOptions options, LinePrinter& printer, CommandIo& io,
                           ingest::IngestCounters* total) {
   const std::string name = options.source_name;
-  VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::FromOpenFile(
-                                       std::move(file), std::move(head), std::move(options)));
+  VW_ASSIGN_OR_RETURN(
+      auto source, ingest::LogFileSource::FromOpenFile(std::move(file), head, std::move(options)));
   ingest::LogEvent event;
   std::string line;
   while (true) {
@@ -83,12 +83,12 @@ absl::Status ParseLogFile(ingest::InputFile file, std::string head,
   return absl::OkStatus();
 }
 
-absl::Status ParseSnapshotFile(ingest::InputFile file, std::string head,
+absl::Status ParseSnapshotFile(ingest::InputFile file, const std::string& head,
                                ingest::SnapshotSourceOptions options, LinePrinter& printer,
                                CommandIo& io, ingest::IngestCounters* total) {
   const std::string name = options.source_name;
-  VW_ASSIGN_OR_RETURN(auto source, ingest::SnapshotFileSource::FromOpenFile(
-                                       std::move(file), std::move(head), std::move(options)));
+  VW_ASSIGN_OR_RETURN(auto source, ingest::SnapshotFileSource::FromOpenFile(std::move(file), head,
+                                                                            std::move(options)));
   ingest::Snapshot snapshot;
   std::string line;
   while (true) {

@@ -16,10 +16,10 @@ namespace vacwatch::ingest {
 struct IngestCounters {
   int64_t entries = 0;  // complete log entries (or snapshot documents) seen
   int64_t bytes = 0;    // input bytes consumed
-  std::array<int64_t, kNumLogEventTypes> events{};  // by LogEventType
-  int64_t snapshots = 0;                            // snapshot documents decoded
-  int64_t table_rows = 0;                           // table rows in those snapshots
-  int64_t skipped = 0;                              // entries with nothing for vacwatch
+  std::array<int64_t, kNumLogEventTypes> events{};      // by LogEventType
+  int64_t snapshots = 0;                                // snapshot documents decoded
+  int64_t table_rows = 0;                               // table rows in those snapshots
+  int64_t skipped = 0;                                  // entries with nothing for vacwatch
   std::array<int64_t, kNumParseErrorKinds> rejected{};  // by ParseErrorKind
 
   int64_t total_events() const;

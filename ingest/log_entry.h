@@ -21,9 +21,9 @@ struct LogEntry {
   absl::Time time = absl::InfinitePast();
   int32_t utc_offset_s = 0;
   bool has_time = false;
-  int32_t pid = 0;             // 0 when the record does not say
-  std::string_view severity;   // "LOG", "ERROR", "WARNING", ...
-  std::string_view database;   // %d / database_name / dbname; empty when unknown
+  int32_t pid = 0;            // 0 when the record does not say
+  std::string_view severity;  // "LOG", "ERROR", "WARNING", ...
+  std::string_view database;  // %d / database_name / dbname; empty when unknown
   // The primary message. Lines are separated by '\n'; a stderr continuation line may still
   // start with its TAB, so the entry parser strips one leading TAB or run of spaces per line.
   std::string_view message;

@@ -83,8 +83,7 @@ struct VacuumStats {
   // removable cutoff: X, which was N XIDs old when operation ended (15+)
   std::optional<int64_t> removable_cutoff, removable_cutoff_age;
   // new relfrozenxid: X, which is N XIDs ahead ...; new relminmxid: X, which is N MXIDs ahead
-  std::optional<int64_t> new_relfrozenxid, relfrozenxid_advance, new_relminmxid,
-      relminmxid_advance;
+  std::optional<int64_t> new_relfrozenxid, relfrozenxid_advance, new_relminmxid, relminmxid_advance;
   // frozen: N pages from table (P% of total) had N tuples frozen (16+)
   std::optional<int64_t> frozen_pages, tuples_frozen;
   std::optional<double> frozen_pages_pct;
@@ -110,7 +109,7 @@ struct VacuumStats {
 
 struct WraparoundWarning {
   WraparoundWarningKind kind = WraparoundWarningKind::kMustVacuumWithin;
-  std::optional<int64_t> remaining;  // transactions / MultiXactIds left, when the text says
+  std::optional<int64_t> remaining;     // transactions / MultiXactIds left, when the text says
   std::optional<int64_t> database_oid;  // "database with OID N" variants
 };
 
@@ -130,8 +129,8 @@ struct LogEvent {
   // kVacuumCancelled / kAnalyzeCancelled: the vacuum phase from the CONTEXT's first line when
   // PG13+ gave one ("while scanning block 123 of relation \"public.t\""), else empty.
   std::string_view cancel_phase;
-  VacuumStats stats;              // kVacuum, kAnalyze
-  WraparoundWarning wraparound;   // kWraparoundWarning
+  VacuumStats stats;             // kVacuum, kAnalyze
+  WraparoundWarning wraparound;  // kWraparoundWarning
   // Position of the entry's first byte in its input, for dead letters and resume offsets.
   int64_t byte_offset = 0;
   int64_t line_no = 0;

@@ -14,14 +14,14 @@
 namespace vacwatch::ingest {
 
 enum class ParseErrorKind : uint8_t {
-  kTruncated,       // an entry or document ends before its required parts
-  kBadNumber,       // a number that does not parse or overflows
-  kBadTimestamp,    // a timestamp or zone we cannot read
-  kBadStructure,    // CSV quoting, JSON syntax, a record with the wrong columns
-  kWrongType,       // a JSON field of the wrong type
-  kMissingField,    // a required field is absent
-  kInvalidEncoding, // invalid UTF-8 or a NUL byte
-  kOversized,       // a line or document larger than the configured maximum
+  kTruncated,           // an entry or document ends before its required parts
+  kBadNumber,           // a number that does not parse or overflows
+  kBadTimestamp,        // a timestamp or zone we cannot read
+  kBadStructure,        // CSV quoting, JSON syntax, a record with the wrong columns
+  kWrongType,           // a JSON field of the wrong type
+  kMissingField,        // a required field is absent
+  kInvalidEncoding,     // invalid UTF-8 or a NUL byte
+  kOversized,           // a line or document larger than the configured maximum
   kOrphanContinuation,  // a continuation line with no entry above it
 };
 inline constexpr int kNumParseErrorKinds = 9;

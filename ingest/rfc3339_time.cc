@@ -112,7 +112,7 @@ bool ParseRfc3339(std::string_view text, absl::Time* out) {
       }
     }
     if (oh > 23 || om > 59 || os > 59) return false;
-    offset_s = int64_t{sign} * (int64_t{oh} * 3600 + om * 60 + os);
+    offset_s = int64_t{sign} * (int64_t{oh} * 3600 + int64_t{om} * 60 + os);
   } else {
     return false;
   }

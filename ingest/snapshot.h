@@ -39,7 +39,7 @@ struct TableStats {
   std::optional<int64_t> relallfrozen;
   // Columns of later releases: absent on older servers.
   std::optional<absl::Time> last_seq_scan, last_idx_scan;  // PG16
-  std::optional<int64_t> n_tup_newpage_upd;                 // PG16
+  std::optional<int64_t> n_tup_newpage_upd;                // PG16
   std::optional<double> total_vacuum_time, total_autovacuum_time, total_analyze_time,
       total_autoanalyze_time;  // PG18, milliseconds
   // pg_class.reloptions as "name=value" strings (null in the document = empty here).
@@ -92,11 +92,11 @@ struct VacuumProgress {
   std::optional<int64_t> datid;  // a string ("16384") or a number in the document
   std::string_view datname, phase, backend_type;
   std::optional<absl::Time> xact_start;
-  std::optional<int64_t> heap_blks_total, heap_blks_scanned, heap_blks_vacuumed,
-      index_vacuum_count, max_dead_tuples, num_dead_tuples;
+  std::optional<int64_t> heap_blks_total, heap_blks_scanned, heap_blks_vacuumed, index_vacuum_count,
+      max_dead_tuples, num_dead_tuples;
   // PG17 renamed the dead-tuple columns and added index progress.
-  std::optional<int64_t> max_dead_tuple_bytes, dead_tuple_bytes, num_dead_item_ids,
-      indexes_total, indexes_processed;
+  std::optional<int64_t> max_dead_tuple_bytes, dead_tuple_bytes, num_dead_item_ids, indexes_total,
+      indexes_processed;
   std::optional<double> delay_time;  // PG18, milliseconds
 };
 

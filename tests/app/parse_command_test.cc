@@ -57,7 +57,7 @@ std::string Dataset(const std::string& file) {
 }
 
 std::string WriteTempFile(const std::string& name, const std::string& content) {
-  const std::string path = ::testing::TempDir() + "/vacwatch_parse_test_" + name;
+  std::string path = ::testing::TempDir() + "/vacwatch_parse_test_" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

@@ -206,7 +206,7 @@ TEST(JsonLogReaderTest, ResumeOffsetReproducesTheRemainingEvents) {
   std::vector<std::string> rest = ReadAllEvents(second, std::string_view(input).substr(resume));
   ASSERT_EQ(rest.size(), 2u);
   // Same events at the same byte offsets; line numbers restart with the new reader.
-  const auto without_line_no = [](std::string json) {
+  const auto without_line_no = [](const std::string& json) {
     return json.substr(0, json.find(",\"line_no\""));
   };
   EXPECT_EQ(without_line_no(rest[0]), without_line_no(expected[1]));

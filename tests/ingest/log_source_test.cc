@@ -28,7 +28,7 @@ constexpr char kStderrLine[] =
     "available\n";
 
 std::string WriteTempFile(const std::string& name, const std::string& content) {
-  const std::string path = ::testing::TempDir() + "/vacwatch_log_source_test_" + name;
+  std::string path = ::testing::TempDir() + "/vacwatch_log_source_test_" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }

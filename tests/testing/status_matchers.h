@@ -17,17 +17,17 @@ const absl::Status& ToStatus(const absl::StatusOr<T>& s) {
 
 }  // namespace vacwatch::testing
 
-#define ASSERT_OK(expr)                                                      \
-  do {                                                                       \
-    const auto& vw_s_ = (expr);                                              \
-    ASSERT_TRUE(::vacwatch::testing::ToStatus(vw_s_).ok())                   \
+#define ASSERT_OK(expr)                                                        \
+  do {                                                                         \
+    const auto& vw_s_ = (expr);                                                \
+    ASSERT_TRUE(::vacwatch::testing::ToStatus(vw_s_).ok())                     \
         << #expr << " -> " << ::vacwatch::testing::ToStatus(vw_s_).ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                                      \
-  do {                                                                       \
-    const auto& vw_s_ = (expr);                                              \
-    EXPECT_TRUE(::vacwatch::testing::ToStatus(vw_s_).ok())                   \
+#define EXPECT_OK(expr)                                                        \
+  do {                                                                         \
+    const auto& vw_s_ = (expr);                                                \
+    EXPECT_TRUE(::vacwatch::testing::ToStatus(vw_s_).ok())                     \
         << #expr << " -> " << ::vacwatch::testing::ToStatus(vw_s_).ToString(); \
   } while (false)
 
