@@ -110,7 +110,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const StateStoreOption
   rocksdb::ColumnFamilyOptions cf;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf.compression = PickCompression(rocksdb::kLZ4Compression);
-  cf.bottommost_compression = PickCompression(rocksdb::kZSTD);
+  // LZ4 at the bottom too: every table state is rewritten at each snapshot, so compactions
+  // run all the time, and ZSTD's compression was a quarter of the process's CPU at 1 million
+  // tables (for about 10% less disk).
+  cf.bottommost_compression = PickCompression(rocksdb::kLZ4Compression);
   cf.level_compaction_dynamic_level_bytes = true;
   cf.max_write_buffer_number = 2;
   // Outbox, offsets and meta are a few small keys rewritten each batch: small memtables.
