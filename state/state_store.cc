@@ -15,6 +15,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "state/coding.h"
@@ -76,6 +77,31 @@ rocksdb::ColumnFamilyHandle* BatchFamily(Family id) {
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
+// Groups table keys by their first two parts (the pipeline's cluster and database: parts end
+// with 0x00 0x01, table_key.h) so that the memtable keeps an insert position per database. A
+// checkpoint writes one database's states in key order, next to the versions the previous
+// checkpoint of that database wrote: with the hint an insert is a few comparisons instead of
+// a search from the top of the skip list. Only a hint: a key without two parts is inserted the
+// ordinary way.
+class DatabasePrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "vacwatch.DatabasePrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), PrefixLength(key));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override { return PrefixLength(key) != 0; }
+
+ private:
+  static size_t PrefixLength(const rocksdb::Slice& key) {
+    int parts = 0;
+    for (size_t i = 0; i + 1 < key.size(); ++i) {
+      if (key[i] == '\0' && key[i + 1] == '\x01' && ++parts == 2) return i + 2;
+      if (key[i] == '\0') ++i;  // an escape or a terminator: two bytes
+    }
+    return 0;
+  }
+};
+
 rocksdb::CompressionType PickCompression(rocksdb::CompressionType preferred) {
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   for (rocksdb::CompressionType type :
@@ -116,6 +142,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const StateStoreOption
   cf.bottommost_compression = PickCompression(rocksdb::kLZ4Compression);
   cf.level_compaction_dynamic_level_bytes = true;
   cf.max_write_buffer_number = 2;
+  if (family == kTables) {
+    cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<DatabasePrefix>();
+  }
   // Outbox, offsets and meta are a few small keys rewritten each batch: small memtables.
   const int64_t buffer = family == kTables || family == kDefault
                              ? options.write_buffer_bytes
