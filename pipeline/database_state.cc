@@ -30,7 +30,11 @@ int64_t MicrosOr(const std::optional<absl::Time>& t) {
 }  // namespace
 
 DatabaseState::DatabaseState(std::string cluster, std::string database)
-    : cluster_(std::move(cluster)), database_(std::move(database)) {}
+    : cluster_(std::move(cluster)),
+      database_(std::move(database)),
+      by_key_(0, ByKeyHash{this}, ByKeyEq{this}),
+      by_relid_(0, ByRelidHash{this}, ByRelidEq{this}),
+      by_name_(0, ByNameHash{this}, ByNameEq{this}) {}
 
 void DatabaseState::ApplySnapshot(const ingest::Snapshot& s) {
   last_snapshot_ = s.collected_at;
@@ -123,87 +127,138 @@ const ProgressRecord* DatabaseState::ProgressFor(int64_t relid) const {
   return nullptr;
 }
 
-void DatabaseState::NoteTable(const std::string& key, std::string_view relname, int64_t relid,
-                              int64_t seen_us) {
-  auto [it, inserted] = tables_.try_emplace(key);
-  KnownTable& t = it->second;
-  if (inserted || t.relname != relname) {
-    if (!inserted && !t.relname.empty()) {
-      auto n = by_relname_.find(absl::string_view(t.relname));
-      if (n != by_relname_.end()) {
-        if (--n->second.count <= 0) {
-          by_relname_.erase(n);
-        } else if (n->second.key == &it->first) {
-          RepointName(n->first, &it->first);
-        }
-      }
-    }
-    t.relname = std::string(relname);
-    // Database-level entries (empty name) are not tables a skip line could name.
-    if (!t.relname.empty()) {
-      auto [n, added] = by_relname_.try_emplace(absl::string_view(t.relname));
-      NameEntry& e = n->second;
-      // The entry points at the table whose name the map key views (the first one).
-      if (added) e.key = &it->first;
-      ++e.count;
-    }
-  }
-  if (t.relid != relid) {
-    if (t.relid != 0) {
-      auto r = by_relid_.find(t.relid);
-      if (r != by_relid_.end() && r->second == &it->first) by_relid_.erase(r);
-    }
-    t.relid = relid;
-    if (relid != 0) by_relid_[relid] = &it->first;
-  }
-  t.last_seen_us = std::max(t.last_seen_us, seen_us);
+void DatabaseState::StoreBytes(uint32_t i, std::string_view key, std::string_view name) {
+  if (arena_garbage_ > 4096 && arena_garbage_ * 2 > arena_.size()) CompactArena();
+  Record& r = records_[i];
+  r.offset = static_cast<uint32_t>(arena_.size());
+  r.key_size = static_cast<uint32_t>(key.size());
+  r.name_size = static_cast<uint32_t>(name.size());
+  arena_.append(key);
+  arena_.append(name);
 }
 
-void DatabaseState::ForgetTable(const std::string& key) {
-  auto it = tables_.find(key);
-  if (it == tables_.end()) return;
-  auto n = it->second.relname.empty() ? by_relname_.end()
-                                      : by_relname_.find(absl::string_view(it->second.relname));
-  if (n != by_relname_.end()) {
-    if (--n->second.count <= 0) {
-      by_relname_.erase(n);
-    } else if (n->second.key == &it->first) {
-      RepointName(n->first, &it->first);
-    }
+void DatabaseState::CompactArena() {
+  std::string compact;
+  compact.reserve(arena_.size() - arena_garbage_);
+  for (uint32_t i : by_key_) {
+    Record& r = records_[i];
+    const size_t offset = compact.size();
+    compact.append(arena_, r.offset, r.key_size + r.name_size);
+    r.offset = static_cast<uint32_t>(offset);
   }
-  auto r = by_relid_.find(it->second.relid);
-  if (r != by_relid_.end() && r->second == &it->first) by_relid_.erase(r);
-  tables_.erase(it);
+  arena_ = std::move(compact);
+  arena_garbage_ = 0;
 }
 
-void DatabaseState::RepointName(absl::string_view name, const std::string* leaving) {
-  // The map's key views the leaving table's name: point entry and key at another table of
-  // that name (the view is re-keyed by erasing and inserting).
-  for (const auto& [k, t] : tables_) {
-    if (&k != leaving && t.relname == name) {
-      auto n = by_relname_.find(name);
-      NameEntry e = n->second;
-      by_relname_.erase(n);
-      e.key = &k;
-      by_relname_.emplace(absl::string_view(t.relname), e);
+void DatabaseState::AddName(uint32_t i) {
+  // Database-level entries (empty name) are not tables a skip line could name.
+  if (records_[i].name_size == 0) return;
+  auto [n, added] = by_name_.try_emplace(i, 0);
+  ++n->second;
+}
+
+void DatabaseState::RemoveName(uint32_t i) {
+  if (records_[i].name_size == 0) return;
+  auto n = by_name_.find(NameOf(i));
+  if (n == by_name_.end()) return;
+  if (--n->second <= 0) {
+    by_name_.erase(n);
+    return;
+  }
+  if (n->first != i) return;
+  // The leaving table represents its name: another table of that name takes over.
+  const int32_t count = n->second;
+  by_name_.erase(n);
+  for (uint32_t j : by_key_) {
+    if (j != i && records_[j].name_size != 0 && NameOf(j) == NameOf(i)) {
+      by_name_.emplace(j, count);
       return;
     }
   }
 }
 
+void DatabaseState::NoteTable(std::string_view key, std::string_view relname, int64_t relid,
+                              int64_t seen_us) {
+  const absl::string_view k(key.data(), key.size());
+  const absl::string_view name(relname.data(), relname.size());
+  auto it = by_key_.find(k);
+  uint32_t i;
+  if (it == by_key_.end()) {
+    if (free_records_.empty()) {
+      i = static_cast<uint32_t>(records_.size());
+      records_.emplace_back();
+    } else {
+      i = free_records_.back();
+      free_records_.pop_back();
+      records_[i] = Record{};
+    }
+    StoreBytes(i, key, relname);
+    by_key_.insert(i);
+    AddName(i);
+  } else {
+    i = *it;
+    if (NameOf(i) != name) {
+      RemoveName(i);
+      arena_garbage_ += records_[i].key_size + records_[i].name_size;
+      StoreBytes(i, key, relname);
+      AddName(i);
+    }
+  }
+  Record& t = records_[i];
+  if (t.relid != relid) {
+    if (t.relid != 0) {
+      auto r = by_relid_.find(t.relid);
+      if (r != by_relid_.end() && *r == i) by_relid_.erase(r);
+    }
+    records_[i].relid = relid;
+    if (relid != 0) {
+      // The latest table noted with a relid is the one it names.
+      auto r = by_relid_.find(relid);
+      if (r != by_relid_.end()) by_relid_.erase(r);
+      by_relid_.insert(i);
+    }
+  }
+  records_[i].last_seen_us = std::max(records_[i].last_seen_us, seen_us);
+}
+
+void DatabaseState::ForgetTable(std::string_view key) {
+  auto it = by_key_.find(absl::string_view(key.data(), key.size()));
+  if (it == by_key_.end()) return;
+  const uint32_t i = *it;
+  RemoveName(i);
+  if (records_[i].relid != 0) {
+    auto r = by_relid_.find(records_[i].relid);
+    if (r != by_relid_.end() && *r == i) by_relid_.erase(r);
+  }
+  by_key_.erase(it);
+  arena_garbage_ += records_[i].key_size + records_[i].name_size;
+  records_[i] = Record{};
+  free_records_.push_back(i);
+}
+
+bool DatabaseState::HasTable(std::string_view key) const {
+  return by_key_.contains(absl::string_view(key.data(), key.size()));
+}
+
 const std::string* DatabaseState::KeyOfRelid(int64_t relid) const {
   auto it = by_relid_.find(relid);
-  return it == by_relid_.end() ? nullptr : it->second;
+  if (it == by_relid_.end()) return nullptr;
+  const absl::string_view key = KeyOf(*it);
+  found_key_.assign(key.data(), key.size());
+  return &found_key_;
 }
 
 const std::string* DatabaseState::KeyOfRelname(std::string_view relname, int* matches) const {
-  auto it = by_relname_.find(absl::string_view(relname.data(), relname.size()));
-  if (it == by_relname_.end()) {
+  auto it = by_name_.find(absl::string_view(relname.data(), relname.size()));
+  if (it == by_name_.end()) {
     *matches = 0;
     return nullptr;
   }
-  *matches = it->second.count;
-  return it->second.count == 1 ? it->second.key : nullptr;
+  *matches = it->second;
+  if (it->second != 1) return nullptr;
+  const absl::string_view key = KeyOf(it->first);
+  found_key_.assign(key.data(), key.size());
+  return &found_key_;
 }
 
 void ClusterState::LearnPid(int32_t pid, std::string_view database, absl::Time t) {

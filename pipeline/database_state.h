@@ -14,7 +14,9 @@
 //   - the vacuums in progress (pg_stat_progress_vacuum);
 //   - an index of the tables seen in it: by relid (renames) and by relname (skip lines name only
 //     the relation). This index is the one structure that grows with the number of tables
-//     (~200 bytes per table); table states themselves are bounded by max_cached_tables.
+//     (about 130 bytes per table: a 32-byte record, the key and name bytes in one arena, and
+//     three hash sets of 4-byte record numbers); table states themselves are bounded by
+//     max_cached_tables.
 // ClusterState (per cluster): the event-time clock, autovacuum workers busy vs
 //   autovacuum_max_workers, tables over their trigger per database, and a pid -> database map
 //   learned from vacuum/analyze/cancel entries and from the snapshots' autovacuum workers (an
@@ -33,7 +35,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/snapshot.h"
@@ -71,6 +74,9 @@ struct ProgressRecord {
 class DatabaseState {
  public:
   DatabaseState(std::string cluster, std::string database);
+  // The index's hash functions point back to it: not copyable or movable.
+  DatabaseState(const DatabaseState&) = delete;
+  DatabaseState& operator=(const DatabaseState&) = delete;
 
   const std::string& cluster() const { return cluster_; }
   const std::string& database() const { return database_; }
@@ -89,20 +95,24 @@ class DatabaseState {
   const std::vector<ProgressRecord>& progress() const { return progress_; }
   const std::vector<HolderRecord>& holders() const { return holders_; }
 
-  // Table index.
-  struct KnownTable {
-    int64_t relid = 0;
-    int64_t last_seen_us = INT64_MIN;
-    std::string relname;
-  };
+  // Table index. Keys are the pipeline's encoded table keys (table_key.h).
   // Records (or refreshes) a table under its encoded key.
-  void NoteTable(const std::string& key, std::string_view relname, int64_t relid, int64_t seen_us);
-  void ForgetTable(const std::string& key);
-  // The key of the table with this relid, or null.
+  void NoteTable(std::string_view key, std::string_view relname, int64_t relid, int64_t seen_us);
+  void ForgetTable(std::string_view key);
+  bool HasTable(std::string_view key) const;
+  size_t table_count() const { return by_key_.size(); }
+  // Calls fn(key, relid, last_seen_us) for every table, in no particular order. `fn` must not
+  // change the index.
+  template <typename Fn>
+  void ForEachTable(Fn fn) const {
+    for (uint32_t i : by_key_) fn(KeyOf(i), records_[i].relid, records_[i].last_seen_us);
+  }
+  // The key of the table with this relid, or null. The pointer (to a copy) stays valid until
+  // the next KeyOfRelid / KeyOfRelname call on this DatabaseState.
   const std::string* KeyOfRelid(int64_t relid) const;
   // The key of the only table named `relname` (any schema), or null when none or several.
+  // Same validity as KeyOfRelid.
   const std::string* KeyOfRelname(std::string_view relname, int* matches) const;
-  const absl::node_hash_map<std::string, KnownTable>& tables() const { return tables_; }
 
   int64_t autovacuum_max_workers() const { return max_workers_; }
   int64_t naptime_s() const { return naptime_s_; }
@@ -120,15 +130,85 @@ class DatabaseState {
   int64_t naptime_s_ = 60;
   std::optional<int64_t> server_version_num_;
 
-  absl::node_hash_map<std::string, KnownTable> tables_;
-  absl::flat_hash_map<int64_t, const std::string*> by_relid_;
-  void RepointName(absl::string_view name, const std::string* leaving);
-  struct NameEntry {
-    const std::string* key = nullptr;
-    int count = 0;
+  // The index is compact because it grows with every table of the fleet: one record per
+  // table, its key and name bytes in one arena, and hash sets of record numbers whose hash and
+  // equality look through to the records (heterogeneous lookup by key, relid or name).
+  struct Record {
+    int64_t relid = 0;
+    int64_t last_seen_us = INT64_MIN;
+    uint32_t offset = 0;  // of the key in arena_, the name right after it
+    uint32_t key_size = 0;
+    uint32_t name_size = 0;
   };
-  // Keyed by views into the KnownTable nodes' relname (node_hash_map: stable).
-  absl::flat_hash_map<absl::string_view, NameEntry> by_relname_;
+  struct ByKeyHash {
+    using is_transparent = void;
+    const DatabaseState* db;
+    size_t operator()(uint32_t i) const { return (*this)(db->KeyOf(i)); }
+    size_t operator()(absl::string_view key) const { return absl::Hash<absl::string_view>()(key); }
+  };
+  struct ByKeyEq {
+    using is_transparent = void;
+    const DatabaseState* db;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, absl::string_view b) const { return db->KeyOf(a) == b; }
+    bool operator()(absl::string_view a, uint32_t b) const { return a == db->KeyOf(b); }
+  };
+  struct ByRelidHash {
+    using is_transparent = void;
+    const DatabaseState* db;
+    size_t operator()(uint32_t i) const { return (*this)(db->records_[i].relid); }
+    size_t operator()(int64_t relid) const { return absl::Hash<int64_t>()(relid); }
+  };
+  struct ByRelidEq {
+    using is_transparent = void;
+    const DatabaseState* db;
+    bool operator()(uint32_t a, uint32_t b) const {
+      return db->records_[a].relid == db->records_[b].relid;
+    }
+    bool operator()(uint32_t a, int64_t b) const { return db->records_[a].relid == b; }
+    bool operator()(int64_t a, uint32_t b) const { return a == db->records_[b].relid; }
+  };
+  // The name set is keyed by names (one entry per distinct name): two records of one name
+  // are equal here.
+  struct ByNameHash {
+    using is_transparent = void;
+    const DatabaseState* db;
+    size_t operator()(uint32_t i) const { return (*this)(db->NameOf(i)); }
+    size_t operator()(absl::string_view name) const {
+      return absl::Hash<absl::string_view>()(name);
+    }
+  };
+  struct ByNameEq {
+    using is_transparent = void;
+    const DatabaseState* db;
+    bool operator()(uint32_t a, uint32_t b) const { return db->NameOf(a) == db->NameOf(b); }
+    bool operator()(uint32_t a, absl::string_view b) const { return db->NameOf(a) == b; }
+    bool operator()(absl::string_view a, uint32_t b) const { return a == db->NameOf(b); }
+  };
+
+  absl::string_view KeyOf(uint32_t i) const {
+    return absl::string_view(arena_.data() + records_[i].offset, records_[i].key_size);
+  }
+  absl::string_view NameOf(uint32_t i) const {
+    return absl::string_view(arena_.data() + records_[i].offset + records_[i].key_size,
+                             records_[i].name_size);
+  }
+  // Stores key and name in the arena for record `i` (compacting the arena when half of it is
+  // garbage).
+  void StoreBytes(uint32_t i, std::string_view key, std::string_view name);
+  void CompactArena();
+  void AddName(uint32_t i);
+  void RemoveName(uint32_t i);
+
+  std::vector<Record> records_;
+  std::vector<uint32_t> free_records_;
+  std::string arena_;
+  size_t arena_garbage_ = 0;
+  absl::flat_hash_set<uint32_t, ByKeyHash, ByKeyEq> by_key_;
+  absl::flat_hash_set<uint32_t, ByRelidHash, ByRelidEq> by_relid_;  // the latest per relid
+  // One record per distinct name (the name's representative) and how many records have it.
+  absl::flat_hash_map<uint32_t, int32_t, ByNameHash, ByNameEq> by_name_;
+  mutable std::string found_key_;  // what KeyOfRelid / KeyOfRelname point to
 };
 
 class ClusterState {

@@ -155,7 +155,7 @@ absl::Status Pipeline::Impl::EnsureInitialized() {
     int64_t relid = 0, last_seen = kNever;
     decode_status = TableState::DecodeHeader(value, &relid, &last_seen);
     if (!decode_status.ok()) return false;
-    Database(k.cluster, k.database).NoteTable(std::string(key), k.table, relid, last_seen);
+    Database(k.cluster, k.database).NoteTable(key, k.table, relid, last_seen);
     return true;
   });
   if (!s.ok()) init_status_ = s;
@@ -550,7 +550,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   // A database-level entry exists only after a server warning: re-evaluate it so it resolves.
   EncodeTableKey(s.cluster, s.database, "", "", &key_buf_);
   const std::string& db_key = key_buf_;  // nothing below re-encodes into key_buf_
-  if (db.tables().contains(AV(db_key))) {
+  if (db.HasTable(db_key)) {
     absl::StatusOr<Entry*> e = Find(db_key);
     if (!e.ok()) return e.status();
     if (*e != nullptr) {
@@ -737,11 +737,11 @@ absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
   for (auto db = databases_.lower_bound({cluster->cluster(), std::string()});
        db != databases_.end() && db->first.first == cluster->cluster(); ++db) {
     std::vector<std::string> expired;
-    for (const auto& [key, known] : db->second->tables()) {
-      if (known.last_seen_us != kNever && now_us - known.last_seen_us > ttl_us) {
-        expired.push_back(key);
+    db->second->ForEachTable([&](absl::string_view key, int64_t, int64_t last_seen_us) {
+      if (last_seen_us != kNever && now_us - last_seen_us > ttl_us) {
+        expired.emplace_back(key.data(), key.size());
       }
-    }
+    });
     std::sort(expired.begin(), expired.end());  // emission order must not follow the hash map
     for (const std::string& key : expired) {
       absl::StatusOr<Entry*> e = Find(key);

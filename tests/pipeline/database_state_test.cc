@@ -1,5 +1,6 @@
 #include "pipeline/database_state.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pipeline/table_key.h"
 #include "tests/pipeline/pipeline_test_util.h"
@@ -87,7 +88,7 @@ TEST(DatabaseStateTest, TableIndexByRelidAndUniqueName) {
   EXPECT_EQ(*db.KeyOfRelname("jobs", &matches), a);
   db.ForgetTable(a);
   EXPECT_EQ(db.KeyOfRelname("jobs", &matches), nullptr);
-  EXPECT_EQ(db.tables().size(), 1u);
+  EXPECT_EQ(db.table_count(), 1u);
 }
 
 TEST(DatabaseStateTest, NameIndexSurvivesTheFirstTableOfANameLeaving) {
@@ -109,6 +110,44 @@ TEST(DatabaseStateTest, NameIndexSurvivesTheFirstTableOfANameLeaving) {
   key = db.KeyOfRelname("a_rather_long_table_name", &matches);
   ASSERT_NE(key, nullptr);
   EXPECT_EQ(*key, b);
+}
+
+// The index keeps its bytes in one arena that is compacted when half of it is garbage:
+// lookups by key, relid and name stay right through forgets, renames and relid changes.
+TEST(DatabaseStateTest, IndexSurvivesChurnAndCompaction) {
+  DatabaseState db("c1", "db");
+  auto key = [](int i) { return TableKey{"c1", "db", "public", absl::StrCat("t", i)}.Encode(); };
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 2000; ++i) db.NoteTable(key(i), absl::StrCat("t", i), 1000 + i, round);
+    for (int i = 0; i < 2000; i += 2) db.ForgetTable(key(i));
+  }
+  // A new name under the same key, and a new relid.
+  db.NoteTable(key(1), "renamed", 1001, 9);
+  db.NoteTable(key(3), "t3", 5003, 9);
+  EXPECT_EQ(db.table_count(), 1000u);
+  int matches = 0;
+  EXPECT_EQ(db.KeyOfRelname("t1", &matches), nullptr);
+  ASSERT_NE(db.KeyOfRelname("renamed", &matches), nullptr);
+  EXPECT_EQ(*db.KeyOfRelname("renamed", &matches), key(1));
+  ASSERT_NE(db.KeyOfRelid(5003), nullptr);
+  EXPECT_EQ(*db.KeyOfRelid(5003), key(3));
+  EXPECT_EQ(db.KeyOfRelid(1003), nullptr);
+  EXPECT_EQ(db.KeyOfRelid(1002), nullptr);  // forgotten
+  for (int i = 5; i < 2000; i += 2) {
+    ASSERT_NE(db.KeyOfRelid(1000 + i), nullptr) << i;
+    EXPECT_EQ(*db.KeyOfRelid(1000 + i), key(i));
+    ASSERT_NE(db.KeyOfRelname(absl::StrCat("t", i), &matches), nullptr) << i;
+    EXPECT_TRUE(db.HasTable(key(i)));
+    EXPECT_FALSE(db.HasTable(key(i - 1)));
+  }
+  int64_t newest = 0;
+  size_t visited = 0;
+  db.ForEachTable([&](absl::string_view, int64_t, int64_t last_seen_us) {
+    ++visited;
+    newest = std::max(newest, last_seen_us);
+  });
+  EXPECT_EQ(visited, 1000u);
+  EXPECT_EQ(newest, 9);
 }
 
 TEST(DatabaseStateTest, ClusterLearnsWorkerDatabasesAndCountsBusyWorkers) {
