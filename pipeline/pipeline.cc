@@ -57,13 +57,20 @@ class Pipeline::Impl {
     LruLink* prev = nullptr;  // null while not in the list
     LruLink* next = nullptr;
   };
+  // A cached table. Between checkpoints the entries in use hold their state decoded (`live`,
+  // from a pool); the others keep only the encoded bytes (`encoded`, about a quarter of the
+  // decoded size), which is what lets a cache of a million tables fit in memory.
+  static constexpr uint32_t kNotListed = UINT32_MAX;
   struct Entry : LruLink {
     const std::string* key = nullptr;  // the cache node's own key (node_hash_map: stable)
-    TableState state;
+    std::unique_ptr<TableState> live;  // the state while in use (Find / Create .. Checkpoint)
+    std::string encoded;               // the state as stored, while not live
     const TableTuning* tuning = nullptr;
-    bool dirty = false;
-    bool prefetched = false;  // loaded by PrefetchRows, not yet looked up
-    size_t dirty_index = 0;   // position in dirty_ while dirty
+    uint32_t dirty_index = kNotListed;  // position in dirty_ while dirty
+    uint32_t live_index = kNotListed;   // position in live_ while live
+    bool prefetched = false;            // loaded by PrefetchRows, not yet looked up
+    bool dirty() const { return dirty_index != kNotListed; }
+    TableState& state() { return *live; }
   };
   using Cache = absl::node_hash_map<std::string, Entry>;
 
@@ -89,6 +96,10 @@ class Pipeline::Impl {
   absl::StatusOr<Entry*> FindOrCreate(const std::string& key);
   void Remove(Entry* e);  // from the cache and (at the next checkpoint) the store
   void MarkDirty(Entry* e);
+  // Decodes the entry's state into a live one (a no-op when live). DataLoss if it does not
+  // decode (the entry is dropped).
+  absl::Status Materialize(Entry* e);
+  void ReleaseLive(Entry* e);  // back to encoded only (the state must be encoded already)
   void Touch(Entry* e);
   void EvictIfNeeded();
 
@@ -123,6 +134,8 @@ class Pipeline::Impl {
   LruLink lru_;  // sentinel of the clean entries, lru_.next the least recently used
   std::vector<Cache::node_type> spare_nodes_;  // evicted nodes, for the next misses
   std::vector<Entry*> dirty_;  // in the order they became dirty; null: removed since
+  std::vector<Entry*> live_;   // entries with a live state; null: released since
+  std::vector<std::unique_ptr<TableState>> state_pool_;  // released live states
   std::vector<std::string> deleted_keys_;
   absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
 
@@ -211,6 +224,7 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
       ++counters_.cache_hits;
     }
     Touch(e);
+    VW_RETURN_IF_ERROR(Materialize(e));
     return e;
   }
   ++counters_.cache_misses;
@@ -218,7 +232,42 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& k
   absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
   if (!found.ok()) return found.status();
   if (!*found) return nullptr;
-  return AddLoaded(key, value_buf_);
+  absl::StatusOr<Entry*> loaded = AddLoaded(key, value_buf_);
+  if (!loaded.ok()) return loaded.status();
+  VW_RETURN_IF_ERROR(Materialize(*loaded));
+  return *loaded;
+}
+
+absl::Status Pipeline::Impl::Materialize(Entry* e) {
+  if (e->live != nullptr) return absl::OkStatus();
+  if (state_pool_.empty()) {
+    e->live = std::make_unique<TableState>();
+  } else {
+    e->live = std::move(state_pool_.back());
+    state_pool_.pop_back();
+  }
+  if (absl::Status s = TableState::Decode(e->encoded, e->live.get()); !s.ok()) {
+    // Not kept: the next lookup reads the store again (and fails the same way).
+    const size_t key_size = e->key->size();
+    state_pool_.push_back(std::move(e->live));
+    LruUnlink(e);
+    spare_nodes_.push_back(cache_.extract(cache_.find(*e->key)));
+    return absl::DataLossError(
+        absl::StrCat("table state of ", key_size, "-byte key: ", s.message()));
+  }
+  e->live_index = static_cast<uint32_t>(live_.size());
+  live_.push_back(e);
+  return absl::OkStatus();
+}
+
+void Pipeline::Impl::ReleaseLive(Entry* e) {
+  if (e->live_index != kNotListed) {
+    live_[e->live_index] = nullptr;
+    e->live_index = kNotListed;
+  }
+  // A few hundred pooled states cover the entries of one batch.
+  if (e->live != nullptr && state_pool_.size() < 1024) state_pool_.push_back(std::move(e->live));
+  e->live.reset();
 }
 
 absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::AddLoaded(const std::string& key,
@@ -226,12 +275,7 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::AddLoaded(const std::stri
   TableKey k;
   if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
   Entry* raw = Insert(key);
-  if (absl::Status s = TableState::Decode(value, &raw->state); !s.ok()) {
-    Cache::iterator it = cache_.find(key);
-    spare_nodes_.push_back(cache_.extract(it));
-    return absl::DataLossError(
-        absl::StrCat("table state of ", key.size(), "-byte key: ", s.message()));
-  }
+  raw->encoded.assign(value.data(), value.size());  // decoded when first used
   raw->tuning = TuningFor(key);
   LruAppend(raw);
   // No eviction here: callers hold Entry pointers until their input is applied. Evictions
@@ -252,7 +296,8 @@ Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
   Entry* e = &it->second;
   e->key = &it->first;
   e->prev = e->next = nullptr;
-  e->dirty = false;
+  e->dirty_index = kNotListed;
+  e->live_index = kNotListed;
   e->prefetched = false;
   e->tuning = nullptr;
   return e;
@@ -260,7 +305,16 @@ Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
 
 Pipeline::Impl::Entry* Pipeline::Impl::Create(const std::string& key) {
   Entry* raw = Insert(key);
-  raw->state = TableState{};
+  raw->encoded.clear();
+  if (state_pool_.empty()) {
+    raw->live = std::make_unique<TableState>();
+  } else {
+    raw->live = std::move(state_pool_.back());
+    state_pool_.pop_back();
+    *raw->live = TableState{};
+  }
+  raw->live_index = static_cast<uint32_t>(live_.size());
+  live_.push_back(raw);
   raw->tuning = TuningFor(key);
   MarkDirty(raw);
   return raw;
@@ -294,16 +348,16 @@ void Pipeline::Impl::Touch(Entry* e) {
 }
 
 void Pipeline::Impl::MarkDirty(Entry* e) {
-  if (e->dirty) return;
-  e->dirty = true;
+  if (e->dirty()) return;
   LruUnlink(e);
-  e->dirty_index = dirty_.size();
+  e->dirty_index = static_cast<uint32_t>(dirty_.size());
   dirty_.push_back(e);
 }
 
 void Pipeline::Impl::Remove(Entry* e) {
   LruUnlink(e);
-  if (e->dirty) dirty_[e->dirty_index] = nullptr;
+  if (e->dirty()) dirty_[e->dirty_index] = nullptr;
+  ReleaseLive(e);
   deleted_keys_.push_back(*e->key);
   cache_.erase(cache_.find(deleted_keys_.back()));  // destroys *e
 }
@@ -317,6 +371,7 @@ void Pipeline::Impl::EvictIfNeeded() {
     Entry* victim = static_cast<Entry*>(lru_.next);
     LruUnlink(victim);
     ++counters_.cache_evictions;
+    ReleaseLive(victim);  // a clean entry used since the last checkpoint
     Cache::iterator it = cache_.find(*victim->key);
     if (spare_nodes_.size() < kMaxSpareNodes) {
       spare_nodes_.push_back(cache_.extract(it));
@@ -341,7 +396,7 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalConte
   TableKey::Decode(*e->key, &key);
   EvalContext ctx = base;
   ctx.key = &key;
-  const AlertState& a = e->state.alert(kind);
+  const AlertState& a = e->state().alert(kind);
   const Detector* d = AllDetectors()[static_cast<int>(kind)];
   AlertTransition t;
   t.seq = ++last_seq_;
@@ -358,8 +413,8 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalConte
   al.starts_at = a.starts_at();
   if (!firing) al.ends_at = a.clear_since();
   al.fingerprint = AlertFingerprint(key.cluster, key.database, key.schema, key.table, al.alert);
-  if (const HolderRecord* h = e->state.holder(kind)) al.holder = ToAlertHolder(*h, ctx.now);
-  d->Describe(ctx, e->state, &al);
+  if (const HolderRecord* h = e->state().holder(kind)) al.holder = ToAlertHolder(*h, ctx.now);
+  d->Describe(ctx, e->state(), &al);
   if (!firing) {
     al.summary = absl::StrCat(
         "Resolved", resolved_why.empty() ? "" : absl::StrCat(" (", std::string(resolved_why), ")"),
@@ -385,10 +440,10 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
   for (int k = 0; k < kNumAlertKinds; ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
     Verdict v;
-    detectors[k]->Evaluate(ctx, e->state, &v);
+    detectors[k]->Evaluate(ctx, e->state(), &v);
     // An inactive alert whose condition does not hold has nothing to do (and no state).
-    if (!v.holds && e->state.alert(kind).phase() == AlertPhase::kInactive) continue;
-    AlertState& a = e->state.mutable_alert(kind);
+    if (!v.holds && e->state().alert(kind).phase() == AlertPhase::kInactive) continue;
+    AlertState& a = e->state().mutable_alert(kind);
     const AlertPhase before = a.phase();
     // Cause, severity and holder are decided while the alert is pending (a known cause beats
     // unknown, a later one replaces an earlier one) and frozen once it fires, so the resolved
@@ -397,11 +452,11 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
       if (v.cause != Cause::kUnknown || a.cause == static_cast<uint8_t>(Cause::kUnknown) ||
           before == AlertPhase::kInactive) {
         if (a.cause != static_cast<uint8_t>(v.cause)) {
-          e->state.set_holder(kind, std::move(v.holder));
+          e->state().set_holder(kind, std::move(v.holder));
         } else if (v.holder.has_value()) {
           // The same holder seen again keeps the oldest horizon it was seen holding: that is
           // the evidence the cause was decided on (a worker's xmin moves between transactions).
-          const HolderRecord* kept = e->state.holder(kind);
+          const HolderRecord* kept = e->state().holder(kind);
           if (kept != nullptr && SameHolder(*kept, *v.holder)) {
             v.holder->age_xids = std::max(v.holder->age_xids, kept->age_xids);
             if (v.holder->vacuuming_relid == 0) v.holder->vacuuming_relid = kept->vacuuming_relid;
@@ -409,7 +464,7 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
                 std::min(v.holder->since_us == kNever ? kept->since_us : v.holder->since_us,
                          kept->since_us == kNever ? v.holder->since_us : kept->since_us);
           }
-          e->state.set_holder(kind, std::move(v.holder));
+          e->state().set_holder(kind, std::move(v.holder));
         }
         a.cause = static_cast<uint8_t>(v.cause);
       }
@@ -422,10 +477,10 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
     if (a.phase() == AlertPhase::kInactive && before != AlertPhase::kInactive) {
       a.cause = 0;
       a.severity = 0;
-      e->state.set_holder(kind, std::nullopt);
+      e->state().set_holder(kind, std::nullopt);
     }
   }
-  e->state.ReleaseIdleAlerts();
+  e->state().ReleaseIdleAlerts();
   return absl::OkStatus();
 }
 
@@ -438,17 +493,17 @@ absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, Cluste
   ctx.db = db;
   ctx.cluster = cluster;
   ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
-  for (int k = 0; k < kNumAlertKinds && e->state.has_alerts(); ++k) {
+  for (int k = 0; k < kNumAlertKinds && e->state().has_alerts(); ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
-    AlertState& a = e->state.mutable_alert(kind);
+    AlertState& a = e->state().mutable_alert(kind);
     absl::StatusOr<AlertStep> step = a.ForceResolve(now);
     if (!step.ok()) return step.status();
     if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, why);
     a.cause = 0;
     a.severity = 0;
-    e->state.set_holder(kind, std::nullopt);
+    e->state().set_holder(kind, std::nullopt);
   }
-  e->state.ReleaseIdleAlerts();
+  e->state().ReleaseIdleAlerts();
   MarkDirty(e);
   return absl::OkStatus();
 }
@@ -461,11 +516,11 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(Databa
   absl::StatusOr<Entry*> found = Find(key);
   if (!found.ok()) return found.status();
   Entry* e = *found;
-  if (e != nullptr && e->state.relid != 0 && relid != 0 && e->state.relid != relid) {
+  if (e != nullptr && e->state().relid != 0 && relid != 0 && e->state().relid != relid) {
     // Same name, new relid: the old table was dropped and a new one created.
     VW_RETURN_IF_ERROR(ForceResolveAll(e, db, cluster, now, "table was dropped and recreated"));
     const TableTuning* tuning = e->tuning;
-    e->state = TableState{};
+    e->state() = TableState{};
     e->tuning = tuning;
     ++counters_.tables_dropped_relid;
     return e;
@@ -480,11 +535,11 @@ absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(Databa
       // Same relid, new name: a rename. The history moves; alerts raised under the old name
       // resolve under it and fire again under the new one if the condition still holds.
       VW_RETURN_IF_ERROR(ForceResolveAll(*previous, db, cluster, now, "table was renamed"));
-      TableState moved = std::move((*previous)->state);
+      TableState moved = std::move((*previous)->state());
       Remove(*previous);
       db->ForgetTable(old);
       Entry* fresh = Create(key);
-      fresh->state = std::move(moved);
+      fresh->state() = std::move(moved);
       ++counters_.tables_renamed;
       return fresh;
     }
@@ -529,8 +584,8 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     Entry* e = *found;
     const Thresholds th = ComputeThresholds(s.settings, s.server_version_num, row);
     bool reset = false;
-    const ApplyResult r = e->state.ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid),
-                                                    config_.rate_window, &reset);
+    const ApplyResult r = e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid),
+                                                      config_.rate_window, &reset);
     if (r == ApplyResult::kDuplicate) {
       ++counters_.duplicates_ignored;
       continue;
@@ -540,9 +595,9 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
       continue;
     }
     if (reset) ++counters_.counter_resets;
-    if (e->state.relid == 0) e->state.relid = row.relid;
-    db.NoteTable(key, row.relname, e->state.relid, now_us);
-    if (e->state.over_trigger()) ++over;
+    if (e->state().relid == 0) e->state().relid = row.relid;
+    db.NoteTable(key, row.relname, e->state().relid, now_us);
+    if (e->state().over_trigger()) ++over;
     MarkDirty(e);
     VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
   }
@@ -554,7 +609,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     absl::StatusOr<Entry*> e = Find(db_key);
     if (!e.ok()) return e.status();
     if (*e != nullptr) {
-      (*e)->state.Touch(now);
+      (*e)->state().Touch(now);
       db.NoteTable(db_key, "", 0, now_us);
       MarkDirty(*e);
       VW_RETURN_IF_ERROR(Evaluate(*e, &db, &cluster, now));
@@ -689,25 +744,25 @@ absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   ApplyResult r = ApplyResult::kApplied;
   switch (e.type) {
     case ingest::LogEventType::kVacuum:
-      r = entry->state.ApplyVacuum(e);
+      r = entry->state().ApplyVacuum(e);
       break;
     case ingest::LogEventType::kAnalyze:
-      r = entry->state.ApplyAnalyze(e);
+      r = entry->state().ApplyAnalyze(e);
       break;
     case ingest::LogEventType::kVacuumCancelled:
-      r = entry->state.ApplyConflict(e, ConflictKind::kVacuumCancelled);
+      r = entry->state().ApplyConflict(e, ConflictKind::kVacuumCancelled);
       break;
     case ingest::LogEventType::kAnalyzeCancelled:
-      r = entry->state.ApplyConflict(e, ConflictKind::kAnalyzeCancelled);
+      r = entry->state().ApplyConflict(e, ConflictKind::kAnalyzeCancelled);
       break;
     case ingest::LogEventType::kVacuumSkipped:
-      r = entry->state.ApplyConflict(e, ConflictKind::kVacuumSkipped);
+      r = entry->state().ApplyConflict(e, ConflictKind::kVacuumSkipped);
       break;
     case ingest::LogEventType::kAnalyzeSkipped:
-      r = entry->state.ApplyConflict(e, ConflictKind::kAnalyzeSkipped);
+      r = entry->state().ApplyConflict(e, ConflictKind::kAnalyzeSkipped);
       break;
     case ingest::LogEventType::kWraparoundWarning:
-      r = entry->state.ApplyWraparoundWarning(e);
+      r = entry->state().ApplyWraparoundWarning(e);
       break;
   }
   if (r == ApplyResult::kDuplicate) {
@@ -719,7 +774,7 @@ absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
     return absl::OkStatus();
   }
   ++counters_.log_events;
-  db.NoteTable(key, names.table, entry->state.relid, absl::ToUnixMicros(e.time));
+  db.NoteTable(key, names.table, entry->state().relid, absl::ToUnixMicros(e.time));
   MarkDirty(entry);
   if (e.type != ingest::LogEventType::kAnalyze) {
     VW_RETURN_IF_ERROR(Evaluate(entry, &db, &cluster, cluster.now()));
@@ -776,13 +831,21 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
   std::sort(dirty_.begin(), dirty_.end(),
             [](const Entry* a, const Entry* b) { return *a->key < *b->key; });
   for (Entry* e : dirty_) {
-    value_buf_.clear();
-    e->state.Encode(&value_buf_);
-    batch->PutTable(*e->key, value_buf_);
-    e->dirty = false;
+    e->encoded.clear();
+    e->state().Encode(&e->encoded);
+    batch->PutTable(*e->key, e->encoded);
+    e->dirty_index = kNotListed;
     LruAppend(e);
   }
   dirty_.clear();
+  // Every entry goes back to its encoded bytes (those used but not changed still hold theirs).
+  for (Entry* e : live_) {
+    if (e == nullptr) continue;
+    e->live_index = kNotListed;
+    if (state_pool_.size() < 1024) state_pool_.push_back(std::move(e->live));
+    e->live.reset();
+  }
+  live_.clear();
   std::string json;
   for (AlertTransition& t : pending_) {
     WriteAlertJson(t.alert, &json);
