@@ -195,5 +195,23 @@ TEST(PipelineTest, ABoundedCacheGivesTheSameAlerts) {
   EXPECT_GT(bounded.counters().cache_misses, 0);
 }
 
+// With almost nothing cached, most of a snapshot's rows miss: they are loaded with one scan of
+// the database's key range, and kept encoded between checkpoints. Same alerts.
+TEST(PipelineTest, SnapshotsLoadedByRangeScanGiveTheSameAlerts) {
+  PipelineHarness unbounded;
+  Scenario(&unbounded, 0, kSteps);
+  for (int64_t bound : {0, 1}) {
+    vacwatch::testing::ScopedTempDir dir;
+    auto store = state::StateStore::Open(dir.path() + "/state", state::StateStoreOptions());
+    ASSERT_OK(store);
+    PipelineConfig config;
+    config.max_cached_tables = bound;
+    PipelineHarness bounded(config, store->get());
+    Scenario(&bounded, 0, kSteps);
+    EXPECT_EQ(bounded.Dump(), unbounded.Dump()) << "max_cached_tables " << bound;
+    EXPECT_GT(bounded.counters().cache_misses, 4 * kSteps) << bound;
+  }
+}
+
 }  // namespace
 }  // namespace vacwatch::pipeline
