@@ -126,9 +126,16 @@ class Pipeline::Impl {
   uint64_t last_seq_ = 0;
   std::vector<AlertTransition> pending_;
 
-  std::map<std::string, std::unique_ptr<ClusterState>, std::less<>> clusters_;
-  std::map<std::pair<std::string, std::string>, std::unique_ptr<DatabaseState>> databases_;
-  std::map<std::string, int64_t, std::less<>> last_sweep_us_;  // per cluster
+  // Per cluster: its state and its databases (by name: the TTL sweep's order).
+  struct ClusterEntry {
+    std::unique_ptr<ClusterState> state;
+    std::map<std::string, std::unique_ptr<DatabaseState>, std::less<>> databases;
+    int64_t tables_over_trigger = 0;  // the sum of its databases' tables_over_trigger
+    bool swept = false;               // last_sweep_us is set
+    int64_t last_sweep_us = 0;
+  };
+  ClusterEntry& ClusterOf(std::string_view name);
+  absl::node_hash_map<std::string, ClusterEntry> clusters_;
 
   Cache cache_;  // nodes stay put: Entry* is stable
   LruLink lru_;  // sentinel of the clean entries, lru_.next the least recently used
@@ -176,21 +183,23 @@ absl::Status Pipeline::Impl::EnsureInitialized() {
   return init_status_;
 }
 
-ClusterState& Pipeline::Impl::Cluster(std::string_view name) {
-  auto it = clusters_.find(name);
+Pipeline::Impl::ClusterEntry& Pipeline::Impl::ClusterOf(std::string_view name) {
+  auto it = clusters_.find(AV(name));
   if (it == clusters_.end()) {
-    it = clusters_.emplace(std::string(name), std::make_unique<ClusterState>(std::string(name)))
-             .first;
+    it = clusters_.try_emplace(std::string(name)).first;
+    it->second.state = std::make_unique<ClusterState>(std::string(name));
   }
-  return *it->second;
+  return it->second;
 }
 
+ClusterState& Pipeline::Impl::Cluster(std::string_view name) { return *ClusterOf(name).state; }
+
 DatabaseState& Pipeline::Impl::Database(std::string_view cluster, std::string_view database) {
-  auto key = std::make_pair(std::string(cluster), std::string(database));
-  auto it = databases_.find(key);
-  if (it == databases_.end()) {
-    it = databases_
-             .emplace(key,
+  auto& databases = ClusterOf(cluster).databases;
+  auto it = databases.find(database);
+  if (it == databases.end()) {
+    it = databases
+             .emplace(std::string(database),
                       std::make_unique<DatabaseState>(std::string(cluster), std::string(database)))
              .first;
   }
@@ -382,12 +391,8 @@ void Pipeline::Impl::EvictIfNeeded() {
 }
 
 int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const {
-  int64_t n = 0;
-  for (auto it = databases_.lower_bound({std::string(cluster), std::string()});
-       it != databases_.end() && it->first.first == cluster; ++it) {
-    n += it->second->tables_over_trigger;
-  }
-  return n;
+  auto it = clusters_.find(AV(cluster));
+  return it == clusters_.end() ? 0 : it->second.tables_over_trigger;
 }
 
 void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& base,
@@ -601,6 +606,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     MarkDirty(e);
     VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
   }
+  ClusterOf(s.cluster).tables_over_trigger += over - db.tables_over_trigger;
   db.tables_over_trigger = over;
   // A database-level entry exists only after a server warning: re-evaluate it so it resolves.
   EncodeTableKey(s.cluster, s.database, "", "", &key_buf_);
@@ -668,22 +674,22 @@ absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& 
     if (const std::string* d = cluster->DatabaseOfPid(e.pid, e.time)) database = *d;
   }
   int matches = 0;
+  const auto& databases = ClusterOf(e.cluster).databases;
   if (!database.empty()) {
-    auto it = databases_.find({std::string(e.cluster), std::string(database)});
-    if (it == databases_.end()) return std::string();
+    auto it = databases.find(database);
+    if (it == databases.end()) return std::string();
     const std::string* key = it->second->KeyOfRelname(e.table, &matches);
     return key != nullptr ? *key : std::string();
   }
   // No database in the line and the pid is unknown: the name must be unique in the cluster.
-  const std::string* only = nullptr;
+  std::string only;
   int total = 0;
-  for (auto it = databases_.lower_bound({std::string(e.cluster), std::string()});
-       it != databases_.end() && it->first.first == e.cluster; ++it) {
-    const std::string* key = it->second->KeyOfRelname(e.table, &matches);
+  for (const auto& [name, db] : databases) {
+    const std::string* key = db->KeyOfRelname(e.table, &matches);
     total += matches;
-    if (key != nullptr) only = key;
+    if (key != nullptr) only = *key;  // the pointer is valid only until db's next lookup
   }
-  return total == 1 && only != nullptr ? *only : std::string();
+  return total == 1 ? only : std::string();
 }
 
 absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
@@ -786,11 +792,15 @@ absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
   const int64_t now_us = absl::ToUnixMicros(cluster->now());
   const int64_t ttl_us = absl::ToInt64Microseconds(config_.table_ttl);
   const int64_t every_us = std::max<int64_t>(ttl_us / 24, 1);
-  auto [it, inserted] = last_sweep_us_.try_emplace(cluster->cluster(), now_us);
-  if (inserted || now_us - it->second < every_us) return absl::OkStatus();
-  it->second = now_us;
-  for (auto db = databases_.lower_bound({cluster->cluster(), std::string()});
-       db != databases_.end() && db->first.first == cluster->cluster(); ++db) {
+  ClusterEntry& entry = ClusterOf(cluster->cluster());
+  if (!entry.swept) {
+    entry.swept = true;
+    entry.last_sweep_us = now_us;
+    return absl::OkStatus();
+  }
+  if (now_us - entry.last_sweep_us < every_us) return absl::OkStatus();
+  entry.last_sweep_us = now_us;
+  for (auto db = entry.databases.begin(); db != entry.databases.end(); ++db) {
     std::vector<std::string> expired;
     db->second->ForEachTable([&](absl::string_view key, int64_t, int64_t last_seen_us) {
       if (last_seen_us != kNever && now_us - last_seen_us > ttl_us) {
