@@ -98,7 +98,8 @@ struct PipelineConfig {
   // A table not seen (no snapshot row, no log event) for this long in event time is dropped,
   // its firing alerts resolved.
   absl::Duration table_ttl = absl::Hours(24);
-  // Table states kept in memory; the rest live in the store (LRU of clean states).
+  // Table states kept in memory (encoded between checkpoints, about 500 bytes each); the rest
+  // live in the store (LRU of clean states).
   int64_t max_cached_tables = 100000;
   // Rates (dead tuples/s, dead ratio/h, XIDs/s) are measured over at least this much event time.
   absl::Duration rate_window = absl::Minutes(5);

@@ -54,11 +54,12 @@ struct PipelineCounters {
 class Pipeline {
  public:
   // `store` may be null (memory only, used by unit tests; nothing is ever evicted then). Loads
-  // table state lazily from the store; keeps at most config.max_cached_tables states in memory
-  // between inputs (LRU of clean ones; states changed since the last Checkpoint stay). On the
-  // first input it scans the store's table keys once to rebuild the per-database index (relid,
-  // name, last seen) and continues the outbox sequence from store->LastOutboxSeq(). `store`
-  // must outlive the Pipeline.
+  // table state lazily from the store (a snapshot's missing rows with one scan of its
+  // database's key range); keeps at most config.max_cached_tables states in memory between
+  // inputs (LRU of clean ones; states changed since the last Checkpoint stay), encoded between
+  // checkpoints and decoded when an input names them. On the first input it scans the store's
+  // table keys once to rebuild the per-database index (relid, name, last seen) and continues
+  // the outbox sequence from store->LastOutboxSeq(). `store` must outlive the Pipeline.
   Pipeline(const PipelineConfig& config, state::StateStore* store);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
