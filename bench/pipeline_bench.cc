@@ -364,7 +364,7 @@ class Fleet {
     row->n_tup_upd = tpl.n_tup_upd.value_or(0) + write_step * round;
     row->n_tup_hot_upd = 0;
     row->n_tup_del = tpl.n_tup_del.value_or(0);
-    row->n_tup_ins = tpl.n_tup_ins.value_or(0) * scale + 100 * round;
+    row->n_tup_ins = tpl.n_tup_ins.value_or(0) * scale + int64_t{100} * round;
     row->n_mod_since_analyze = write_step * (round % 4);
     row->n_ins_since_vacuum = 100 * (round % 4);
     row->autovacuum_count = avc;
@@ -373,7 +373,7 @@ class Fleet {
     row->last_autoanalyze = last_av + absl::Seconds(1);
     row->relfrozenxid_age = 1000 + (t * 997) % 5000 + 40'000 * round;
     row->seq_scan = tpl.seq_scan.value_or(0) + round;
-    row->idx_scan = tpl.idx_scan.value_or(0) + 1000 * round;
+    row->idx_scan = tpl.idx_scan.value_or(0) + int64_t{1000} * round;
   }
 
   const Templates& templates_;
@@ -415,7 +415,9 @@ struct Driver {
       for (int d = 0; d < kDatabases; ++d) {
         fleet.Fill(c, d, round, &snapshot);
         absl::Status s = pipeline->OnSnapshot(snapshot);
-        if (s.ok()) s = Commit(int64_t{round} * kDatabases * fleet.clusters() + c * kDatabases + d);
+        if (s.ok()) {
+          s = Commit((int64_t{round} * fleet.clusters() + c) * kDatabases + d);
+        }
         if (!s.ok()) {
           *error = std::string(s.message());
           return false;
@@ -541,7 +543,7 @@ void BM_LogEvents(benchmark::State& state) {
     for (int64_t i = 0; i < kEventsPerCheckpoint; ++i) {
       const uint64_t r = next();
       const int64_t table = static_cast<int64_t>(r % static_cast<uint64_t>(driver.fleet.tables()));
-      const int c = static_cast<int>(table / (kDatabases * kTablesPerDatabase));
+      const int c = static_cast<int>(table / (int64_t{kDatabases} * kTablesPerDatabase));
       const int d = static_cast<int>(table / kTablesPerDatabase % kDatabases);
       const int t = static_cast<int>(table % kTablesPerDatabase);
       time += absl::Microseconds(50);
