@@ -9,31 +9,15 @@
 
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <fstream>
-#include <new>
-#include <sstream>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bench/allocation_counter.h"  // counts every heap allocation of the process
+#include "bench/bench_util.h"
 #include "ingest/log_event.h"
 #include "ingest/stderr_log_reader.h"
-
-// Counting every heap allocation of the process. Not inlined so that GCC does not pair a
-// visible malloc with a delete expression (-Wmismatched-new-delete).
-namespace {
-std::atomic<int64_t> g_allocations{0};
-}  // namespace
-
-[[gnu::noinline]] void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace vacwatch::ingest {
 namespace {
@@ -42,19 +26,9 @@ constexpr std::string_view kDatasetPrefix = "%m [%p] %q%u@%d ";
 // Input arrives in chunks of this size, as from a file read.
 constexpr size_t kChunk = 1 << 20;
 
-std::string DatasetFile() {
-  const char* env = std::getenv("VACWATCH_DATASETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : VACWATCH_DEFAULT_DATASETS;
-  return dir + "/pg15-prod-eu-1/postgresql.log";
-}
-
 const std::string& DatasetText() {
-  static const std::string* text = [] {
-    std::ifstream in(DatasetFile(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return new std::string(ss.str());
-  }();
+  static const std::string* text =
+      new std::string(bench::ReadDatasetFile("pg15-prod-eu-1/postgresql.log"));
   return *text;
 }
 
@@ -143,7 +117,7 @@ void RunReader(benchmark::State& state, const std::string& text, std::string_vie
   int64_t events = 0;
   int64_t entries = 0;
   int64_t rejected = 0;
-  const int64_t allocations_before = g_allocations.load();
+  const int64_t allocations_before = bench::Allocations();
   for (auto _ : state) {
     StderrLogReader::Options options;
     options.cluster = "prod-eu-1";
@@ -167,7 +141,7 @@ void RunReader(benchmark::State& state, const std::string& text, std::string_vie
     entries += (*reader)->counters().entries;
     rejected += (*reader)->counters().total_rejected();
   }
-  const int64_t allocations = g_allocations.load() - allocations_before;
+  const int64_t allocations = bench::Allocations() - allocations_before;
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
   state.counters["events/s"] =
       benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);

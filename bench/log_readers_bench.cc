@@ -8,30 +8,16 @@
 
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <fstream>
+#include <cstdint>
 #include <memory>
-#include <new>
-#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "bench/allocation_counter.h"  // counts every heap allocation of the process
+#include "bench/bench_util.h"
 #include "ingest/csv_log_reader.h"
 #include "ingest/json_log_reader.h"
 #include "ingest/log_event.h"
-
-namespace {
-std::atomic<int64_t> g_allocations{0};
-}  // namespace
-
-[[gnu::noinline]] void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace vacwatch::ingest {
 namespace {
@@ -39,12 +25,7 @@ namespace {
 constexpr size_t kChunk = 1 << 20;
 
 std::string DatasetText(const char* file) {
-  const char* env = std::getenv("VACWATCH_DATASETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : VACWATCH_DEFAULT_DATASETS;
-  std::ifstream in(dir + "/pg15-prod-eu-1/" + file, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return bench::ReadDatasetFile(std::string("pg15-prod-eu-1/") + file);
 }
 
 // First record of `text` holding `marker`; records start with `record_start` on a new line.
@@ -114,14 +95,14 @@ void Run(benchmark::State& state, const std::string& text) {
     options.cluster = "prod-eu-1";
     Reader reader(options);
     LogEvent event;
-    const int64_t before = g_allocations.load(std::memory_order_relaxed);
+    const int64_t before = bench::Allocations();
     for (size_t pos = 0; pos < text.size(); pos += kChunk) {
       reader.Feed(std::string_view(text).substr(pos, kChunk));
       while (reader.Next(&event)) ++events;
     }
     reader.Finish();
     while (reader.Next(&event)) ++events;
-    allocations += g_allocations.load(std::memory_order_relaxed) - before;
+    allocations += bench::Allocations() - before;
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
   state.counters["events/s"] =

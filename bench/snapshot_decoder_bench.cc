@@ -7,50 +7,24 @@
 
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <fstream>
-#include <new>
-#include <sstream>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+// Counts every heap allocation of the process: steady-state decoding must make none.
+#include "bench/allocation_counter.h"
+#include "bench/bench_util.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_decoder.h"
 #include "ingest/snapshot_reader.h"
 
-// Counting every heap allocation of the process: steady-state decoding must make none. The
-// replacements are not inlined so that GCC does not pair a visible malloc with a delete
-// expression (-Wmismatched-new-delete).
-namespace {
-std::atomic<int64_t> g_allocations{0};
-}  // namespace
-
-[[gnu::noinline]] void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
-
 namespace vacwatch::ingest {
 namespace {
 
-std::string DatasetFile() {
-  const char* env = std::getenv("VACWATCH_DATASETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : VACWATCH_DEFAULT_DATASETS;
-  return dir + "/pg15-prod-eu-1/snapshots.jsonl";
-}
-
 const std::string& DatasetText() {
-  static const std::string* text = [] {
-    std::ifstream in(DatasetFile(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return new std::string(ss.str());
-  }();
+  static const std::string* text =
+      new std::string(bench::ReadDatasetFile("pg15-prod-eu-1/snapshots.jsonl"));
   return *text;
 }
 
@@ -135,7 +109,7 @@ void BM_DecodeDatasetSnapshots(benchmark::State& state) {
     }
   }
   int64_t rows = 0, bytes = 0, snapshots = 0;
-  const int64_t allocations_before = g_allocations.load();
+  const int64_t allocations_before = bench::Allocations();
   for (auto _ : state) {
     for (std::string_view line : lines) {
       decoder.TryDecode(line, &snapshot);
@@ -145,7 +119,7 @@ void BM_DecodeDatasetSnapshots(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(snapshot.tables.data());
   }
-  ReportRates(state, rows, bytes, snapshots, g_allocations.load() - allocations_before);
+  ReportRates(state, rows, bytes, snapshots, bench::Allocations() - allocations_before);
 }
 BENCHMARK(BM_DecodeDatasetSnapshots);
 
@@ -161,7 +135,7 @@ void BM_DecodeSynthetic10kTables(benchmark::State& state) {
     }
   }
   int64_t rows = 0, bytes = 0, snapshots = 0;
-  const int64_t allocations_before = g_allocations.load();
+  const int64_t allocations_before = bench::Allocations();
   for (auto _ : state) {
     decoder.TryDecode(doc, &snapshot);
     rows += static_cast<int64_t>(snapshot.tables.size());
@@ -169,7 +143,7 @@ void BM_DecodeSynthetic10kTables(benchmark::State& state) {
     ++snapshots;
     benchmark::DoNotOptimize(snapshot.tables.data());
   }
-  ReportRates(state, rows, bytes, snapshots, g_allocations.load() - allocations_before);
+  ReportRates(state, rows, bytes, snapshots, bench::Allocations() - allocations_before);
 }
 BENCHMARK(BM_DecodeSynthetic10kTables);
 
