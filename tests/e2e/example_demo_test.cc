@@ -19,19 +19,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "app/command.h"
-#include "app/replay_command.h"
 #include "gtest/gtest.h"
 #include "ingest/rfc3339_time.h"
 #include "pipeline/alert.h"
 #include "simdjson.h"
 #include "sinks/alert_json_parser.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vacwatch {
 namespace {
+
+using testing::FileContents;
+using testing::Replay;
+using testing::ReplayResult;
 
 std::string ExampleFile(const std::string& name) {
   return testing::SourceDir() + "/examples/pg15-demo/" + name;
@@ -111,37 +114,8 @@ std::optional<Expected> LoadExpected() {
   return expected;
 }
 
-std::string FileContents(std::FILE* file) {
-  std::fflush(file);
-  std::rewind(file);
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
-  return text;
-}
-
-struct RunResult {
-  absl::Status status;
-  std::string out, err;
-};
-
-// `vacwatch replay ARGS` in-process.
-RunResult Replay(const std::vector<std::string>& args) {
-  app::CommandIo io;
-  io.out = std::tmpfile();
-  io.err = std::tmpfile();
-  RunResult result;
-  result.status = app::RunReplayCommand(args, io);
-  result.out = FileContents(io.out);
-  result.err = FileContents(io.err);
-  std::fclose(io.out);
-  std::fclose(io.err);
-  return result;
-}
-
 // The quick start's command line for one log destination: no --log-format, no prefix.
-RunResult ReplayExample(const std::string& log_name) {
+ReplayResult ReplayExample(const std::string& log_name) {
   return Replay({"--logs", ExampleFile(log_name), "--stats", ExampleFile("snapshots.jsonl")});
 }
 
@@ -171,7 +145,7 @@ TEST_P(ExampleDemoTest, FiresEveryExpectedAlertAndNothingLoudElsewhere) {
   const std::string& log_name = GetParam();
   const std::optional<Expected> expected = LoadExpected();
   ASSERT_TRUE(expected.has_value());
-  const RunResult run = ReplayExample(log_name);
+  const ReplayResult run = ReplayExample(log_name);
   ASSERT_OK(run.status);
   // The sample is a clean recording: every entry and snapshot must be understood.
   EXPECT_NE(run.err.find(" 0 rejected"), std::string::npos) << log_name << ": " << run.err;
@@ -223,9 +197,9 @@ INSTANTIATE_TEST_SUITE_P(LogDestinations, ExampleDemoTest,
                          });
 
 TEST(ExampleDemoDestinationsTest, TheSameLogInThreeDestinationsGivesTheSameTransitions) {
-  const RunResult stderr_log = ReplayExample("postgresql.log");
-  const RunResult csvlog = ReplayExample("postgresql.csv");
-  const RunResult jsonlog = ReplayExample("postgresql.json");
+  const ReplayResult stderr_log = ReplayExample("postgresql.log");
+  const ReplayResult csvlog = ReplayExample("postgresql.csv");
+  const ReplayResult jsonlog = ReplayExample("postgresql.json");
   ASSERT_OK(stderr_log.status);
   ASSERT_OK(csvlog.status);
   ASSERT_OK(jsonlog.status);

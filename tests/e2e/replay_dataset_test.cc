@@ -7,7 +7,6 @@
 //   - the input cut in two at one event time (on an entry boundary) and replayed as two runs
 //     over one --state-dir gives the same transitions as one run.
 
-#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -20,7 +19,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "app/command.h"
-#include "app/replay_command.h"
 #include "app/replay_runner.h"
 #include "gtest/gtest.h"
 #include "ingest/rfc3339_time.h"
@@ -31,11 +29,15 @@
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vacwatch {
 namespace {
+
+using testing::Replay;
+using testing::ReplayResult;
 
 constexpr char kDataset[] = "pg15-prod-eu-1";
 constexpr char kPrefix[] = "%m [%p] %q%u@%d ";
@@ -63,34 +65,6 @@ std::string ReadAll(const std::string& path) {
 void WriteAll(const std::string& path, std::string_view text, bool append = false) {
   std::ofstream out(path, std::ios::binary | (append ? std::ios::app : std::ios::trunc));
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
-}
-
-std::string FileContents(std::FILE* file) {
-  std::fflush(file);
-  std::rewind(file);
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
-  return text;
-}
-
-struct RunResult {
-  absl::Status status;
-  std::string out, err;
-};
-
-RunResult Replay(const std::vector<std::string>& args) {
-  app::CommandIo io;
-  io.out = std::tmpfile();
-  io.err = std::tmpfile();
-  RunResult result;
-  result.status = app::RunReplayCommand(args, io);
-  result.out = FileContents(io.out);
-  result.err = FileContents(io.err);
-  std::fclose(io.out);
-  std::fclose(io.err);
-  return result;
 }
 
 // One log destination of the dataset.
@@ -133,7 +107,7 @@ class ReplayDatasetTest : public ::testing::TestWithParam<LogFile> {
 
 TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
   const LogFile& log = GetParam();
-  RunResult run = Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
+  ReplayResult run = Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
   ASSERT_OK(run.status);
   EXPECT_NE(run.err.find("vacwatch replay: "), std::string::npos) << run.err;
   const std::vector<pipeline::Alert> alerts = ParseLines(run.out);
@@ -190,8 +164,8 @@ TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
 TEST_P(ReplayDatasetTest, SameInputTwiceGivesByteIdenticalOutput) {
   const LogFile& log = GetParam();
   const auto args = ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl"));
-  RunResult first = Replay(args);
-  RunResult second = Replay(args);
+  ReplayResult first = Replay(args);
+  ReplayResult second = Replay(args);
   ASSERT_OK(first.status);
   ASSERT_OK(second.status);
   EXPECT_FALSE(first.out.empty()) << "no alert transitions at all";
@@ -294,17 +268,18 @@ TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun
 
   WriteAll(log_path, std::string_view(log_text).substr(0, log_cut.offset));
   WriteAll(stats_path, std::string_view(stats_text).substr(0, stats_cut.offset));
-  RunResult first = Replay(args);
+  ReplayResult first = Replay(args);
   ASSERT_OK(first.status);
   // The files grow, as live logs do; the second run continues where the first stopped.
   WriteAll(log_path, std::string_view(log_text).substr(log_cut.offset), /*append=*/true);
   WriteAll(stats_path, std::string_view(stats_text).substr(stats_cut.offset), /*append=*/true);
-  RunResult second = Replay(args);
+  ReplayResult second = Replay(args);
   ASSERT_OK(second.status);
   EXPECT_NE(second.err.find("continued where the last run stopped"), std::string::npos)
       << second.err;
 
-  RunResult whole = Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
+  ReplayResult whole =
+      Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
   ASSERT_OK(whole.status);
   EXPECT_FALSE(whole.out.empty()) << "no alert transitions at all";
   EXPECT_EQ(first.out + second.out, whole.out);
@@ -350,7 +325,7 @@ TEST(ReplayRedeliveryTest, CrashBetweenCommitAndDeliveryStillPrintsEveryTransiti
   testing::ScopedTempDir temp;
   const std::string state_dir = temp.path() + "/state";
   const auto args = ReplayArgs(log, dataset + "/" + log.name, dataset + "/snapshots.jsonl");
-  RunResult whole = Replay(args);
+  ReplayResult whole = Replay(args);
   ASSERT_OK(whole.status);
   ASSERT_FALSE(whole.out.empty());
 
@@ -369,7 +344,7 @@ TEST(ReplayRedeliveryTest, CrashBetweenCommitAndDeliveryStillPrintsEveryTransiti
   auto resumed_args = args;
   resumed_args.push_back("--state-dir");
   resumed_args.push_back(state_dir);
-  RunResult resumed = Replay(resumed_args);
+  ReplayResult resumed = Replay(resumed_args);
   ASSERT_OK(resumed.status);
   EXPECT_NE(resumed.err.find("left undelivered by the last run"), std::string::npos) << resumed.err;
   // The lost batch comes back first, byte for byte, then the rest; nothing twice.
@@ -378,7 +353,7 @@ TEST(ReplayRedeliveryTest, CrashBetweenCommitAndDeliveryStillPrintsEveryTransiti
 
 TEST(ReplayCommandTest, IsListedAndHelpsAndRefusesBadFlags) {
   ASSERT_NE(app::FindCommand("replay"), nullptr);
-  RunResult help = Replay({"--help"});
+  ReplayResult help = Replay({"--help"});
   ASSERT_OK(help.status);
   EXPECT_NE(help.out.find("--state-dir"), std::string::npos) << help.out;
   EXPECT_EQ(Replay({}).status.code(), absl::StatusCode::kInvalidArgument);
@@ -389,8 +364,8 @@ TEST(ReplayCommandTest, IsListedAndHelpsAndRefusesBadFlags) {
 
 TEST(ReplayCommandTest, TextFormatEndsWithASummary) {
   const std::string dataset = testing::DatasetPath(kDataset);
-  RunResult run = Replay({"--logs", dataset + "/postgresql.json", "--stats",
-                          dataset + "/snapshots.jsonl", "--format", "text"});
+  ReplayResult run = Replay({"--logs", dataset + "/postgresql.json", "--stats",
+                             dataset + "/snapshots.jsonl", "--format", "text"});
   ASSERT_OK(run.status);
   const bool summary = run.out.find("\nFound ") != std::string::npos ||
                        run.out.find("\nNo alerts") != std::string::npos;
