@@ -1,6 +1,5 @@
 #include "ingest/json_log_reader.h"
 
-#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -226,42 +225,9 @@ TEST(JsonLogReaderTest, ResumeOffsetDuringADroppedOversizedLineIsItsStart) {
   JsonLogReader all(options);
   const std::vector<std::string> expected = ReadAllEvents(all, input);
   ASSERT_EQ(expected.size(), 3u);
-  const auto without_line_no = [](const std::string& json) {
-    return json.substr(0, json.find(",\"line_no\""));
-  };
-  constexpr size_t kChunk = 1000;
-  for (size_t stop : {big_start + 3000, big_start + 4500, big_start + big.size()}) {
-    SCOPED_TRACE(stop - big_start);
-    CollectingErrorSink first_sink;
-    JsonLogReader::Options first_options = options;
-    first_options.errors = &first_sink;
-    JsonLogReader first(first_options);
-    LogEvent event;
-    size_t returned = 0;
-    for (size_t pos = 0; pos < stop; pos += kChunk) {
-      first.Feed(std::string_view(input).substr(pos, std::min(kChunk, stop - pos)));
-      while (first.Next(&event)) ++returned;
-    }
-    ASSERT_EQ(returned, 1u);
-    ASSERT_THAT(first_sink.kinds(), ElementsAre(ParseErrorKind::kOversized));
-    const int64_t resume = first.resume_offset();
-    EXPECT_EQ(resume, static_cast<int64_t>(big_start));
-
-    CollectingErrorSink sink;
-    JsonLogReader::Options second_options = options;
-    second_options.start_offset = resume;
-    second_options.errors = &sink;
-    JsonLogReader second(second_options);
-    const std::vector<std::string> rest =
-        ReadAllEvents(second, std::string_view(input).substr(resume), kChunk);
-    ASSERT_EQ(rest.size(), expected.size() - returned);
-    for (size_t i = 0; i < rest.size(); ++i) {
-      EXPECT_EQ(without_line_no(rest[i]), without_line_no(expected[returned + i]));
-    }
-    EXPECT_EQ(second.counters().rejected[static_cast<int>(ParseErrorKind::kBadStructure)], 0);
-    ASSERT_THAT(sink.kinds(), ElementsAre(ParseErrorKind::kOversized));
-    EXPECT_EQ(sink.errors[0].byte_offset, static_cast<int64_t>(big_start));
-  }
+  testing::ExpectRestartInOversizedEntryRereadsIt<JsonLogReader>(
+      options, input, big_start, expected,
+      {big_start + 3000, big_start + 4500, big_start + big.size()});
 }
 
 }  // namespace
