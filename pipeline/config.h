@@ -99,8 +99,9 @@ struct PipelineConfig {
   // its firing alerts resolved.
   absl::Duration table_ttl = absl::Hours(24);
   // Table states kept in memory (encoded between checkpoints, about 500 bytes each); the rest
-  // live in the store (LRU of clean states).
-  int64_t max_cached_tables = 100000;
+  // live in the store (LRU of clean states). A million is about 500 MiB at the bound: a fleet
+  // of that size runs from memory (a miss reads the state back from RocksDB, docs/performance.md).
+  int64_t max_cached_tables = 1000000;
   // Rates (dead tuples/s, dead ratio/h, XIDs/s) are measured over at least this much event time.
   absl::Duration rate_window = absl::Minutes(5);
   // Worker starvation: at least this fraction of autovacuum_max_workers busy, and at least this

@@ -37,12 +37,6 @@ class Pipeline::Impl {
  public:
   Impl(const PipelineConfig& config, state::StateStore* store) : config_(config), store_(store) {
     lru_.prev = lru_.next = &lru_;
-    // Room for twice the bound: evictions leave tombstones, and a full table rehashes in place
-    // (every key hashed again) once inserts have used up the free slots. At twice the bound
-    // that happens every ~max_cached_tables misses instead of every ~15% of it.
-    if (store_ != nullptr && config_.max_cached_tables <= (int64_t{1} << 24)) {
-      cache_.reserve(static_cast<size_t>(config_.max_cached_tables) * 2);
-    }
   }
 
   absl::Status OnSnapshot(const ingest::Snapshot& s);
@@ -138,6 +132,7 @@ class Pipeline::Impl {
   absl::node_hash_map<std::string, ClusterEntry> clusters_;
 
   Cache cache_;  // nodes stay put: Entry* is stable
+  bool cache_reserved_ = false;  // the cache has reached its bound and been given room
   LruLink lru_;  // sentinel of the clean entries, lru_.next the least recently used
   std::vector<Cache::node_type> spare_nodes_;  // evicted nodes, for the next misses
   std::vector<Entry*> dirty_;  // in the order they became dirty; null: removed since
@@ -376,6 +371,16 @@ void Pipeline::Impl::EvictIfNeeded() {
   if (store_ == nullptr) return;
   // A few hundred spare nodes cover the misses of one input (a snapshot's rows).
   constexpr size_t kMaxSpareNodes = 1024;
+  if (!cache_reserved_ && static_cast<int64_t>(cache_.size()) > config_.max_cached_tables) {
+    // Once the cache is full, room for twice the bound: evictions leave tombstones, and a full
+    // table rehashes in place (every key hashed again) once inserts have used up the free
+    // slots. At twice the bound that happens every ~max_cached_tables misses instead of every
+    // ~15% of it. (Not at construction: most pipelines never fill a cache of the default size.)
+    cache_reserved_ = true;
+    if (config_.max_cached_tables <= (int64_t{1} << 24)) {
+      cache_.reserve(static_cast<size_t>(config_.max_cached_tables) * 2);
+    }
+  }
   while (static_cast<int64_t>(cache_.size()) > config_.max_cached_tables && lru_.next != &lru_) {
     Entry* victim = static_cast<Entry*>(lru_.next);
     LruUnlink(victim);
