@@ -883,7 +883,10 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   const uint8_t groups = version == 1 ? 0xFF : r.B();
   if (version == 2 && (groups >> 6) != 0) return absl::DataLossError("table state: bad groups");
   FieldReader f{&r, version, 0};
-  TableState s;
+  // Decoded in place (a state is about a kilobyte, and the pipeline decodes one per snapshot
+  // row): on an error *out holds a partly decoded state, which callers discard.
+  TableState& s = *out;
+  s = TableState();
   s.relid = r.V();
   if (version == 1) {
     s.first_seen_us = r.V();
@@ -1052,7 +1055,6 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   }
   if (!r.ok()) return absl::DataLossError("table state: truncated or malformed value");
   if (!r.done()) return absl::DataLossError("table state: trailing bytes");
-  *out = std::move(s);
   return absl::OkStatus();
 }
 

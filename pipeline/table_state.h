@@ -276,6 +276,7 @@ class TableState {
 
   // ---- encoding ----
   void Encode(std::string* out) const;  // appends
+  // Replaces *out; on an error (DataLoss) *out is unspecified.
   static absl::Status Decode(std::string_view bytes, TableState* out);
   // Reads only relid and last_seen_us (for rebuilding indexes at start-up).
   static absl::Status DecodeHeader(std::string_view bytes, int64_t* relid, int64_t* last_seen_us);
