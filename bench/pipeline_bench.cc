@@ -29,14 +29,13 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bench/bench_util.h"
 #include "ingest/log_event.h"
 #include "ingest/log_source.h"
 #include "ingest/snapshot.h"
@@ -54,11 +53,7 @@ constexpr int kTablesPerDatabase = 100;
 constexpr int kHeldDatabase = 3;  // the database whose tables a long transaction pins
 constexpr int64_t kEventsPerCheckpoint = 4096;
 
-std::string DatasetDir() {
-  const char* env = std::getenv("VACWATCH_DATASETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : VACWATCH_DEFAULT_DATASETS;
-  return dir + "/pg15-prod-eu-1";
-}
+std::string DatasetDir() { return bench::DatasetsDir() + "/pg15-prod-eu-1"; }
 
 // ---- memory and time --------------------------------------------------------------------------
 
@@ -145,10 +140,7 @@ std::string_view Own(Templates* t, std::string_view s) { return t->strings.empla
 const Templates& DatasetTemplates() {
   static const Templates* templates = [] {
     auto* t = new Templates;
-    std::ifstream in(DatasetDir() + "/snapshots.jsonl", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
+    const std::string text = bench::ReadDatasetFile("pg15-prod-eu-1/snapshots.jsonl");
     ingest::SnapshotDecoder decoder;
     ingest::Snapshot snapshot;
     std::vector<std::string> seen;
