@@ -35,7 +35,8 @@ struct TableKey {
   // "cluster/database.schema.table": what config overrides match.
   std::string GlobSubject() const;
 
-  auto operator<=>(const TableKey&) const = default;
+  // clang-tidy 14 reads the defaulted <=> as a comparison with a literal 0.
+  auto operator<=>(const TableKey&) const = default;  // NOLINT(modernize-use-nullptr)
   bool operator==(const TableKey&) const = default;
 };
 

@@ -26,9 +26,10 @@ std::vector<AlertStep> Drive(AlertState* s, const AlertWindow& w,
   return steps;
 }
 
-constexpr AlertStep N = AlertStep::kNone;
-constexpr AlertStep F = AlertStep::kFired;
-constexpr AlertStep R = AlertStep::kResolved;
+// One letter each, so that a sequence of steps reads as a row.
+constexpr AlertStep kN = AlertStep::kNone;
+constexpr AlertStep kF = AlertStep::kFired;
+constexpr AlertStep kR = AlertStep::kResolved;
 
 TEST(AlertStateTest, FiresAfterForAndResolvesAfterClearFor) {
   AlertState s;
@@ -42,7 +43,7 @@ TEST(AlertStateTest, FiresAfterForAndResolvesAfterClearFor) {
                       {100, false},
                       {110, false},
                       {120, false}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{N, N, N, F, N, N, N, R, N}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kN, kN, kN, kF, kN, kN, kN, kR, kN}));
   EXPECT_EQ(s.phase(), AlertPhase::kInactive);
   EXPECT_EQ(s.starts_at(), T(0));
   EXPECT_EQ(s.clear_since(), T(50));
@@ -53,7 +54,7 @@ TEST(AlertStateTest, ConditionThatDoesNotHoldForForNeverFires) {
   auto steps =
       Drive(&s, Window(30, 60),
             {{0, true}, {20, true}, {25, false}, {40, true}, {60, true}, {69, true}, {70, true}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{N, N, N, N, N, N, F}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kN, kN, kN, kN, kN, kN, kF}));
   EXPECT_EQ(s.starts_at(), T(40));  // the window restarted with the condition
 }
 
@@ -65,8 +66,8 @@ TEST(AlertStateTest, SawToothWhileFiringDoesNotFlap) {
   auto steps = Drive(&s, Window(30, 60), inputs);
   int fired = 0, resolved = 0;
   for (AlertStep st : steps) {
-    fired += st == F;
-    resolved += st == R;
+    fired += st == kF;
+    resolved += st == kR;
   }
   EXPECT_EQ(fired, 1);
   EXPECT_EQ(resolved, 0);
@@ -76,21 +77,21 @@ TEST(AlertStateTest, SawToothWhileFiringDoesNotFlap) {
 TEST(AlertStateTest, ZeroForFiresAtOnceAndZeroClearForResolvesAtOnce) {
   AlertState s;
   auto steps = Drive(&s, Window(0, 0), {{0, true}, {5, true}, {10, false}, {15, false}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{F, N, R, N}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kF, kN, kR, kN}));
 }
 
 TEST(AlertStateTest, ReturningConditionWhileResolvingRefiresSilently) {
   AlertState s;
   auto steps = Drive(&s, Window(0, 60),
                      {{0, true}, {10, false}, {20, true}, {30, false}, {89, false}, {90, false}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{F, N, N, N, N, R}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kF, kN, kN, kN, kN, kR}));
   EXPECT_EQ(s.clear_since(), T(30));
 }
 
 TEST(AlertStateTest, OlderTimeNeverShortensAWindow) {
   AlertState s;
   auto steps = Drive(&s, Window(30, 60), {{100, true}, {50, true}, {129, true}, {130, true}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{N, N, N, F}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kN, kN, kN, kF}));
 }
 
 TEST(AlertStateTest, DisabledAlertNeverFires) {
@@ -98,7 +99,7 @@ TEST(AlertStateTest, DisabledAlertNeverFires) {
   AlertWindow w = Window(0, 0);
   w.enabled = false;
   auto steps = Drive(&s, w, {{0, true}, {100, true}});
-  EXPECT_EQ(steps, (std::vector<AlertStep>{N, N}));
+  EXPECT_EQ(steps, (std::vector<AlertStep>{kN, kN}));
 }
 
 TEST(AlertStateTest, ForceResolveEmitsOnlyForActiveAlerts) {
@@ -106,18 +107,18 @@ TEST(AlertStateTest, ForceResolveEmitsOnlyForActiveAlerts) {
   Drive(&pending, Window(30, 60), {{0, true}});
   absl::StatusOr<AlertStep> step = pending.ForceResolve(T(5));
   ASSERT_OK(step);
-  EXPECT_EQ(*step, N);
+  EXPECT_EQ(*step, kN);
   EXPECT_EQ(pending.phase(), AlertPhase::kInactive);
 
   AlertState firing;
   Drive(&firing, Window(0, 60), {{0, true}});
   step = firing.ForceResolve(T(5));
   ASSERT_OK(step);
-  EXPECT_EQ(*step, R);
+  EXPECT_EQ(*step, kR);
   EXPECT_EQ(firing.clear_since(), T(5));
   step = firing.ForceResolve(T(6));
   ASSERT_OK(step);
-  EXPECT_EQ(*step, N);  // exactly once
+  EXPECT_EQ(*step, kN);  // exactly once
 }
 
 TEST(AlertStateTest, PredecessorTable) {

@@ -139,9 +139,9 @@ TEST(AutovacuumNotKeepingUpTest, CostThrottledRunInProgress) {
   SnapshotExtras extras;
   extras.progress = {ProgressSpec{.pid = 55, .relid = 10, .start = T(0), .heap_blks_total = 8000}};
   for (int s = 0; s <= 240; s += 15) {
-    t.dead = 10000 + 200 * s;
-    t.writes = 200 * s;
-    extras.progress[0].heap_blks_scanned = 3 * s;  // 3 pages/s
+    t.dead = 10000 + int64_t{200} * s;
+    t.writes = int64_t{200} * s;
+    extras.progress[0].heap_blks_scanned = int64_t{3} * s;  // 3 pages/s
     h.Snapshot(T(s), "db", {t}, extras);
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
@@ -164,7 +164,7 @@ TEST(AutovacuumNotKeepingUpTest, WorkerStarvationWhenAllWorkersAreBusyElsewhere)
   for (int s = 0; s <= 40 * 60; s += 60) {
     std::vector<TableSpec> tables;
     for (int i = 0; i < 3; ++i) {
-      TableSpec t = Table(25000 + 10 * s, 10 * s);
+      TableSpec t = Table(25000 + int64_t{10} * s, int64_t{10} * s);
       t.name = absl::StrCat("t", i);
       t.relid = 10 + i;
       tables.push_back(t);
@@ -217,7 +217,7 @@ TEST(AutovacuumNotKeepingUpTest, HealthySawToothNeverFires) {
   for (int cycle = 0; cycle < 10; ++cycle) {
     const int base = cycle * 300;
     for (int s = 0; s < 300; s += 15) {
-      const int64_t dead = std::min<int64_t>(100 * s, 25000);
+      const int64_t dead = std::min<int64_t>(int64_t{100} * s, 25000);
       writes += 1500;
       h.Snapshot(T(base + s), "db", {Table(dead, writes)});
     }

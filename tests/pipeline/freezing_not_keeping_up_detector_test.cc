@@ -49,7 +49,7 @@ TEST(FreezingNotKeepingUpTest, AntiWraparoundRunsRepeatWhileAWorkerHoldsTheHoriz
                                .xmin_age = 0}};
   for (int s = 0; s <= 600; s += 10) {
     const int64_t age = 1000 + 1000 * s;
-    extras.holders[0].xmin_age = 1000 * s;
+    extras.holders[0].xmin_age = int64_t{1000} * s;
     h.Snapshot(T(s), "events", {Ledger(age)}, extras);
     if (age > 100000) h.Vacuum(T(s + 2), "events", "ledger", Wraparound());
   }

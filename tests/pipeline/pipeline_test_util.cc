@@ -174,7 +174,7 @@ ingest::LogEvent EventBuilder::Warning(absl::Time at, const std::string& databas
   return e;
 }
 
-PipelineHarness::PipelineHarness(PipelineConfig config, state::StateStore* store)
+PipelineHarness::PipelineHarness(const PipelineConfig& config, state::StateStore* store)
     : store_(store), pipeline_(std::make_unique<Pipeline>(config, store)) {}
 
 void PipelineHarness::Snapshot(absl::Time at, const std::string& database,

@@ -115,7 +115,7 @@ class EventBuilder {
 
 class PipelineHarness {
  public:
-  explicit PipelineHarness(PipelineConfig config = PipelineConfig(),
+  explicit PipelineHarness(const PipelineConfig& config = PipelineConfig(),
                            state::StateStore* store = nullptr);
 
   void Snapshot(absl::Time at, const std::string& database, const std::vector<TableSpec>& tables,

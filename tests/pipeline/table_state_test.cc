@@ -83,7 +83,7 @@ TEST(TableStateTest, CountersGoingBackwardsStartANewBaseline) {
   r = s.Rates(T(1260));
   EXPECT_FALSE(r.writes_per_s.has_value());  // one sample since the reset: no rate yet
   for (int i = 1; i <= 5; ++i) {
-    t.writes = 50 * i * 60;
+    t.writes = int64_t{50} * i * 60;
     ASSERT_EQ(Apply(&s, &b, T(1260 + 60 * i), t, &reset), ApplyResult::kApplied);
     EXPECT_FALSE(reset);
   }
