@@ -122,6 +122,12 @@ absl::StatusOr<AlertStep> AlertState::ForceResolve(absl::Time now) {
   return step;
 }
 
+bool AlertState::Escalate(uint8_t to) {
+  if (phase_ != AlertPhase::kFiring || to <= severity) return false;
+  severity = to;
+  return true;
+}
+
 bool AlertState::Restore(uint8_t phase, int64_t since_us, int64_t clear_since_us, int64_t last_us) {
   if (phase > static_cast<uint8_t>(AlertPhase::kResolving)) return false;
   phase_ = static_cast<AlertPhase>(phase);

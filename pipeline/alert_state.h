@@ -56,9 +56,15 @@ class AlertState {
   absl::Time clear_since() const { return FromMicros(clear_since_us_); }
 
   // Detector-owned facts that must survive with the alert (cause and severity decided while
-  // pending, frozen once firing).
+  // pending; the cause is frozen once firing, the severity can only rise: Escalate).
   uint8_t cause = 0;
   uint8_t severity = 0;
+
+  // While firing, raises `severity` to `to` when that is higher and returns true: the caller
+  // emits the alert again, firing at the new severity (an escalation, once per rise). Returns
+  // false otherwise (not firing, or not higher). Severity never falls while the alert is
+  // active, so a condition wavering around a critical threshold pages once, not each time.
+  bool Escalate(uint8_t to);
 
   // Raw fields for the table-state encoding.
   int64_t since_us() const { return since_us_; }

@@ -103,8 +103,12 @@ class Pipeline::Impl {
                         int64_t cluster_over_trigger = -1);
   absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
                                std::string_view why);
-  void Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& ctx,
-            std::string_view resolved_why);
+  // What an emitted transition says: fired, escalated (fired again at a higher severity) or
+  // resolved.
+  enum class Emission : uint8_t { kFired, kEscalated, kResolved };
+  // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from.
+  void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx,
+            std::string_view note);
   int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
 
   absl::StatusOr<Entry*> ResolveSnapshotRow(DatabaseState* db, ClusterState* cluster,
@@ -400,8 +404,9 @@ int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const
   return it == clusters_.end() ? 0 : it->second.tables_over_trigger;
 }
 
-void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalContext& base,
-                          std::string_view resolved_why) {
+void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& base,
+                          std::string_view note) {
+  const bool firing = what != Emission::kResolved;
   TableKey key;
   TableKey::Decode(*e->key, &key);
   EvalContext ctx = base;
@@ -425,11 +430,13 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, bool firing, const EvalConte
   al.fingerprint = AlertFingerprint(key.cluster, key.database, key.schema, key.table, al.alert);
   if (const HolderRecord* h = e->state().holder(kind)) al.holder = ToAlertHolder(*h, ctx.now);
   d->Describe(ctx, e->state(), &al);
-  if (!firing) {
+  if (what == Emission::kResolved) {
     al.summary = absl::StrCat(
-        "Resolved", resolved_why.empty() ? "" : absl::StrCat(" (", std::string(resolved_why), ")"),
-        " after ", HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ",
-        al.summary);
+        "Resolved", note.empty() ? "" : absl::StrCat(" (", std::string(note), ")"), " after ",
+        HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ", al.summary);
+  } else if (what == Emission::kEscalated) {
+    al.summary = absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note),
+                              "): ", al.summary);
   }
   pending_.push_back(std::move(t));
   ++counters_.transitions;
@@ -482,8 +489,12 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
     }
     absl::StatusOr<AlertStep> step = a.Step(now, v.holds, e->tuning->window(kind));
     if (!step.ok()) return step.status();
-    if (*step == AlertStep::kFired) Emit(e, kind, true, ctx, "");
-    if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, "");
+    if (*step == AlertStep::kFired) Emit(e, kind, Emission::kFired, ctx, "");
+    if (*step == AlertStep::kResolved) Emit(e, kind, Emission::kResolved, ctx, "");
+    const uint8_t was = a.severity;
+    if (v.holds && a.Escalate(static_cast<uint8_t>(v.severity))) {
+      Emit(e, kind, Emission::kEscalated, ctx, SeverityName(static_cast<Severity>(was)));
+    }
     if (a.phase() == AlertPhase::kInactive && before != AlertPhase::kInactive) {
       a.cause = 0;
       a.severity = 0;
@@ -508,7 +519,7 @@ absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, Cluste
     AlertState& a = e->state().mutable_alert(kind);
     absl::StatusOr<AlertStep> step = a.ForceResolve(now);
     if (!step.ok()) return step.status();
-    if (*step == AlertStep::kResolved) Emit(e, kind, false, ctx, why);
+    if (*step == AlertStep::kResolved) Emit(e, kind, Emission::kResolved, ctx, why);
     a.cause = 0;
     a.severity = 0;
     e->state().set_holder(kind, std::nullopt);

@@ -121,6 +121,24 @@ TEST(AlertStateTest, ForceResolveEmitsOnlyForActiveAlerts) {
   EXPECT_EQ(*step, kN);  // exactly once
 }
 
+TEST(AlertStateTest, SeverityRisesOnlyWhileFiringAndNeverFalls) {
+  AlertState s;
+  Drive(&s, Window(30, 60), {{0, true}});
+  s.severity = 1;
+  EXPECT_FALSE(s.Escalate(2));  // pending: the severity is still being decided
+  Drive(&s, Window(30, 60), {{30, true}});
+  ASSERT_EQ(s.phase(), AlertPhase::kFiring);
+  EXPECT_FALSE(s.Escalate(1));  // not higher
+  EXPECT_TRUE(s.Escalate(2));
+  EXPECT_EQ(s.severity, 2);
+  EXPECT_FALSE(s.Escalate(2));  // once per rise
+  EXPECT_FALSE(s.Escalate(0));  // never down
+  EXPECT_EQ(s.severity, 2);
+  Drive(&s, Window(30, 60), {{40, false}});
+  ASSERT_EQ(s.phase(), AlertPhase::kResolving);
+  EXPECT_FALSE(s.Escalate(3));  // resolving: nothing to escalate
+}
+
 TEST(AlertStateTest, PredecessorTable) {
   using P = AlertPhase;
   EXPECT_TRUE(IsLegalAlertTransition(P::kInactive, P::kPending));

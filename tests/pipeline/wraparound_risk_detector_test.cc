@@ -54,6 +54,30 @@ TEST(WraparoundRiskTest, OldRelfrozenxidIsAWarningAndVeryOldIsCritical) {
   EXPECT_EQ(fired[0].severity, "critical");
 }
 
+TEST(WraparoundRiskTest, AWarningThatTurnsCriticalFiresAgainOnceAtTheHigherSeverity) {
+  PipelineHarness h;
+  h.Snapshot(T(0), "db", {Old(1'100'000'000)});    // warning
+  h.Snapshot(T(60), "db", {Old(1'700'000'000)});   // critical: an escalation
+  h.Snapshot(T(120), "db", {Old(1'500'000'000)});  // back under the critical age: no change
+  h.Snapshot(T(180), "db", {Old(1'750'000'000)});  // critical again: nothing new
+  std::vector<Alert> fired = h.Find(kAlert, "old");
+  ASSERT_EQ(fired.size(), 2u) << h.Dump();
+  EXPECT_EQ(fired[0].severity, "warning");
+  EXPECT_EQ(fired[1].severity, "critical");
+  EXPECT_EQ(fired[1].event_time, T(60));
+  EXPECT_EQ(fired[1].starts_at, fired[0].starts_at);
+  EXPECT_EQ(fired[1].fingerprint, fired[0].fingerprint);
+  EXPECT_EQ(fired[1].cause, fired[0].cause);
+  EXPECT_EQ(fired[1].summary.rfind("Escalated to critical (was warning): ", 0), 0u)
+      << fired[1].summary;
+  // Frozen at last: resolved once, at the severity it reached.
+  for (int s = 240; s <= 3 * 3600; s += 60) h.Snapshot(T(s), "db", {Old(1000)});
+  std::vector<Alert> resolved = h.Find(kAlert, "old", "resolved");
+  ASSERT_EQ(resolved.size(), 1u) << h.Dump();
+  EXPECT_EQ(resolved[0].severity, "critical");
+  EXPECT_EQ(h.Find(kAlert, "old").size(), 2u) << h.Dump();
+}
+
 TEST(WraparoundRiskTest, ProjectedTimeToTheStopLimit) {
   // Past its freeze max age (200M) and consuming 10k XIDs/s: 1.5e9 XIDs to go = ~42 h.
   PipelineHarness h;
