@@ -666,7 +666,7 @@ absl::Status Pipeline::Impl::PrefetchRows(const ingest::Snapshot& s) {
     }
     __builtin_prefetch(it->second.encoded.data());
   }
-  if (missing_.size() < kMinMissing || missing_.size() * 4 < s.tables.size()) {
+  if (missing_.size() < kMinMissing || missing_.size() * 4 < rows) {
     return absl::OkStatus();
   }
   std::sort(missing_.begin(), missing_.end(),
