@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/file_contents.h"
 
 namespace vacwatch::app {
 namespace {
@@ -26,25 +27,16 @@ struct RunResult {
   std::string out, err;
 };
 
-std::string Slurp(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-  std::fclose(f);
-  return text;
-}
-
 RunResult Vacwatch(const std::vector<std::string>& args) {
   CommandIo io;
   io.out = std::tmpfile();
   io.err = std::tmpfile();
   RunResult run;
   run.exit_code = RunVacwatch(args, io);
-  run.out = Slurp(io.out);
-  run.err = Slurp(io.err);
+  run.out = testing::FileContents(io.out);
+  run.err = testing::FileContents(io.err);
+  std::fclose(io.out);
+  std::fclose(io.err);
   return run;
 }
 

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "tests/testing/file_contents.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vacwatch::sinks {
@@ -17,16 +18,6 @@ namespace {
 using ingest::ParseError;
 using ingest::ParseErrorKind;
 using ::testing::HasSubstr;
-
-std::string ReadAll(std::FILE* f) {
-  std::fflush(f);
-  std::rewind(f);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  return out;
-}
 
 ParseError Error(ParseErrorKind kind, std::string_view raw) {
   ParseError e;
@@ -52,14 +43,15 @@ TEST(DeadLetterSinkTest, WritesOneJsonLinePerError) {
     EXPECT_EQ(sink.total(), 2);
     EXPECT_OK(sink.Flush());
   }
-  EXPECT_EQ(ReadAll(f), R"({"source":"postgresql.csv","kind":"bad_structure","field":"csv",)"
-                        R"("detail":"expected 23, 24 or 26 columns, found 22","byte_offset":8812,)"
-                        R"("line_no":41,"raw":"a,\"b\"\nc"})"
-                        "\n"
-                        R"({"source":"postgresql.csv","kind":"truncated","field":"csv",)"
-                        R"("detail":"expected 23, 24 or 26 columns, found 22","byte_offset":8812,)"
-                        R"("line_no":41,"raw":"x"})"
-                        "\n");
+  EXPECT_EQ(testing::FileContents(f),
+            R"({"source":"postgresql.csv","kind":"bad_structure","field":"csv",)"
+            R"("detail":"expected 23, 24 or 26 columns, found 22","byte_offset":8812,)"
+            R"("line_no":41,"raw":"a,\"b\"\nc"})"
+            "\n"
+            R"({"source":"postgresql.csv","kind":"truncated","field":"csv",)"
+            R"("detail":"expected 23, 24 or 26 columns, found 22","byte_offset":8812,)"
+            R"("line_no":41,"raw":"x"})"
+            "\n");
   std::fclose(f);
 }
 
@@ -76,7 +68,7 @@ TEST(DeadLetterSinkTest, CutsRawAndKeepsTheLineValidJson) {
     DeadLetterSink sink(f);
     sink.OnError("big.log", Error(ParseErrorKind::kOversized, raw));
   }
-  const std::string line = ReadAll(f);
+  const std::string line = testing::FileContents(f);
   std::fclose(f);
   ASSERT_EQ(line.back(), '\n');
   EXPECT_LT(line.size(), 5000u);

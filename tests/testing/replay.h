@@ -17,19 +17,9 @@
 #include "absl/status/status.h"
 #include "app/command.h"
 #include "app/replay_command.h"
+#include "tests/testing/file_contents.h"
 
 namespace vacwatch::testing {
-
-// Everything written to `file` since it was opened, read from its start; leaves `file` open.
-inline std::string FileContents(std::FILE* file) {
-  std::fflush(file);
-  std::rewind(file);
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), file)) > 0) text.append(buf, n);
-  return text;
-}
 
 struct ReplayResult {
   absl::Status status;   // what RunReplayCommand returned
