@@ -46,8 +46,7 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
       s.n_dead >= s.dead_at_over || floor_not_falling ||
       (rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit);
   if (!not_improving) return;
-  const CauseFacts facts = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                            ctx.cluster_tables_over_trigger);
+  const CauseFacts facts = GatherCauseFacts(ctx, s);
   const int64_t now_us = absl::ToUnixMicros(ctx.now);
   const bool overdue = now_us - s.over_since_us >= absl::ToInt64Microseconds(t.overdue_after) &&
                        !facts.run_in_progress;
@@ -65,8 +64,7 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
 void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableState& s,
                                               Alert* a) const {
   const TableTuning& t = *ctx.tuning;
-  const CauseFacts f = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                        ctx.cluster_tables_over_trigger);
+  const CauseFacts f = GatherCauseFacts(ctx, s);
   const TableRates rates = s.Rates(ctx.now);
   const Cause cause = static_cast<Cause>(s.alert(kind()).cause);
   const double over_for_s =

@@ -40,6 +40,13 @@ struct EvalContext {
   int64_t cluster_tables_over_trigger = 0;
 };
 
+// The cause facts of `table` in this evaluation's context (GatherCauseFacts with the context's
+// time, tuning, configuration, database and cluster).
+inline CauseFacts GatherCauseFacts(const EvalContext& ctx, const TableState& table) {
+  return GatherCauseFacts(ctx.now, *ctx.tuning, *ctx.config, table, ctx.db, ctx.cluster,
+                          ctx.cluster_tables_over_trigger);
+}
+
 struct Verdict {
   bool holds = false;
   Cause cause = Cause::kUnknown;

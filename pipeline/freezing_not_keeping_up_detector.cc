@@ -38,8 +38,7 @@ void FreezingNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const TableS
   const int64_t last = LastFreezeActivityUs(s);
   if (absl::ToUnixMicros(ctx.now) - last > absl::ToInt64Microseconds(t.freeze_window)) return;
   if (s.freeze_age_at_start >= 0 && s.frozenxid_age <= s.freeze_age_at_start) return;
-  const CauseFacts facts = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                            ctx.cluster_tables_over_trigger);
+  const CauseFacts facts = GatherCauseFacts(ctx, s);
   out->holds = true;
   out->cause = ClassifyFreezing(facts, t);
   out->severity = Severity::kWarning;
@@ -48,9 +47,7 @@ void FreezingNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const TableS
 
 void FreezingNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableState& s,
                                             Alert* a) const {
-  const TableTuning& t = *ctx.tuning;
-  const CauseFacts f = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                        ctx.cluster_tables_over_trigger);
+  const CauseFacts f = GatherCauseFacts(ctx, s);
   const TableRates rates = s.Rates(ctx.now);
   const Cause cause = static_cast<Cause>(s.alert(kind()).cause);
   const bool table_setting = s.av_flags & TableState::kAvTableFreezeMaxAge;

@@ -50,8 +50,7 @@ void WraparoundRiskDetector::Evaluate(const EvalContext& ctx, const TableState& 
     out->cause = Cause::kServerWarning;
     return;
   }
-  const CauseFacts facts = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                            ctx.cluster_tables_over_trigger);
+  const CauseFacts facts = GatherCauseFacts(ctx, s);
   out->cause = ClassifyFreezing(facts, t);
   if (out->cause == Cause::kXminHorizon) out->holder = facts.holder;
 }
@@ -95,8 +94,7 @@ void WraparoundRiskDetector::Describe(const EvalContext& ctx, const TableState& 
   }
   AddEvidence(a, "warning_age", t.wraparound_warning_age);
   AddEvidence(a, "critical_age", t.wraparound_critical_age);
-  const CauseFacts f = GatherCauseFacts(ctx.now, t, *ctx.config, s, ctx.db, ctx.cluster,
-                                        ctx.cluster_tables_over_trigger);
+  const CauseFacts f = GatherCauseFacts(ctx, s);
   if (ctx.key->table.empty()) {
     a->recommendation = absl::StrCat(
         "Find the tables holding ", ctx.key->database,
