@@ -25,6 +25,7 @@
 #include "simdjson.h"
 #include "sinks/alert_json_parser.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/file_contents.h"
 #include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
