@@ -24,10 +24,19 @@
 --   * relid/datid are oids and print as JSON strings ("16389"); ages are integers
 --     (xid counts); timestamps are ISO 8601 with their zone; reloptions is null or an array of
 --     "name=value" strings. Rows are sorted, so that equal states give equal documents.
--- xmin_holders lists the five backends holding the oldest xmin/xid in the whole cluster (a
--- session in any database can hold back the horizon of shared catalogs, and the on-call needs
--- its pid and application_name); the collector's own backend, whose xmin is the snapshot of
--- this very query, is left out.
+-- The horizon (docs/formats.md, "Who holds the horizon"): every candidate root is exported with
+-- its raw 32-bit value (backend_xid, backend_xmin, a prepared transaction's transaction, a
+-- slot's xmin/catalog_xmin, a walsender's backend_xmin) beside its age, so a reader can rank
+-- them by their own value and match them to the log's `removable cutoff: N`:
+--   * xmin_holders: backends other than walsenders and running VACUUMs (whose snapshot other
+--     vacuums ignore) that hold an xid or an xmin; first up to 10 that hold an xid (any
+--     database: an xid pins every database), oldest own value first, then up to 10 of this
+--     database that hold only a snapshot. Carriers of other databases are left out. The
+--     collector's own backend (pg_backend_pid()) is never listed.
+--   * walsenders: pg_stat_replication (hot_standby_feedback without a slot shows here).
+--   * horizon: the oldest xid still running and the next xid, as this query's own snapshot
+--     sees them: a snapshot-only session whose xmin is not older than oldest_running_xid is
+--     a carrier of some running transaction, not a root.
 SELECT jsonb_build_object(
   'kind', 'pg_stat_snapshot',
   'cluster', :'cluster',
@@ -41,22 +50,58 @@ SELECT jsonb_build_object(
                   OR name IN ('vacuum_cost_delay', 'vacuum_cost_limit', 'maintenance_work_mem',
                               'block_size', 'track_counts', 'vacuum_freeze_min_age',
                               'vacuum_freeze_table_age', 'log_autovacuum_min_duration')),
-  'xmin_holders', (SELECT coalesce(jsonb_agg(h), '[]'::jsonb) FROM (
-      SELECT pid, datname, usename, application_name, backend_type, state, xact_start,
-             age(backend_xmin) AS xmin_age, age(backend_xid) AS xid_age
-      FROM pg_stat_activity
-      WHERE (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)
-        AND pid <> pg_backend_pid()
-      ORDER BY greatest(age(backend_xmin), age(backend_xid)) DESC NULLS LAST, pid
-      LIMIT 5) h),
+  'horizon', (SELECT jsonb_build_object(
+      'oldest_running_xid', (txid_snapshot_xmin(snap) % 4294967296)::bigint,
+      'next_xid', (txid_snapshot_xmax(snap) % 4294967296)::bigint)
+      FROM txid_current_snapshot() AS snap),
+  'xmin_holders', (SELECT coalesce(jsonb_agg(h - 'rank_group' - 'rank_age'
+                                             ORDER BY h->'rank_group', (h->>'rank_age')::bigint DESC,
+                                                      (h->>'pid')::int), '[]'::jsonb)
+    FROM (
+      SELECT to_jsonb(c) AS h FROM (
+        SELECT a.pid, a.datname, a.usename, a.application_name, a.backend_type, a.state,
+               a.xact_start, a.backend_xid::text::bigint AS backend_xid,
+               a.backend_xmin::text::bigint AS backend_xmin,
+               age(a.backend_xmin) AS xmin_age, age(a.backend_xid) AS xid_age,
+               0 AS rank_group,
+               greatest(age(a.backend_xid),
+                        CASE WHEN a.datname = current_database() THEN age(a.backend_xmin) END)
+                 AS rank_age
+        FROM pg_stat_activity a
+        WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+          AND a.backend_type IS DISTINCT FROM 'walsender'
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum v WHERE v.pid = a.pid)
+        ORDER BY rank_age DESC, a.pid LIMIT 10) c
+      UNION ALL
+      SELECT to_jsonb(c) FROM (
+        SELECT a.pid, a.datname, a.usename, a.application_name, a.backend_type, a.state,
+               a.xact_start, NULL::bigint AS backend_xid,
+               a.backend_xmin::text::bigint AS backend_xmin,
+               age(a.backend_xmin) AS xmin_age, NULL::int AS xid_age,
+               1 AS rank_group, age(a.backend_xmin) AS rank_age
+        FROM pg_stat_activity a
+        WHERE a.backend_xid IS NULL AND a.backend_xmin IS NOT NULL
+          AND a.datname = current_database() AND a.pid <> pg_backend_pid()
+          AND a.backend_type IS DISTINCT FROM 'walsender'
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum v WHERE v.pid = a.pid)
+        ORDER BY rank_age DESC, a.pid LIMIT 10) c) held),
   'replication_slots', (SELECT coalesce(jsonb_agg(jsonb_build_object(
       'slot_name', slot_name, 'slot_type', slot_type, 'database', database, 'active', active,
+      'active_pid', active_pid, 'xmin', xmin::text::bigint,
+      'catalog_xmin', catalog_xmin::text::bigint,
       'xmin_age', age(xmin), 'catalog_xmin_age', age(catalog_xmin)) ORDER BY slot_name),
       '[]'::jsonb)
       FROM pg_replication_slots),
+  'walsenders', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+      'pid', pid, 'application_name', application_name, 'client_addr', client_addr,
+      'state', state, 'backend_start', backend_start,
+      'backend_xmin', backend_xmin::text::bigint, 'xmin_age', age(backend_xmin))
+      ORDER BY pid), '[]'::jsonb)
+      FROM pg_stat_replication),
   'prepared_xacts', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-      'gid', gid, 'database', database, 'prepared', prepared,
-      'xid_age', age(transaction)) ORDER BY age(transaction) DESC), '[]'::jsonb)
+      'gid', gid, 'database', database, 'owner', owner, 'prepared', prepared,
+      'transaction', transaction::text::bigint,
+      'xid_age', age(transaction)) ORDER BY age(transaction) DESC, gid), '[]'::jsonb)
       FROM pg_prepared_xacts),
   -- Running VACUUMs of this database (autovacuum workers and manual ones), with the worker's
   -- transaction start: how long the current run has taken.
