@@ -19,12 +19,14 @@ void Snapshot::Clear() {
   auto slots_keep = Emptied(replication_slots);
   auto prepared_keep = Emptied(prepared_xacts);
   auto progress_keep = Emptied(vacuum_progress);
+  auto walsenders_keep = Emptied(walsenders);
   *this = Snapshot();
   tables = std::move(tables_keep);
   xmin_holders = std::move(holders_keep);
   replication_slots = std::move(slots_keep);
   prepared_xacts = std::move(prepared_keep);
   vacuum_progress = std::move(progress_keep);
+  walsenders = std::move(walsenders_keep);
 }
 
 }  // namespace vacwatch::ingest

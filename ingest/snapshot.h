@@ -65,24 +65,48 @@ struct AutovacuumSettings {
   std::optional<int64_t> autovacuum_worker_slots;  // PG18
 };
 
+// Raw transaction ids are PostgreSQL's 32-bit xids (0 .. 2^32-1) as the server prints them;
+// ages are age(xid) at the snapshot. Snapshots recorded before the raw values were exported
+// carry only the ages (the raw fields are then nullopt).
+
 // A backend that holds back the xmin horizon (pg_stat_activity with backend_xmin/xid).
 struct XminHolder {
   int32_t pid = 0;
   std::string_view datname, usename, application_name, backend_type, state;
   std::optional<absl::Time> xact_start;
+  std::optional<int64_t> backend_xid, backend_xmin;  // raw
   std::optional<int64_t> xmin_age, xid_age;
 };
 
 struct ReplicationSlot {
   std::string_view slot_name, slot_type, database;
   std::optional<bool> active;
+  std::optional<int64_t> active_pid;
+  std::optional<int64_t> xmin, catalog_xmin;  // raw
   std::optional<int64_t> xmin_age, catalog_xmin_age;
 };
 
+// A walsender (pg_stat_replication): with hot_standby_feedback and no slot, its backend_xmin
+// is the standby's oldest snapshot and pins every database.
+struct Walsender {
+  int32_t pid = 0;
+  std::string_view application_name, client_addr, state;
+  std::optional<absl::Time> backend_start;
+  std::optional<int64_t> backend_xmin;  // raw
+  std::optional<int64_t> xmin_age;
+};
+
 struct PreparedXact {
-  std::string_view gid, database;
+  std::string_view gid, database, owner;
   std::optional<absl::Time> prepared;
+  std::optional<int64_t> transaction;  // raw xid
   std::optional<int64_t> xid_age;
+};
+
+// The horizon as the snapshot query's own snapshot saw it: the oldest xid still running
+// (txid_snapshot_xmin) and the next xid to be assigned (txid_snapshot_xmax), both raw.
+struct SnapshotHorizon {
+  std::optional<int64_t> oldest_running_xid, next_xid;
 };
 
 // One row of pg_stat_progress_vacuum (+ the worker's xact_start and backend_type).
@@ -109,7 +133,9 @@ struct Snapshot {
   std::vector<XminHolder> xmin_holders;
   std::vector<ReplicationSlot> replication_slots;
   std::vector<PreparedXact> prepared_xacts;
+  std::vector<Walsender> walsenders;
   std::vector<VacuumProgress> vacuum_progress;
+  SnapshotHorizon horizon;
 
   // Resets every field; keeps the vectors' capacity.
   void Clear();

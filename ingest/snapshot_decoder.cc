@@ -50,6 +50,8 @@ enum class FieldType : uint8_t {
   kReplicationSlots,
   kPreparedXacts,
   kVacuumProgress,
+  kWalsenders,
+  kHorizon,
 };
 
 template <typename T>
@@ -218,6 +220,8 @@ constexpr auto kSnapshotSchema = MakeSchema<Snapshot>(std::array{
     Section<Snapshot>("replication_slots", FieldType::kReplicationSlots),
     Section<Snapshot>("prepared_xacts", FieldType::kPreparedXacts),
     Section<Snapshot>("vacuum_progress", FieldType::kVacuumProgress),
+    Section<Snapshot>("walsenders", FieldType::kWalsenders),
+    Section<Snapshot>("horizon", FieldType::kHorizon),
 });
 
 using TS = TableStats;
@@ -303,6 +307,8 @@ constexpr auto kXminHolderSchema = MakeSchema<XH>(std::array{
     Str<XH>("backend_type", &XH::backend_type),
     Str<XH>("state", &XH::state),
     Time<XH>("xact_start", &XH::xact_start),
+    Int<XH>("backend_xid", &XH::backend_xid, FieldType::kOptOid),
+    Int<XH>("backend_xmin", &XH::backend_xmin, FieldType::kOptOid),
     Int<XH>("xmin_age", &XH::xmin_age),
     Int<XH>("xid_age", &XH::xid_age),
 });
@@ -313,6 +319,9 @@ constexpr auto kReplicationSlotSchema = MakeSchema<RS>(std::array{
     Str<RS>("slot_type", &RS::slot_type),
     Str<RS>("database", &RS::database),
     Bool<RS>("active", &RS::active),
+    Int<RS>("active_pid", &RS::active_pid),
+    Int<RS>("xmin", &RS::xmin, FieldType::kOptOid),
+    Int<RS>("catalog_xmin", &RS::catalog_xmin, FieldType::kOptOid),
     Int<RS>("xmin_age", &RS::xmin_age),
     Int<RS>("catalog_xmin_age", &RS::catalog_xmin_age),
 });
@@ -321,8 +330,27 @@ using PX = PreparedXact;
 constexpr auto kPreparedXactSchema = MakeSchema<PX>(std::array{
     ReqStr<PX>("gid", &PX::gid, 1),
     Str<PX>("database", &PX::database),
+    Str<PX>("owner", &PX::owner),
     Time<PX>("prepared", &PX::prepared),
+    Int<PX>("transaction", &PX::transaction, FieldType::kOptOid),
     Int<PX>("xid_age", &PX::xid_age),
+});
+
+using WS = Walsender;
+constexpr auto kWalsenderSchema = MakeSchema<WS>(std::array{
+    Pid<WS>("pid", &WS::pid, 1),
+    Str<WS>("application_name", &WS::application_name),
+    Str<WS>("client_addr", &WS::client_addr),
+    Str<WS>("state", &WS::state),
+    Time<WS>("backend_start", &WS::backend_start),
+    Int<WS>("backend_xmin", &WS::backend_xmin, FieldType::kOptOid),
+    Int<WS>("xmin_age", &WS::xmin_age),
+});
+
+using SH = SnapshotHorizon;
+constexpr auto kHorizonSchema = MakeSchema<SH>(std::array{
+    Int<SH>("oldest_running_xid", &SH::oldest_running_xid, FieldType::kOptOid),
+    Int<SH>("next_xid", &SH::next_xid, FieldType::kOptOid),
 });
 
 using VP = VacuumProgress;
@@ -536,7 +564,7 @@ struct SnapshotDecoder::Impl {
   static constexpr size_t kPredicted = 64;
   using FieldOrder = std::array<uint8_t, kPredicted>;
   FieldOrder top_order, table_order, settings_order, holder_order, slot_order, prepared_order,
-      progress_order;
+      progress_order, walsender_order, horizon_order;
   template <typename T>
   FieldOrder& OrderOf() {
     if constexpr (std::is_same_v<T, Snapshot>) return top_order;
@@ -546,10 +574,12 @@ struct SnapshotDecoder::Impl {
     if constexpr (std::is_same_v<T, ReplicationSlot>) return slot_order;
     if constexpr (std::is_same_v<T, PreparedXact>) return prepared_order;
     if constexpr (std::is_same_v<T, VacuumProgress>) return progress_order;
+    if constexpr (std::is_same_v<T, Walsender>) return walsender_order;
+    if constexpr (std::is_same_v<T, SnapshotHorizon>) return horizon_order;
   }
   Impl() {
     for (FieldOrder* order : {&top_order, &table_order, &settings_order, &holder_order, &slot_order,
-                              &prepared_order, &progress_order}) {
+                              &prepared_order, &progress_order, &walsender_order, &horizon_order}) {
       order->fill(0xFF);
     }
   }
@@ -976,6 +1006,14 @@ bool SnapshotDecoder::Impl::DecodeSection(FieldType type, od::value& v, Snapshot
       return DecodeArray(v, kPreparedXactSchema, &out->prepared_xacts);
     case FieldType::kVacuumProgress:
       return DecodeArray(v, kVacuumProgressSchema, &out->vacuum_progress);
+    case FieldType::kWalsenders:
+      return DecodeArray(v, kWalsenderSchema, &out->walsenders);
+    case FieldType::kHorizon: {
+      out->horizon = SnapshotHorizon();
+      bool is_null = false;
+      if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) return true;
+      return DecodeObject(v, kHorizonSchema, 1, &out->horizon);
+    }
     default:
       return true;
   }
@@ -1002,6 +1040,8 @@ void SnapshotDecoder::Impl::Reset(Snapshot* out) {
   out->replication_slots.clear();
   out->prepared_xacts.clear();
   out->vacuum_progress.clear();
+  out->walsenders.clear();
+  out->horizon = SnapshotHorizon();
 }
 
 bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snapshot* out) {

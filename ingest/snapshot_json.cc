@@ -104,6 +104,8 @@ void WriteXminHolder(JsonWriter& w, const XminHolder& h) {
   NonEmpty(w, "backend_type", h.backend_type);
   NonEmpty(w, "state", h.state);
   OptionalTime(w, "xact_start", h.xact_start);
+  w.OptionalField("backend_xid", h.backend_xid);
+  w.OptionalField("backend_xmin", h.backend_xmin);
   w.OptionalField("xmin_age", h.xmin_age);
   w.OptionalField("xid_age", h.xid_age);
   w.EndObject();
@@ -115,6 +117,9 @@ void WriteReplicationSlot(JsonWriter& w, const ReplicationSlot& r) {
   NonEmpty(w, "slot_type", r.slot_type);
   NonEmpty(w, "database", r.database);
   w.OptionalField("active", r.active);
+  w.OptionalField("active_pid", r.active_pid);
+  w.OptionalField("xmin", r.xmin);
+  w.OptionalField("catalog_xmin", r.catalog_xmin);
   w.OptionalField("xmin_age", r.xmin_age);
   w.OptionalField("catalog_xmin_age", r.catalog_xmin_age);
   w.EndObject();
@@ -124,8 +129,22 @@ void WritePreparedXact(JsonWriter& w, const PreparedXact& p) {
   w.BeginObject();
   w.Field("gid", p.gid);
   NonEmpty(w, "database", p.database);
+  NonEmpty(w, "owner", p.owner);
   OptionalTime(w, "prepared", p.prepared);
+  w.OptionalField("transaction", p.transaction);
   w.OptionalField("xid_age", p.xid_age);
+  w.EndObject();
+}
+
+void WriteWalsender(JsonWriter& w, const Walsender& s) {
+  w.BeginObject();
+  w.Field("pid", s.pid);
+  NonEmpty(w, "application_name", s.application_name);
+  NonEmpty(w, "client_addr", s.client_addr);
+  NonEmpty(w, "state", s.state);
+  OptionalTime(w, "backend_start", s.backend_start);
+  w.OptionalField("backend_xmin", s.backend_xmin);
+  w.OptionalField("xmin_age", s.xmin_age);
   w.EndObject();
 }
 
@@ -178,6 +197,15 @@ void WriteSnapshotJson(const Snapshot& s, std::string* out) {
   WriteArray(w, "replication_slots", s.replication_slots, WriteReplicationSlot);
   WriteArray(w, "prepared_xacts", s.prepared_xacts, WritePreparedXact);
   WriteArray(w, "vacuum_progress", s.vacuum_progress, WriteVacuumProgress);
+  // Written only when the document had them, so older snapshots print as before.
+  if (!s.walsenders.empty()) WriteArray(w, "walsenders", s.walsenders, WriteWalsender);
+  if (s.horizon.oldest_running_xid.has_value() || s.horizon.next_xid.has_value()) {
+    w.Key("horizon");
+    w.BeginObject();
+    w.OptionalField("oldest_running_xid", s.horizon.oldest_running_xid);
+    w.OptionalField("next_xid", s.horizon.next_xid);
+    w.EndObject();
+  }
   w.EndObject();
 }
 

@@ -44,6 +44,7 @@ void WriteAlertJson(const Alert& alert, std::string* out) {
     w.Key("holder");
     w.BeginObject();
     w.Field("kind", h.kind);
+    if (!h.id.empty()) w.Field("id", h.id);
     w.OptionalField("pid", h.pid);
     if (!h.application_name.empty()) w.Field("application_name", h.application_name);
     if (!h.state.empty()) w.Field("state", h.state);
@@ -52,6 +53,7 @@ void WriteAlertJson(const Alert& alert, std::string* out) {
     if (!h.slot_name.empty()) w.Field("slot_name", h.slot_name);
     if (!h.gid.empty()) w.Field("gid", h.gid);
     w.OptionalField("age_xids", h.age_xids);
+    w.OptionalField("horizon_xid", h.horizon_xid);
     w.OptionalField("age_s", h.age_s);
     w.Field("scope", h.scope);
     w.EndObject();

@@ -32,13 +32,19 @@ struct EvidenceItem {
 
 // Who holds the xmin horizon back (or otherwise blocks vacuum), when the cause has one.
 struct AlertHolder {
-  std::string kind;  // session | replication_slot | prepared_xact | autovacuum_worker
+  // session | replication_slot | prepared_xact | autovacuum_worker | walsender | unknown
+  std::string kind;
+  // A stable name of the root, the same in every alert it causes (a pager groups by it):
+  // "prepared_xact:billing-1", "replication_slot:standby1", "session:4242", "walsender:4250",
+  // "unknown:xid 7311".
+  std::string id;
   std::optional<int32_t> pid;
   std::string application_name, state, backend_type;  // session / autovacuum_worker
   std::string database;                               // where the holder lives
   std::string slot_name;                              // replication_slot
   std::string gid;                                    // prepared_xact
   std::optional<int64_t> age_xids;
+  std::optional<int64_t> horizon_xid;  // the raw xid / xmin it holds the horizon at
   std::optional<double> age_s;
   std::string scope;  // database (pins only its own database) | cluster (pins every one)
 

@@ -101,6 +101,20 @@ std::string SqlTableName(const TableKey& key) {
   return absl::StrCat(QuoteIdent(key.schema), ".", QuoteIdent(key.table));
 }
 
+std::string HolderId(const HolderRecord& h) {
+  const std::string kind(HolderKindName(h.kind));
+  switch (h.kind) {
+    case HolderKind::kReplicationSlot:
+      return absl::StrCat(kind, ":", h.slot_name);
+    case HolderKind::kPreparedXact:
+      return absl::StrCat(kind, ":", h.gid);
+    case HolderKind::kUnknown:
+      return absl::StrCat(kind, ":xid ", h.horizon_xid);
+    default:
+      return absl::StrCat(kind, ":", h.pid);
+  }
+}
+
 AlertHolder ToAlertHolder(const HolderRecord& h, absl::Time now) {
   AlertHolder a;
   a.kind = std::string(HolderKindName(h.kind));
@@ -112,6 +126,8 @@ AlertHolder ToAlertHolder(const HolderRecord& h, absl::Time now) {
   a.slot_name = h.slot_name;
   a.gid = h.gid;
   a.age_xids = h.age_xids;
+  if (h.horizon_xid >= 0) a.horizon_xid = h.horizon_xid;
+  a.id = HolderId(h);
   if (h.since_us != INT64_MIN) {
     a.age_s = std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixMicros(h.since_us)));
     a.age_s = std::round(*a.age_s * 1000) / 1000;
@@ -145,6 +161,14 @@ std::string HolderPhrase(const HolderRecord& h, absl::Time now, std::string_view
                           ", cluster-wide, ", age, " old");
     case HolderKind::kPreparedXact:
       return absl::StrCat("prepared transaction '", h.gid, "' in ", h.database, ", ", age, " old");
+    case HolderKind::kWalsender:
+      return absl::StrCat("walsender pid ", h.pid,
+                          h.application_name.empty() ? "" : absl::StrCat(" (", h.application_name, ")"),
+                          ", a standby's hot_standby_feedback without a slot, cluster-wide, ", age,
+                          " old");
+    case HolderKind::kUnknown:
+      return absl::StrCat("a transaction the snapshot does not list (the horizon stays at xid ",
+                          h.horizon_xid, "), ", age, " old");
   }
   return "";
 }
@@ -169,10 +193,36 @@ std::string HolderFix(const HolderRecord& h, std::string_view vacuuming) {
           vacuuming.empty() ? "" : absl::StrCat(" on ", std::string(vacuuming)),
           "), or SELECT pg_cancel_backend(", h.pid, "); and VACUUM that table by hand.");
     case HolderKind::kReplicationSlot:
-      return absl::StrCat("If the replica behind slot ", h.slot_name,
-                          " is gone: SELECT pg_drop_replication_slot(", QuoteLiteral(h.slot_name),
-                          "); otherwise end its long queries (hot_standby_feedback carries their "
-                          "snapshot to the primary).");
+      if (h.state == "inactive") {
+        return absl::StrCat("The standby behind replication slot ", h.slot_name,
+                            " is not connected, and the slot keeps the xmin its feedback last "
+                            "sent. If that standby is gone: SELECT pg_drop_replication_slot(",
+                            QuoteLiteral(h.slot_name),
+                            "); (if it is coming back, it will need a new base backup once it "
+                            "has fallen behind the WAL kept).");
+      }
+      return absl::StrCat(
+          "The standby streaming through slot ", h.slot_name,
+          " holds the horizon with hot_standby_feedback: end or shorten its long queries on the "
+          "standby (SELECT pid, now() - xact_start, query FROM pg_stat_activity WHERE "
+          "backend_xmin IS NOT NULL ORDER BY xact_start; there), or turn hot_standby_feedback "
+          "off there and let max_standby_streaming_delay cancel such queries instead.");
+    case HolderKind::kWalsender:
+      return absl::StrCat(
+          "The standby behind walsender pid ", h.pid,
+          h.application_name.empty() ? "" : absl::StrCat(" (", h.application_name, ")"),
+          " holds the horizon with hot_standby_feedback: end or shorten its long queries on the "
+          "standby, or turn hot_standby_feedback off there and let max_standby_streaming_delay "
+          "cancel such queries instead.");
+    case HolderKind::kUnknown:
+      return absl::StrCat(
+          "Nothing in the snapshot holds xid ", h.horizon_xid,
+          ": look for it where the collector cannot see: SELECT pid, backend_xid, backend_xmin, "
+          "state, xact_start FROM pg_stat_activity WHERE backend_xid::text::bigint = ",
+          h.horizon_xid, " OR backend_xmin::text::bigint = ", h.horizon_xid,
+          "; SELECT * FROM pg_prepared_xacts; SELECT slot_name, xmin, active FROM "
+          "pg_replication_slots; and pg_stat_replication.backend_xmin on the primary and on "
+          "cascading standbys.");
     case HolderKind::kPreparedXact:
       return absl::StrCat("Finish the forgotten two-phase transaction: COMMIT PREPARED ",
                           QuoteLiteral(h.gid), "; or ROLLBACK PREPARED ", QuoteLiteral(h.gid),

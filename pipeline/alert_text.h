@@ -36,7 +36,10 @@ std::string HumanDuration(double seconds);
 // "public.orders" quoted for SQL when needed: public."Order".
 std::string SqlTableName(const TableKey& key);
 
-// The holder as an AlertHolder (age_s from since, scope from cluster_wide).
+// A stable name of the root ("prepared_xact:gid", "replication_slot:name", "session:pid",
+// "unknown:xid N"): the same in every alert the root causes.
+std::string HolderId(const HolderRecord& h);
+// The holder as an AlertHolder (age_s from since, scope from cluster_wide, id = HolderId).
 AlertHolder ToAlertHolder(const HolderRecord& h, absl::Time now);
 // "session pid 13956 (nightly_report, active) in reporting, 111k XIDs / 45s old".
 std::string HolderPhrase(const HolderRecord& h, absl::Time now, std::string_view vacuuming);

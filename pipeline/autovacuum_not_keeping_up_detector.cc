@@ -27,13 +27,84 @@ int IneffectiveRunsSinceOver(const TableState& s, double near_zero_fraction) {
   return static_cast<int>(std::max<int64_t>(logged, std::min<int64_t>(counted, 1000)));
 }
 
+absl::Duration ClearWindow(const EvalContext& ctx, const TableState& s,
+                           const AlertWindow& window) {
+  double cycle_s = ctx.db != nullptr ? static_cast<double>(ctx.db->naptime_s()) : 60;
+  if (s.run_count() >= 2 && s.run(0).end_us != kNever && s.run(1).end_us != kNever) {
+    cycle_s = std::max(cycle_s, static_cast<double>(s.run(0).end_us - s.run(1).end_us) / 1e6);
+  }
+  if (s.run_count() >= 1 && s.run(0).duration_s().has_value()) {
+    cycle_s = std::max(cycle_s, *s.run(0).duration_s());
+  }
+  if (s.progress.pid != 0 && s.progress.start_us != kNever) {
+    cycle_s = std::max(
+        cycle_s, static_cast<double>(absl::ToUnixMicros(ctx.now) - s.progress.start_us) / 1e6);
+  }
+  return std::min(window.clear_for, absl::Seconds(ctx.tuning->clear_cycles * cycle_s));
+}
+
+namespace {
+
+// The root a pinned table's alert names: the candidate holding exactly the runs' cutoff, else
+// (snapshots without raw values) the database's root; when the snapshot lists no candidate at
+// the cutoff, the horizon value itself as kUnknown. nullopt while the latest snapshot is older
+// than the pin's first run (the root may be in the next one).
+std::optional<HolderRecord> PinnedRoot(const EvalContext& ctx, const TableState& s,
+                                       const CauseFacts& f) {
+  if (ctx.db == nullptr) return std::nullopt;
+  const Horizon& horizon = ctx.db->horizon();
+  if (s.cutoff_runs > 0 && s.cutoff_xid >= 0) {
+    if (const HolderRecord* exact = horizon.WithXid(s.cutoff_xid)) return *exact;
+    if (absl::ToUnixMicros(ctx.db->last_snapshot()) < s.cutoff_since_us) return std::nullopt;
+    const HolderRecord* root = horizon.Root();
+    if (root != nullptr && root->horizon_xid >= 0) {
+      HolderRecord unknown;
+      unknown.kind = HolderKind::kUnknown;
+      unknown.database = ctx.db->database();
+      unknown.horizon_xid = s.cutoff_xid;
+      unknown.cluster_wide = true;
+      if (horizon.next_xid >= 0) {
+        unknown.age_xids = static_cast<uint32_t>(horizon.next_xid - s.cutoff_xid);
+      }
+      return unknown;
+    }
+  }
+  if (f.holder != nullptr) return *f.holder;
+  return std::nullopt;
+}
+
+}  // namespace
+
 void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const TableState& s,
                                               Verdict* out) const {
   *out = Verdict{};
   const TableTuning& t = *ctx.tuning;
   if (s.vacuum_trigger < 0 || s.n_dead < 0 || !s.autovacuum_enabled()) return;
-  if (s.size_bytes < t.min_table_bytes || s.n_dead < t.min_dead_tuples) return;
-  if (!s.over_trigger() || static_cast<double>(s.n_dead) <= s.vacuum_trigger) return;
+  const int64_t now_us = absl::ToUnixMicros(ctx.now);
+  const bool over = s.over_trigger() && static_cast<double>(s.n_dead) > s.vacuum_trigger;
+  const AlertState& alert = s.alert(kind());
+  if (alert.active() && alert.cause == static_cast<uint8_t>(Cause::kXminHorizon)) {
+    // Resolved on evidence: it holds while the table is over its trigger, and clears at the
+    // first snapshot of the table that finds it back under (a log entry alone, between
+    // snapshots, never resolves it).
+    out->clear_for = absl::ZeroDuration();
+    if (!over && now_us == s.last_snapshot_us) return;
+    out->holds = true;
+    out->cause = Cause::kXminHorizon;
+    // A different root is handed over only when the runs name it exactly (their cutoff is its
+    // value): between a release and the next run the old cutoff names nobody, and that is no
+    // new root.
+    if (ctx.db != nullptr && s.cutoff_runs >= t.ineffective_runs) {
+      if (const HolderRecord* exact = ctx.db->horizon().WithXid(s.cutoff_xid)) {
+        out->holder = *exact;
+      }
+    }
+    return;
+  }
+  out->clear_for = ClearWindow(ctx, s, t.window(kind()));
+  const bool pinned = HorizonPinned(s, t);
+  if (!pinned && (s.size_bytes < t.min_table_bytes || s.n_dead < t.min_dead_tuples)) return;
+  if (!over) return;
   const TableRates rates = s.Rates(ctx.now);
   // Not improving: more dead tuples than when it crossed, or runs leave at least as many
   // behind as the run before (compared run to run, so a run's own dip does not count as
@@ -43,22 +114,27 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
       s.run(0).not_yet_removable() >= s.run(1).not_yet_removable() &&
       static_cast<double>(s.run(0).not_yet_removable()) > s.vacuum_trigger;
   const bool not_improving =
-      s.n_dead >= s.dead_at_over || floor_not_falling ||
+      pinned || s.n_dead >= s.dead_at_over || floor_not_falling ||
       (rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit);
   if (!not_improving) return;
   const CauseFacts facts = GatherCauseFacts(ctx, s);
-  const int64_t now_us = absl::ToUnixMicros(ctx.now);
   const bool overdue = now_us - s.over_since_us >= absl::ToInt64Microseconds(t.overdue_after) &&
                        !facts.run_in_progress;
   const bool tried_and_failed =
       IneffectiveRunsSinceOver(s, t.removed_near_zero_fraction) >= t.ineffective_runs ||
-      facts.pinned_runs >= t.ineffective_runs ||
-      facts.lock_conflicts >= t.lock_conflict_min_events || facts.run_too_long || overdue;
+      facts.pinned || facts.lock_conflicts >= t.lock_conflict_min_events || facts.run_too_long ||
+      overdue;
   if (!tried_and_failed) return;
+  const Cause cause = ClassifyNotKeepingUp(facts, t);
+  if (cause == Cause::kXminHorizon) {
+    out->holder = PinnedRoot(ctx, s, facts);
+    // The root is in the next snapshot: wait for it rather than page without it.
+    if (facts.pinned && !out->holder.has_value() && ctx.db != nullptr) return;
+    out->fire_now = facts.pinned;
+  }
   out->holds = true;
-  out->cause = ClassifyNotKeepingUp(facts, t);
+  out->cause = cause;
   out->severity = Severity::kWarning;
-  if (out->cause == Cause::kXminHorizon) out->holder = facts.holder;
 }
 
 void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableState& s,

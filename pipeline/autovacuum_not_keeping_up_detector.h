@@ -4,6 +4,7 @@
 // AutovacuumNotKeepingUp (warning): autovacuum is visibly trying on the table and the table
 // still gets worse against its own trigger. Holds when all of:
 //   - the table is past both floors (min_table_bytes, min_dead_tuples) and autovacuum is on;
+//     runs that prove the horizon pinned (HorizonPinned) are enough whatever the size;
 //   - n_dead_tup is over its vacuum trigger (threshold + scale_factor * reltuples, reloptions
 //     first) and not getting better: not lower than when it crossed, or each run leaves at
 //     least as many dead tuples over the trigger as the run before, or the dead ratio rises
@@ -14,6 +15,12 @@
 //     at all for overdue_after.
 // The cause comes from ClassifyNotKeepingUp (cause_classifier.h). A healthy saw-tooth never
 // holds: each run brings the table back under its trigger.
+//
+// A pinned horizon (cause xmin_horizon) fires at once (the runs are the proof) and resolves on
+// evidence: the first snapshot that finds the table back under its trigger, after a vacuum
+// that ran after the release removed the backlog. While it fires, a different root proved by
+// the runs is handed to the pipeline, which re-emits the alert with it. Other causes resolve
+// after clear_cycles autovacuum cycles under the trigger (ClearWindow).
 
 #include "pipeline/detector.h"
 
@@ -29,6 +36,12 @@ class AutovacuumNotKeepingUpDetector final : public Detector {
 // Completed runs since the table crossed its trigger that left it over (or removed ~0); the
 // larger of what the log and autovacuum_count say.
 int IneffectiveRunsSinceOver(const TableState& table, double near_zero_fraction);
+
+// How long a table must stay clear before an alert of a cause other than a pinned horizon
+// resolves: clear_cycles autovacuum cycles (a cycle is autovacuum_naptime, or the table's own
+// interval between runs, or the run in progress, when longer), never longer than clear_for.
+absl::Duration ClearWindow(const EvalContext& ctx, const TableState& table,
+                           const AlertWindow& window);
 
 }  // namespace vacwatch::pipeline
 

@@ -60,10 +60,13 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
     }
   }
 
-  const int32_t own_vacuum_pid = s.progress.pid;
+  f.cutoff_runs = s.cutoff_runs;
+  f.pinned = f.pinned_runs >= t.ineffective_runs || f.cutoff_runs >= t.ineffective_runs;
   if (db != nullptr) {
-    f.holder = db->OldestHolder(own_vacuum_pid);
-    if (f.holder.has_value() && s.freeze_max_age > 0 && f.holder->age_xids >= s.freeze_max_age) {
+    const Horizon& horizon = db->horizon();
+    f.holder = s.cutoff_runs > 0 ? horizon.WithXid(s.cutoff_xid) : nullptr;
+    if (f.holder == nullptr) f.holder = horizon.Root();
+    if (f.holder != nullptr && s.freeze_max_age > 0 && f.holder->age_xids >= s.freeze_max_age) {
       f.holder_blocks_freeze = true;
     }
   }
@@ -129,10 +132,25 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
   return f;
 }
 
+bool HorizonPinned(const TableState& s, const TableTuning& t) {
+  if (s.cutoff_runs >= t.ineffective_runs) return true;
+  int near_zero = 0;
+  for (int i = 0; i < s.run_count() && near_zero < t.ineffective_runs; ++i) {
+    const RunRecord& r = s.run(i);
+    if (!RunRemovedNearZero(r.removed(), r.not_yet_removable(), t.removed_near_zero_fraction)) {
+      break;
+    }
+    ++near_zero;
+  }
+  return near_zero >= t.ineffective_runs;
+}
+
 Cause ClassifyNotKeepingUp(const CauseFacts& f, const TableTuning& t) {
-  if (f.pinned_runs >= t.ineffective_runs) return Cause::kXminHorizon;
+  if (f.pinned_runs >= t.ineffective_runs || f.cutoff_runs >= t.ineffective_runs) {
+    return Cause::kXminHorizon;
+  }
   if (f.lock_conflicts >= t.lock_conflict_min_events) return Cause::kLockConflicts;
-  if (f.floor_rises >= 2 && f.holder.has_value()) return Cause::kXminHorizon;
+  if (f.floor_rises >= 2 && f.holder != nullptr) return Cause::kXminHorizon;
   if (f.run_too_long && f.slow_for_pages && f.cost_delayed) return Cause::kCostThrottled;
   if (f.workers_saturated) return Cause::kWorkerStarvation;
   if (f.max_index_scans > t.max_index_scans) return Cause::kInsufficientMaintenanceWorkMem;
@@ -140,7 +158,10 @@ Cause ClassifyNotKeepingUp(const CauseFacts& f, const TableTuning& t) {
 }
 
 Cause ClassifyFreezing(const CauseFacts& f, const TableTuning& t) {
-  if (f.holder_blocks_freeze || f.pinned_runs >= t.ineffective_runs) return Cause::kXminHorizon;
+  if (f.holder_blocks_freeze || f.pinned_runs >= t.ineffective_runs ||
+      f.cutoff_runs >= t.ineffective_runs) {
+    return Cause::kXminHorizon;
+  }
   if (f.lock_conflicts >= t.lock_conflict_min_events) return Cause::kLockConflicts;
   if (f.run_too_long && f.slow_for_pages && f.cost_delayed) return Cause::kCostThrottled;
   if (f.workers_saturated) return Cause::kWorkerStarvation;

@@ -3,10 +3,12 @@
 
 // CauseClassifier: why autovacuum does not keep up with a table, decided from the evidence
 // (domain.md, "What running but not keeping up looks like"):
-//   xmin_horizon        runs remove ~0 while dead-but-not-yet-removable grows, or the
-//                       post-vacuum floor keeps rising; for freezing: the oldest holder of the
-//                       table's horizon is older than its freeze max age (relfrozenxid can
-//                       never pass the horizon)
+//   xmin_horizon        runs end at the same removable cutoff while leaving dead tuples (the
+//                       log's cutoff, or the database's horizon at the snapshots that saw the
+//                       runs), or remove ~0 while dead-but-not-yet-removable grows, or the
+//                       post-vacuum floor keeps rising; for freezing: the root of the table's
+//                       horizon is older than its freeze max age (relfrozenxid can never pass
+//                       the horizon)
 //   lock_conflicts      runs are skipped ("lock not available") or cancelled again and again
 //   cost_throttled      a run lasts longer than the table needs to cross its trigger again,
 //                       is slow for its pages, and the table has a cost delay
@@ -50,8 +52,12 @@ struct CauseFacts {
   // Horizon.
   int pinned_runs = 0;  // latest consecutive runs that removed ~0 and left dead tuples
   int floor_rises = 0;  // latest consecutive rises of the post-vacuum dead floor over trigger
-  std::optional<HolderRecord> holder;  // oldest holder pinning the table (not its own vacuum)
-  bool holder_blocks_freeze = false;   // holder older than the table's freeze max age
+  int cutoff_runs = 0;  // latest consecutive runs at one removable cutoff that left dead tuples
+  bool pinned = false;  // pinned_runs or cutoff_runs reached ineffective_runs
+  // The root holding the table's horizon (horizon.h): the candidate whose value is the runs'
+  // cutoff, else the database's root. Points into the DatabaseState; valid for the evaluation.
+  const HolderRecord* holder = nullptr;
+  bool holder_blocks_freeze = false;  // holder older than the table's freeze max age
   // Locks.
   int lock_conflicts = 0;  // vacuum skips + cancels within lock_window
   // The run in progress, else the latest run.
@@ -75,6 +81,10 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& tuning, const Pip
 
 Cause ClassifyNotKeepingUp(const CauseFacts& facts, const TableTuning& tuning);
 Cause ClassifyFreezing(const CauseFacts& facts, const TableTuning& tuning);
+
+// Whether the table's runs prove its horizon pinned: ineffective_runs consecutive runs at one
+// removable cutoff that left dead tuples, or that removed ~0 (cheap: no facts gathered).
+bool HorizonPinned(const TableState& table, const TableTuning& tuning);
 
 // Runs that count as "removed ~0": removed <= fraction * (removed + not yet removable) and
 // something was left behind.

@@ -26,6 +26,8 @@ std::string_view AlertKindName(AlertKind kind) {
       return "AutovacuumThresholdTooLax";
     case AlertKind::kVacuumOverdueAutovacuumDisabled:
       return "VacuumOverdueAutovacuumDisabled";
+    case AlertKind::kXminHorizonHeld:
+      return "XminHorizonHeld";
   }
   return "unknown";
 }
@@ -42,6 +44,8 @@ TableTuning::TableTuning() {
                                                                      absl::Hours(6), true};
   alerts[static_cast<int>(AlertKind::kVacuumOverdueAutovacuumDisabled)] = {absl::Minutes(30),
                                                                            absl::Hours(1), true};
+  alerts[static_cast<int>(AlertKind::kXminHorizonHeld)] = {absl::Minutes(10),
+                                                           absl::ZeroDuration(), true};
 }
 
 namespace {
@@ -103,6 +107,9 @@ const std::vector<TuningKey>& TuningKeys() {
          IntKey{&TableTuning::wraparound_critical_age, 0, int64_t{1} << 31}},
         {"wraparound_warning_horizon", DurationKey{&TableTuning::wraparound_warning_horizon}},
         {"wraparound_critical_horizon", DurationKey{&TableTuning::wraparound_critical_horizon}},
+        {"clear_cycles", Int32Key{&TableTuning::clear_cycles, 1, 100000}},
+        {"horizon_held_max_age_xids",
+         IntKey{&TableTuning::horizon_held_max_age_xids, 0, int64_t{1} << 32}},
     };
     for (int a = 0; a < kNumAlertKinds; ++a) {
       auto kind = static_cast<AlertKind>(a);

@@ -30,12 +30,16 @@ enum class AlertKind : uint8_t {
   kWraparoundRisk,
   kAutovacuumThresholdTooLax,
   kVacuumOverdueAutovacuumDisabled,
+  kXminHorizonHeld,  // per cluster (or database) and root, not per table
 };
-inline constexpr int kNumAlertKinds = 5;
+inline constexpr int kNumAlertKinds = 6;
 std::string_view AlertKindName(AlertKind kind);  // "AutovacuumNotKeepingUp", ...
 
 // How long a condition must hold before the alert fires (`for`), and be clear before it
-// resolves (`clear_for`), in event time. A disabled alert never fires.
+// resolves (`clear_for`), in event time. A disabled alert never fires. A detector may shorten
+// either for one verdict (Verdict::fire_now, Verdict::clear_for): an AutovacuumNotKeepingUp
+// whose runs prove a pinned horizon fires at once and resolves on the evidence of a vacuum;
+// other causes resolve after clear_cycles autovacuum cycles, at most clear_for.
 struct AlertWindow {
   absl::Duration for_duration = absl::Minutes(5);
   absl::Duration clear_for = absl::Minutes(15);
@@ -80,6 +84,13 @@ struct TableTuning {
   int64_t wraparound_critical_age = 1'600'000'000;
   absl::Duration wraparound_warning_horizon = absl::Hours(72);
   absl::Duration wraparound_critical_horizon = absl::Hours(24);
+  // AutovacuumNotKeepingUp causes other than a pinned horizon resolve after this many
+  // autovacuum cycles of the table under its trigger (a cycle: autovacuum_naptime, or the
+  // table's own interval between runs when longer), never later than its clear_for.
+  int32_t clear_cycles = 5;
+  // XminHorizonHeld: one root holding the horizon for `for`, or holding a value older than
+  // this many XIDs (0 = never by age), fires.
+  int64_t horizon_held_max_age_xids = 50'000'000;
   std::array<AlertWindow, kNumAlertKinds> alerts;
 
   TableTuning();

@@ -5,20 +5,6 @@
 
 namespace vacwatch::pipeline {
 
-std::string_view HolderKindName(HolderKind kind) {
-  switch (kind) {
-    case HolderKind::kSession:
-      return "session";
-    case HolderKind::kReplicationSlot:
-      return "replication_slot";
-    case HolderKind::kPreparedXact:
-      return "prepared_xact";
-    case HolderKind::kAutovacuumWorker:
-      return "autovacuum_worker";
-  }
-  return "session";
-}
-
 namespace {
 
 constexpr std::string_view kAutovacuumWorker = "autovacuum worker";
@@ -57,66 +43,7 @@ void DatabaseState::ApplySnapshot(const ingest::Snapshot& s) {
     if (!p.datname.empty() && p.datname != database_) r.relid = 0;
     progress_.push_back(std::move(r));
   }
-  holders_.clear();
-  for (const ingest::XminHolder& h : s.xmin_holders) {
-    HolderRecord r;
-    r.pid = h.pid;
-    r.kind =
-        h.backend_type == kAutovacuumWorker ? HolderKind::kAutovacuumWorker : HolderKind::kSession;
-    r.database = std::string(h.datname);
-    r.application_name = std::string(h.application_name);
-    r.state = std::string(h.state);
-    r.backend_type = std::string(h.backend_type);
-    r.age_xids = std::max(h.xmin_age.value_or(0), h.xid_age.value_or(0));
-    r.since_us = MicrosOr(h.xact_start);
-    for (const ingest::VacuumProgress& p : s.vacuum_progress) {
-      if (p.pid == h.pid) r.vacuuming_relid = p.relid;
-    }
-    holders_.push_back(std::move(r));
-  }
-  for (const ingest::ReplicationSlot& slot : s.replication_slots) {
-    // Only the slot's xmin (a physical slot with hot_standby_feedback) holds back user tables.
-    if (!slot.xmin_age.has_value()) continue;
-    HolderRecord r;
-    r.kind = HolderKind::kReplicationSlot;
-    r.slot_name = std::string(slot.slot_name);
-    r.database = std::string(slot.database);
-    r.state = slot.active.has_value() ? (*slot.active ? "active" : "inactive") : "";
-    r.age_xids = *slot.xmin_age;
-    r.cluster_wide = true;
-    holders_.push_back(std::move(r));
-  }
-  for (const ingest::PreparedXact& px : s.prepared_xacts) {
-    HolderRecord r;
-    r.kind = HolderKind::kPreparedXact;
-    r.gid = std::string(px.gid);
-    r.database = std::string(px.database);
-    r.age_xids = px.xid_age.value_or(0);
-    r.since_us = MicrosOr(px.prepared);
-    holders_.push_back(std::move(r));
-  }
-}
-
-std::optional<HolderRecord> DatabaseState::OldestHolder(int32_t exclude_pid) const {
-  const HolderRecord* best = nullptr;
-  for (const HolderRecord& h : holders_) {
-    if (h.age_xids <= 0) continue;
-    if (!h.cluster_wide) {
-      // A session or prepared transaction of another database does not pin ours. An unknown
-      // database (empty datname: a background process) is not assumed to pin it either.
-      if (h.database != database_) continue;
-      if (exclude_pid != 0 && h.pid == exclude_pid) continue;
-    }
-    // Oldest first; ties broken by kind then pid then name so the choice is deterministic.
-    if (best == nullptr ||
-        std::make_tuple(h.age_xids, -static_cast<int>(h.kind), -h.pid, h.slot_name, h.gid) >
-            std::make_tuple(best->age_xids, -static_cast<int>(best->kind), -best->pid,
-                            best->slot_name, best->gid)) {
-      best = &h;
-    }
-  }
-  if (best == nullptr) return std::nullopt;
-  return *best;
+  FindHorizon(s, database_, &horizon_);
 }
 
 const ProgressRecord* DatabaseState::ProgressFor(int64_t relid) const {

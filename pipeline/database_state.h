@@ -24,7 +24,7 @@
 //
 //   DatabaseState db("prod-eu-1", "reporting");
 //   db.ApplySnapshot(snapshot);                    // copies what it keeps
-//   std::optional<HolderRecord> h = db.OldestHolder(now, /*exclude_pid=*/vacuum_pid);
+//   const HolderRecord* root = db.horizon().Root();
 //
 // Nothing keeps a reference to a Snapshot past ApplySnapshot.
 
@@ -40,27 +40,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/snapshot.h"
+#include "pipeline/horizon.h"
 
 namespace vacwatch::pipeline {
-
-enum class HolderKind : uint8_t { kSession, kReplicationSlot, kPreparedXact, kAutovacuumWorker };
-std::string_view HolderKindName(HolderKind kind);  // session | replication_slot | ...
-
-// One holder of the xmin horizon, owned.
-struct HolderRecord {
-  HolderKind kind = HolderKind::kSession;
-  int32_t pid = 0;                                    // sessions, autovacuum workers
-  std::string database;                               // where it lives (empty for slots)
-  std::string application_name, state, backend_type;  // sessions
-  std::string slot_name;                              // replication slots
-  std::string gid;                                    // prepared transactions
-  int64_t age_xids = 0;          // how far behind it holds the horizon (max of xmin and xid age)
-  int64_t since_us = INT64_MIN;  // xact_start / prepared time; INT64_MIN = unknown
-  bool cluster_wide = false;     // pins every database (replication slots)
-  int64_t vacuuming_relid = 0;   // an autovacuum worker's current table (progress), 0 = none
-
-  bool operator==(const HolderRecord&) const = default;
-};
 
 struct ProgressRecord {
   int32_t pid = 0;
@@ -86,14 +68,12 @@ class DatabaseState {
   absl::Time last_snapshot() const { return last_snapshot_; }
   void set_last_snapshot(absl::Time t) { last_snapshot_ = t; }
 
-  // The oldest holder of the horizon that pins this database's tables, leaving out
-  // `exclude_pid` (the vacuum of the table being judged: its own snapshot is not what blocks
-  // it). nullopt when nothing holds it.
-  std::optional<HolderRecord> OldestHolder(int32_t exclude_pid) const;
+  // Who holds this database's horizon in the latest snapshot (horizon.h): the root, the
+  // cluster-wide root, the candidate holding a given value.
+  const Horizon& horizon() const { return horizon_; }
   // The vacuum in progress on `relid`, or null.
   const ProgressRecord* ProgressFor(int64_t relid) const;
   const std::vector<ProgressRecord>& progress() const { return progress_; }
-  const std::vector<HolderRecord>& holders() const { return holders_; }
 
   // Table index. Keys are the pipeline's encoded table keys (table_key.h).
   // Records (or refreshes) a table under its encoded key.
@@ -124,7 +104,7 @@ class DatabaseState {
  private:
   std::string cluster_, database_;
   absl::Time last_snapshot_ = absl::InfinitePast();
-  std::vector<HolderRecord> holders_;  // sessions + slots + prepared, as listed
+  Horizon horizon_;
   std::vector<ProgressRecord> progress_;
   int64_t max_workers_ = 3;
   int64_t naptime_s_ = 60;

@@ -30,9 +30,14 @@ namespace vacwatch::pipeline {
 enum class Severity : uint8_t { kInfo = 0, kWarning = 1, kCritical = 2 };
 std::string_view SeverityName(Severity s);  // info | warning | critical
 
+// What an entry of the state stands for: a table, a database (server warnings and its
+// snapshot-only roots) or a cluster (its cluster-wide roots).
+enum class EntryScope : uint8_t { kTable, kDatabase, kCluster };
+
 struct EvalContext {
   absl::Time now;
-  const TableKey* key = nullptr;  // the table (schema/table empty: a database entry)
+  EntryScope scope = EntryScope::kTable;
+  const TableKey* key = nullptr;  // set for Describe (schema/table empty: a database entry)
   const TableTuning* tuning = nullptr;
   const PipelineConfig* config = nullptr;
   const DatabaseState* db = nullptr;  // null before the database's first snapshot
@@ -52,6 +57,11 @@ struct Verdict {
   Cause cause = Cause::kUnknown;
   Severity severity = Severity::kWarning;
   std::optional<HolderRecord> holder;  // set when the cause names one
+  // The evidence is already conclusive: fire without waiting for the window's `for`.
+  bool fire_now = false;
+  // Resolve after this long clear instead of the window's clear_for (set whether the condition
+  // holds or not: it applies to the clear evaluations that follow).
+  std::optional<absl::Duration> clear_for;
 };
 
 class Detector {

@@ -5,6 +5,7 @@
 #include "pipeline/threshold_too_lax_detector.h"
 #include "pipeline/vacuum_overdue_detector.h"
 #include "pipeline/wraparound_risk_detector.h"
+#include "pipeline/xmin_horizon_held_detector.h"
 
 namespace vacwatch::pipeline {
 
@@ -26,12 +27,13 @@ const std::array<const Detector*, kNumAlertKinds>& AllDetectors() {
   static const WraparoundRiskDetector wraparound;
   static const ThresholdTooLaxDetector too_lax;
   static const VacuumOverdueDetector overdue;
+  static const XminHorizonHeldDetector horizon_held;
   static const std::array<const Detector*, kNumAlertKinds> all = [] {
     std::array<const Detector*, kNumAlertKinds> a{};
     for (const Detector* d :
          {static_cast<const Detector*>(&not_keeping_up), static_cast<const Detector*>(&freezing),
           static_cast<const Detector*>(&wraparound), static_cast<const Detector*>(&too_lax),
-          static_cast<const Detector*>(&overdue)}) {
+          static_cast<const Detector*>(&overdue), static_cast<const Detector*>(&horizon_held)}) {
       a[static_cast<int>(d->kind())] = d;
     }
     return a;

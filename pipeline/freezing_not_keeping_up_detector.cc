@@ -42,7 +42,7 @@ void FreezingNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const TableS
   out->holds = true;
   out->cause = ClassifyFreezing(facts, t);
   out->severity = Severity::kWarning;
-  if (out->cause == Cause::kXminHorizon) out->holder = facts.holder;
+  if (out->cause == Cause::kXminHorizon && facts.holder != nullptr) out->holder = *facts.holder;
 }
 
 void FreezingNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableState& s,
@@ -103,7 +103,7 @@ void FreezingNotKeepingUpDetector::Describe(const EvalContext& ctx, const TableS
     AddEvidence(a, "last_run_advanced_relfrozenxid",
                 std::string_view((r.flags & RunRecord::kRunFroze) ? "yes" : "no"));
   }
-  if (f.holder.has_value()) AddEvidence(a, "oldest_holder_age_xids", f.holder->age_xids);
+  if (f.holder != nullptr) AddEvidence(a, "oldest_holder_age_xids", f.holder->age_xids);
   a->recommendation = RecommendationFor(ctx, s, kind(), cause, f);
 }
 

@@ -11,7 +11,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/status_macros.h"
 #include "pipeline/alert_text.h"
@@ -103,10 +106,11 @@ class Pipeline::Impl {
                         int64_t cluster_over_trigger = -1);
   absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
                                std::string_view why);
-  // What an emitted transition says: fired, escalated (fired again at a higher severity) or
-  // resolved.
-  enum class Emission : uint8_t { kFired, kEscalated, kResolved };
-  // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from.
+  // What an emitted transition says: fired, escalated (fired again at a higher severity),
+  // root changed (fired again naming another root) or resolved.
+  enum class Emission : uint8_t { kFired, kEscalated, kRootChanged, kResolved };
+  // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from,
+  // for kRootChanged the root it named before.
   void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx,
             std::string_view note);
   int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
@@ -115,6 +119,12 @@ class Pipeline::Impl {
                                             const std::string& key, int64_t relid, absl::Time now);
   absl::StatusOr<std::string> ResolveSkip(const ingest::LogEvent& e, ClusterState* cluster);
   absl::Status SweepTtl(ClusterState* cluster);
+  // At the end of a snapshot of `db`: evaluates the XminHorizonHeld entries of its cluster
+  // root and of its own root, and records on them the tables of `db` paying for each
+  // (paying_, gathered while the rows were evaluated).
+  absl::Status EvaluateHorizonEntries(DatabaseState* db, ClusterState* cluster, absl::Time now);
+  // Notes `e` in paying_ when its AutovacuumNotKeepingUp fires with cause xmin_horizon.
+  void NotePaying(Entry* e);
 
   PipelineConfig config_;
   state::StateStore* store_;
@@ -151,6 +161,9 @@ class Pipeline::Impl {
   absl::flat_hash_set<absl::string_view> absent_;  // views into row_keys_, during OnSnapshot
   std::string range_begin_, range_end_;
   std::string glob_buf_;
+  // During OnSnapshot: the snapshot's tables whose AutovacuumNotKeepingUp fires with cause
+  // xmin_horizon ("db.schema.table") and the root each names.
+  std::vector<std::pair<std::string, HolderRecord>> paying_;
 };
 
 absl::Status Pipeline::Impl::EnsureInitialized() {
@@ -437,6 +450,8 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalCon
   } else if (what == Emission::kEscalated) {
     al.summary = absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note),
                               "): ", al.summary);
+  } else if (what == Emission::kRootChanged) {
+    al.summary = absl::StrCat("Root changed (was ", std::string(note), "): ", al.summary);
   }
   pending_.push_back(std::move(t));
   ++counters_.transitions;
@@ -453,6 +468,14 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
   ctx.cluster_tables_over_trigger = cluster_over_trigger >= 0
                                         ? cluster_over_trigger
                                         : ClusterTablesOverTrigger(cluster->cluster());
+  if (e->state().relid == 0) {
+    // Not a snapshot's table row: a table known only from the log, or a database or cluster
+    // entry (no table name).
+    TableKey key;
+    if (TableKey::Decode(*e->key, &key) && key.table.empty() && key.schema.empty()) {
+      ctx.scope = key.database.empty() ? EntryScope::kCluster : EntryScope::kDatabase;
+    }
+  }
   const auto& detectors = AllDetectors();
   for (int k = 0; k < kNumAlertKinds; ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
@@ -487,7 +510,20 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
       }
       a.severity = static_cast<uint8_t>(v.severity);
     }
-    absl::StatusOr<AlertStep> step = a.Step(now, v.holds, e->tuning->window(kind));
+    if (v.holds && before == AlertPhase::kFiring && v.holder.has_value() &&
+        kind == AlertKind::kAutovacuumNotKeepingUp) {
+      // A different root, proved by the runs, while firing: the alert names it from now on.
+      const HolderRecord* kept = e->state().holder(kind);
+      if (kept != nullptr && !SameRoot(*kept, *v.holder)) {
+        const std::string was = HolderId(*kept);
+        e->state().set_holder(kind, std::move(v.holder));
+        Emit(e, kind, Emission::kRootChanged, ctx, was);
+      }
+    }
+    AlertWindow window = e->tuning->window(kind);
+    if (v.fire_now) window.for_duration = absl::ZeroDuration();
+    if (v.clear_for.has_value()) window.clear_for = *v.clear_for;
+    absl::StatusOr<AlertStep> step = a.Step(now, v.holds, window);
     if (!step.ok()) return step.status();
     if (*step == AlertStep::kFired) Emit(e, kind, Emission::kFired, ctx, "");
     if (*step == AlertStep::kResolved) Emit(e, kind, Emission::kResolved, ctx, "");
@@ -605,8 +641,9 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     Entry* e = *found;
     const Thresholds th = ComputeThresholds(s.settings, s.server_version_num, row);
     bool reset = false;
-    const ApplyResult r = e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid),
-                                                      config_.rate_window, &reset);
+    const ApplyResult r =
+        e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid), config_.rate_window,
+                                    db.horizon().horizon_xid(), &reset);
     if (r == ApplyResult::kDuplicate) {
       ++counters_.duplicates_ignored;
       continue;
@@ -621,23 +658,74 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     if (e->state().over_trigger()) ++over;
     MarkDirty(e);
     VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
+    NotePaying(e);
   }
   ClusterOf(s.cluster).tables_over_trigger += over - db.tables_over_trigger;
   db.tables_over_trigger = over;
-  // A database-level entry exists only after a server warning: re-evaluate it so it resolves.
-  EncodeTableKey(s.cluster, s.database, "", "", &key_buf_);
-  const std::string& db_key = key_buf_;  // nothing below re-encodes into key_buf_
-  if (db.HasTable(db_key)) {
-    absl::StatusOr<Entry*> e = Find(db_key);
-    if (!e.ok()) return e.status();
-    if (*e != nullptr) {
-      (*e)->state().Touch(now);
-      db.NoteTable(db_key, "", 0, now_us);
-      MarkDirty(*e);
-      VW_RETURN_IF_ERROR(Evaluate(*e, &db, &cluster, now));
-    }
-  }
+  // The database entry (server warnings, a root of this database only) and the cluster's:
+  // re-evaluated at every snapshot, so what they hold resolves.
+  VW_RETURN_IF_ERROR(EvaluateHorizonEntries(&db, &cluster, now));
   return SweepTtl(&cluster);
+}
+
+void Pipeline::Impl::NotePaying(Entry* e) {
+  const TableState& s = e->state();
+  if (!s.has_alerts()) return;
+  const AlertState& a = s.alert(AlertKind::kAutovacuumNotKeepingUp);
+  const HolderRecord* h = s.holder(AlertKind::kAutovacuumNotKeepingUp);
+  if (!a.active() || a.cause != static_cast<uint8_t>(Cause::kXminHorizon) || h == nullptr) return;
+  TableKey key;
+  TableKey::Decode(*e->key, &key);
+  paying_.emplace_back(absl::StrCat(key.database, ".", key.QualifiedName()), *h);
+}
+
+absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterState* cluster,
+                                                    absl::Time now) {
+  absl::Cleanup forget_paying = [this] { paying_.clear(); };
+  const Horizon& horizon = db->horizon();
+  const HolderRecord* cluster_root = horizon.ClusterRoot();
+  const HolderRecord* db_root =
+      horizon.Root() != nullptr && !horizon.Root()->cluster_wide ? horizon.Root() : nullptr;
+  const int64_t now_us = absl::ToUnixMicros(now);
+  const std::string db_prefix = absl::StrCat(db->database(), ".");
+  for (const bool cluster_entry : {true, false}) {
+    const HolderRecord* root = cluster_entry ? cluster_root : db_root;
+    // The cluster's entry is indexed under a database of no name, so that the TTL sweep and
+    // a restart find it like any other.
+    DatabaseState& index = cluster_entry ? Database(cluster->cluster(), "") : *db;
+    EncodeTableKey(cluster->cluster(), cluster_entry ? "" : db->database(), "", "", &key_buf_);
+    const std::string key = key_buf_;
+    Entry* e = nullptr;
+    if (index.HasTable(key)) {
+      absl::StatusOr<Entry*> found = Find(key);
+      if (!found.ok()) return found.status();
+      e = *found;
+    }
+    if (e == nullptr) {
+      if (root == nullptr) continue;
+      e = Create(key);
+    }
+    e->state().Touch(now);
+    index.NoteTable(key, "", 0, now_us);
+    MarkDirty(e);
+    VW_RETURN_IF_ERROR(Evaluate(e, db, cluster, now));
+    // The tables of this database paying for the root the entry names: replaces what the
+    // entry knew of this database, keeps the other databases' (sorted, bounded).
+    HolderRecord* held = e->state().mutable_holder(AlertKind::kXminHorizonHeld);
+    if (held == nullptr) continue;
+    std::vector<std::string> names;
+    for (absl::string_view line : absl::StrSplit(held->paying_tables, '\n', absl::SkipEmpty())) {
+      if (!absl::StartsWith(line, db_prefix)) names.emplace_back(line);
+    }
+    for (const auto& [name, h] : paying_) {
+      if (SameRoot(h, *held)) names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (names.size() > static_cast<size_t>(kMaxPayingTables)) names.resize(kMaxPayingTables);
+    held->paying_tables = absl::StrJoin(names, "\n");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Pipeline::Impl::PrefetchRows(const ingest::Snapshot& s) {

@@ -67,6 +67,17 @@
 //   alerts     := (phase:b since:t clear_since:t last:t cause:b severity:b)*5
 //   holders    := mask:b holder*popcount(mask); holder as version 1 with since:t
 //
+// Version 3, written since: version 2 plus the horizon its runs met, a sixth alert
+// (XminHorizonHeld) and two holder fields:
+//
+//   value      := version:b(=3) groups:b ... as version 2 ... [warning] [horizon]
+//                 [alerts holders]
+//   groups     := version 2's bits, and bit 6 horizon
+//   horizon    := cutoff_xid:v cutoff_runs:v cutoff_since:t
+//   alerts     := count:b (phase:b since:t clear_since:t last:t cause:b severity:b)*count
+//                 (count = 6 when written; a reader takes up to kNumAlertKinds)
+//   holder     := as version 2, then horizon_xid:v paying_tables:s
+//
 // A reader meeting an unknown version returns DataLoss: it never guesses. A new field means
 // a new version with its own grammar here and a golden test for each version that shipped.
 
@@ -116,10 +127,11 @@ constexpr size_t kMaxV = 10, kMaxF = 8;
 constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) +
                                3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
                                5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
-                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1;
+                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 +
+                               3 * kMaxV;
 constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
                  kCycleBound = 2 * kMaxV + 2 * kMaxF;
-constexpr size_t kHolderBound = 2 + 4 * kMaxV + 6 * kMaxV;  // plus the strings' bytes
+constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings' bytes
 // Every state without holders fits in a stack buffer of this size.
 constexpr size_t kStackEncodeBytes =
     kFixedBound + kRunRing * kRunBound + kConflictRing * kConflictBound + kCycleRing * kCycleBound;
@@ -276,6 +288,24 @@ void TableState::PushRun(const RunRecord& r) {
   if (run_count_ < kRunRing) ++run_count_;
 }
 
+void TableState::NoteCutoff(int64_t cutoff, bool left_dead, int32_t runs, int64_t t_us) {
+  if (cutoff < 0) {
+    cutoff_xid = -1;
+    cutoff_runs = 0;
+    cutoff_since_us = kNever;
+    return;
+  }
+  if (cutoff == cutoff_xid && left_dead && cutoff_runs > 0) {
+    cutoff_runs = static_cast<int32_t>(std::min<int64_t>(int64_t{cutoff_runs} + runs, 1000000));
+    return;
+  }
+  // A new value counts once, however many runs the snapshots saw end: the value was only
+  // seen at the end of them.
+  cutoff_xid = cutoff;
+  cutoff_runs = left_dead ? 1 : 0;
+  cutoff_since_us = left_dead ? t_us : kNever;
+}
+
 void TableState::CloseCycle(int64_t t_us, double post_ratio) {
   CycleRecord c;
   c.end_us = t_us;
@@ -291,7 +321,8 @@ void TableState::CloseCycle(int64_t t_us, double post_ratio) {
 
 ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats& row,
                                          const Thresholds& th, const ProgressRecord* prog,
-                                         absl::Duration rate_window, bool* counter_reset) {
+                                         absl::Duration rate_window, int64_t horizon_xid,
+                                         bool* counter_reset) {
   *counter_reset = false;
   const int64_t t_us = Micros(t);
   if (last_snapshot_us != kNever) {
@@ -342,6 +373,7 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   }
   const bool unlogged_run =
       vacuumed_between && runs_since_snapshot == 0 && new_avc > autovacuum_count;
+  const int64_t autovacuum_count_before = autovacuum_count;
   if (unlogged_run && frozenxid_age > freeze_max_age) {
     // An autovacuum past the freeze limit is an anti-wraparound one, logged or not.
     if (freeze_series_start_us == kNever) {
@@ -393,7 +425,12 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
     progress = ProgressState{};
   }
 
-  if (unlogged_run) CloseCycle(t_us, dead_ratio());
+  if (unlogged_run) {
+    CloseCycle(t_us, dead_ratio());
+    NoteCutoff(horizon_xid, dead > 0,
+               static_cast<int32_t>(std::min<int64_t>(new_avc - autovacuum_count_before, 1000)),
+               t_us);
+  }
   runs_since_snapshot = 0;
   const double ratio = dead_ratio();
   if (ratio > cycle_peak_ratio) {
@@ -491,6 +528,8 @@ ApplyResult TableState::ApplyVacuum(const ingest::LogEvent& e) {
   }
   PushRun(r);
   ++runs_since_snapshot;
+  NoteCutoff(st.removable_cutoff.has_value() ? *st.removable_cutoff : st.oldest_xmin.value_or(-1),
+             st.tuples_not_yet_removable.value_or(0) > 0, 1, t_us);
   last_log_us = std::max(last_log_us, t_us);
   if (st.tuples_removed.value_or(0) > 0) removed_total += *st.tuples_removed;
 
@@ -593,6 +632,12 @@ const HolderRecord* TableState::holder(AlertKind k) const {
   return &*b->holders[static_cast<int>(k)];
 }
 
+HolderRecord* TableState::mutable_holder(AlertKind k) {
+  if (!has_alerts()) return nullptr;
+  std::optional<HolderRecord>& h = alerts_.mutable_get()->holders[static_cast<int>(k)];
+  return h.has_value() ? &*h : nullptr;
+}
+
 void TableState::set_holder(AlertKind k, std::optional<HolderRecord> h) {
   if (!h.has_value() && alerts_.get() == nullptr) return;
   alerts_.mutable_get()->holders[static_cast<int>(k)] = std::move(h);
@@ -677,7 +722,9 @@ void GetAnchor(FieldReader* f, RateAnchor* a) {
 
 // Version 2's optional parts (the `groups` byte).
 constexpr uint8_t kHasOver = 1, kHasFreeze = 2, kHasProgress = 4, kHasDedup = 8, kHasWarning = 16,
-                  kHasAlerts = 32;
+                  kHasAlerts = 32, kHasHorizon = 64;
+// The alert kinds a version 1 or 2 state holds (XminHorizonHeld came with version 3).
+constexpr int kVersion2AlertKinds = 5;
 
 }  // namespace
 
@@ -686,7 +733,8 @@ void TableState::Encode(std::string* result) const {
   for (int i = 0; i < kNumAlertKinds; ++i) {
     if (const HolderRecord* h = holder(static_cast<AlertKind>(i))) {
       bound += kHolderBound + h->database.size() + h->application_name.size() + h->state.size() +
-               h->backend_type.size() + h->slot_name.size() + h->gid.size();
+               h->backend_type.size() + h->slot_name.size() + h->gid.size() +
+               h->paying_tables.size();
     }
   }
   char stack[kStackEncodeBytes];
@@ -712,6 +760,7 @@ void TableState::Encode(std::string* result) const {
   if (dedup_set) groups |= kHasDedup;
   if (last_warning_us != kNever || last_warning_kind != 0) groups |= kHasWarning;
   if (alerts_set) groups |= kHasAlerts;
+  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever) groups |= kHasHorizon;
 
   PutB(kTableStateVersion, out);
   PutB(groups, out);
@@ -818,8 +867,14 @@ void TableState::Encode(std::string* result) const {
     PutT(last_warning_us, ref, out);
     PutB(last_warning_kind, out);
   }
+  if (groups & kHasHorizon) {
+    PutV(cutoff_xid, out);
+    PutV(cutoff_runs, out);
+    PutT(cutoff_since_us, ref, out);
+  }
 
   if (groups & kHasAlerts) {
+    PutB(kNumAlertKinds, out);
     for (int k = 0; k < kNumAlertKinds; ++k) {
       const AlertState& a = alert(static_cast<AlertKind>(k));
       PutB(static_cast<uint8_t>(a.phase()), out);
@@ -849,6 +904,8 @@ void TableState::Encode(std::string* result) const {
       PutS(h->backend_type, out);
       PutS(h->slot_name, out);
       PutS(h->gid, out);
+      PutV(h->horizon_xid, out);
+      PutS(h->paying_tables, out);
     }
   }
   result->append(begin, static_cast<size_t>(writer.p - begin));
@@ -859,11 +916,11 @@ absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
   Reader r(bytes);
   uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
-  if (version != 1 && version != 2) {
+  if (version < 1 || version > kTableStateVersion) {
     return absl::DataLossError(
         absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
   }
-  if (version == 2) r.B();  // groups
+  if (version >= 2) r.B();  // groups
   *relid = r.V();
   if (version == 1) r.V();  // first_seen
   *last_seen_us = r.V();
@@ -875,13 +932,15 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
   Reader r(bytes);
   const uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
-  if (version != 1 && version != 2) {
+  if (version < 1 || version > kTableStateVersion) {
     return absl::DataLossError(
         absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
   }
-  // Version 1 has every part; version 2 says which it has.
-  const uint8_t groups = version == 1 ? 0xFF : r.B();
-  if (version == 2 && (groups >> 6) != 0) return absl::DataLossError("table state: bad groups");
+  // Version 1 has every part of its time (no horizon); versions 2 and 3 say which they have.
+  const uint8_t groups = version == 1 ? (0xFF & ~kHasHorizon) : r.B();
+  if ((version == 2 && (groups >> 6) != 0) || (version == 3 && (groups >> 7) != 0)) {
+    return absl::DataLossError("table state: bad groups");
+  }
   FieldReader f{&r, version, 0};
   // Decoded in place (a state is about a kilobyte, and the pipeline decodes one per snapshot
   // row): on an error *out holds a partly decoded state, which callers discard.
@@ -1011,12 +1070,21 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     s.last_warning_us = f.T();
     s.last_warning_kind = r.B();
   }
+  if (groups & kHasHorizon) {
+    s.cutoff_xid = r.V();
+    s.cutoff_runs = r.Narrow<int32_t>(r.V());
+    s.cutoff_since_us = f.T();
+  }
 
   if (groups & kHasAlerts) {
-    if (version == 1 && r.B() != kNumAlertKinds) {
-      return absl::DataLossError("table state: wrong alert count");
+    int alert_kinds = kVersion2AlertKinds;
+    if (version != 2) {
+      alert_kinds = r.B();
+      if (version == 1 ? alert_kinds != kVersion2AlertKinds : alert_kinds > kNumAlertKinds) {
+        return absl::DataLossError("table state: wrong alert count");
+      }
     }
-    for (int k = 0; k < kNumAlertKinds; ++k) {
+    for (int k = 0; k < alert_kinds; ++k) {
       AlertState a;
       uint8_t phase = r.B();
       int64_t since = f.T();
@@ -1030,12 +1098,13 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
       if (!(a == AlertState())) s.mutable_alert(static_cast<AlertKind>(k)) = a;
     }
     const uint8_t mask = r.B();
-    if (mask >> kNumAlertKinds) return absl::DataLossError("table state: bad holder mask");
-    for (int i = 0; i < kNumAlertKinds && r.ok(); ++i) {
+    if (mask >> alert_kinds) return absl::DataLossError("table state: bad holder mask");
+    for (int i = 0; i < alert_kinds && r.ok(); ++i) {
       if ((mask & (1u << i)) == 0) continue;
       HolderRecord h;
       uint8_t kind = r.B();
-      if (kind > static_cast<uint8_t>(HolderKind::kAutovacuumWorker)) {
+      if (kind > (version < 3 ? static_cast<uint8_t>(HolderKind::kAutovacuumWorker)
+                              : kMaxHolderKind)) {
         return absl::DataLossError("table state: unknown holder kind");
       }
       h.kind = static_cast<HolderKind>(kind);
@@ -1050,6 +1119,10 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
       h.backend_type = r.S();
       h.slot_name = r.S();
       h.gid = r.S();
+      if (version >= 3) {
+        h.horizon_xid = r.V();
+        h.paying_tables = r.S();
+      }
       s.set_holder(static_cast<AlertKind>(i), std::move(h));
     }
   }

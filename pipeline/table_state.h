@@ -48,7 +48,7 @@ inline constexpr int kRunRing = 8;
 inline constexpr int kConflictRing = 8;
 inline constexpr int kCycleRing = 4;
 inline constexpr int kDedupRing = 4;
-inline constexpr uint8_t kTableStateVersion = 2;  // written; 1 is still read
+inline constexpr uint8_t kTableStateVersion = 3;  // written; 1 and 2 are still read
 
 enum class ApplyResult : uint8_t { kApplied, kDuplicate, kOutOfOrder };
 
@@ -180,9 +180,11 @@ class AlertBlockBox {
 class TableState {
  public:
   // ---- updates ----
+  // `horizon_xid`: the raw value the database's root holds the horizon at in this snapshot
+  // (Horizon::horizon_xid, -1 unknown): the removable cutoff of runs the log did not show.
   ApplyResult ApplySnapshotRow(absl::Time t, const ingest::TableStats& row, const Thresholds& th,
                                const ProgressRecord* progress, absl::Duration rate_window,
-                               bool* counter_reset);
+                               int64_t horizon_xid, bool* counter_reset);
   ApplyResult ApplyVacuum(const ingest::LogEvent& e);
   ApplyResult ApplyConflict(const ingest::LogEvent& e, ConflictKind kind);
   ApplyResult ApplyAnalyze(const ingest::LogEvent& e);
@@ -234,6 +236,15 @@ class TableState {
   RateAnchor anchor_old, anchor_new;
   TableRates Rates(absl::Time now) const;
 
+  // ---- the horizon its runs met (domain.md: a cutoff that stays while the table keeps dead
+  // tuples is direct proof of a pin, and its value names the root) ----
+  // The removable cutoff of the latest run: the log's `removable cutoff: N` (PG15+) or
+  // `oldest xmin: N` (10-14); for a run only the snapshots saw (autovacuum_count rose), the
+  // database's horizon at that snapshot. -1 unknown.
+  int64_t cutoff_xid = -1;
+  int32_t cutoff_runs = 0;           // consecutive runs at cutoff_xid that left dead tuples
+  int64_t cutoff_since_us = kNever;  // the end of the first of them
+
   // ---- freeze ----
   int64_t freeze_series_start_us = kNever;  // first aggressive run since relfrozenxid last moved
   int64_t freeze_age_at_start = -1;
@@ -265,6 +276,7 @@ class TableState {
   const AlertState& alert(AlertKind k) const;
   AlertState& mutable_alert(AlertKind k);  // allocates the block
   const HolderRecord* holder(AlertKind k) const;
+  HolderRecord* mutable_holder(AlertKind k);  // null when the alert names none
   void set_holder(AlertKind k, std::optional<HolderRecord> h);
   // Frees the block when every alert is inactive again.
   void ReleaseIdleAlerts();
@@ -287,6 +299,9 @@ class TableState {
   bool SeenEvent(uint64_t hash);  // dedup ring: true if already applied (else remembers it)
   ApplyResult CheckLogTime(int64_t t_us) const;
   void CloseCycle(int64_t t_us, double post_ratio);
+  // A run (or `runs` runs seen at once) ended at `t_us` with removable cutoff `cutoff` (-1
+  // unknown), leaving dead tuples behind or not.
+  void NoteCutoff(int64_t cutoff, bool left_dead, int32_t runs, int64_t t_us);
   void PushRun(const RunRecord& r);
 
   std::array<RunRecord, kRunRing> runs_{};

@@ -52,7 +52,7 @@ void WraparoundRiskDetector::Evaluate(const EvalContext& ctx, const TableState& 
   }
   const CauseFacts facts = GatherCauseFacts(ctx, s);
   out->cause = ClassifyFreezing(facts, t);
-  if (out->cause == Cause::kXminHorizon) out->holder = facts.holder;
+  if (out->cause == Cause::kXminHorizon && facts.holder != nullptr) out->holder = *facts.holder;
 }
 
 void WraparoundRiskDetector::Describe(const EvalContext& ctx, const TableState& s, Alert* a) const {

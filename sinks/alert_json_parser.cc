@@ -136,6 +136,12 @@ absl::Status ReadHolder(ondemand::value value, pipeline::AlertHolder* holder) {
       holder->age_s = age;
     } else if (key == "scope") {
       s = ReadString(v, path, &holder->scope);
+    } else if (key == "id") {
+      s = ReadString(v, path, &holder->id);
+    } else if (key == "horizon_xid") {
+      int64_t xid = 0;
+      s = ReadInt(v, path, &xid);
+      holder->horizon_xid = xid;
     }
     if (!s.ok()) return s;
   }

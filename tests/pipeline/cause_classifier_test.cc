@@ -31,7 +31,8 @@ TEST(CauseClassifierTest, PrecedenceForNotKeepingUp) {
   EXPECT_EQ(ClassifyNotKeepingUp(f, t), Cause::kCostThrottled);
   f.floor_rises = 2;
   EXPECT_EQ(ClassifyNotKeepingUp(f, t), Cause::kCostThrottled);  // no holder: not the horizon
-  f.holder = Session(5000);
+  const HolderRecord holder = Session(5000);
+  f.holder = &holder;
   EXPECT_EQ(ClassifyNotKeepingUp(f, t), Cause::kXminHorizon);
   f.lock_conflicts = 3;
   EXPECT_EQ(ClassifyNotKeepingUp(f, t), Cause::kLockConflicts);
@@ -95,7 +96,7 @@ TEST(CauseClassifierTest, GatherFindsPinnedRunsHolderAndConflicts) {
   EXPECT_EQ(f.pinned_runs, 3);
   EXPECT_EQ(f.floor_rises, 2);
   EXPECT_EQ(f.lock_conflicts, 4);
-  ASSERT_TRUE(f.holder.has_value());
+  ASSERT_NE(f.holder, nullptr);
   EXPECT_EQ(f.holder->pid, 9);  // the other database's older session does not pin this one
   EXPECT_TRUE(f.holder_blocks_freeze);
   EXPECT_EQ(f.max_index_scans, 1);

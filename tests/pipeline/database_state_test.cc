@@ -24,28 +24,30 @@ TEST(DatabaseStateTest, SessionsPinOnlyTheirOwnDatabaseSlotsPinAll) {
                HolderSpec{.pid = 2, .database = "db", .xmin_age = 100}};
   DatabaseState db("c1", "db");
   db.ApplySnapshot(b.Build(T(0), "db", {}, x));
-  std::optional<HolderRecord> h = db.OldestHolder(0);
-  ASSERT_TRUE(h.has_value());
+  const HolderRecord* h = db.horizon().Root();
+  ASSERT_NE(h, nullptr);
   EXPECT_EQ(h->pid, 2);
   EXPECT_FALSE(h->cluster_wide);
 
   x.slots = {{"standby", 500}};
   db.ApplySnapshot(b.Build(T(10), "db", {}, x));
-  h = db.OldestHolder(0);
-  ASSERT_TRUE(h.has_value());
+  h = db.horizon().Root();
+  ASSERT_NE(h, nullptr);
   EXPECT_EQ(h->kind, HolderKind::kReplicationSlot);
   EXPECT_EQ(h->slot_name, "standby");
   EXPECT_TRUE(h->cluster_wide);
 
   x.prepared = {{"tx-42", 700}};
   db.ApplySnapshot(b.Build(T(20), "db", {}, x));
-  h = db.OldestHolder(0);
-  ASSERT_TRUE(h.has_value());
+  h = db.horizon().Root();
+  ASSERT_NE(h, nullptr);
   EXPECT_EQ(h->kind, HolderKind::kPreparedXact);
   EXPECT_EQ(h->gid, "tx-42");
 }
 
-TEST(DatabaseStateTest, TheTablesOwnVacuumIsNotItsHolderAndWorkersNameTheirTable) {
+TEST(DatabaseStateTest, ARunningVacuumIsNeverAHolder) {
+  // A VACUUM's snapshot is ignored by other vacuums (PROC_IN_VACUUM): the worker with the
+  // older xmin is not the root, the session is.
   SnapshotBuilder b;
   SnapshotExtras x;
   x.holders = {HolderSpec{.pid = 50, .backend_type = "autovacuum worker", .xmin_age = 9000},
@@ -53,12 +55,8 @@ TEST(DatabaseStateTest, TheTablesOwnVacuumIsNotItsHolderAndWorkersNameTheirTable
   x.progress = {ProgressSpec{.pid = 50, .relid = 16461, .start = T(0)}};
   DatabaseState db("c1", "db");
   db.ApplySnapshot(b.Build(T(0), "db", {}, x));
-  std::optional<HolderRecord> h = db.OldestHolder(0);
-  ASSERT_TRUE(h.has_value());
-  EXPECT_EQ(h->kind, HolderKind::kAutovacuumWorker);
-  EXPECT_EQ(h->vacuuming_relid, 16461);
-  h = db.OldestHolder(/*exclude_pid=*/50);
-  ASSERT_TRUE(h.has_value());
+  const HolderRecord* h = db.horizon().Root();
+  ASSERT_NE(h, nullptr);
   EXPECT_EQ(h->pid, 60);
   ASSERT_NE(db.ProgressFor(16461), nullptr);
   EXPECT_EQ(db.ProgressFor(16461)->pid, 50);
