@@ -35,7 +35,7 @@ ingest::Snapshot SnapshotBuilder::Build(absl::Time at, const std::string& databa
   s.settings.autovacuum_vacuum_cost_limit = -1;
   s.settings.vacuum_cost_limit = 200;
   s.settings.autovacuum_max_workers = extras.max_workers;
-  s.settings.autovacuum_naptime = 60;
+  s.settings.autovacuum_naptime = extras.naptime_s;
   for (const TableSpec& t : tables) {
     ingest::TableStats r;
     r.relid = t.relid;
@@ -71,7 +71,10 @@ ingest::Snapshot SnapshotBuilder::Build(absl::Time at, const std::string& databa
     x.backend_type = Keep(h.backend_type);
     x.state = Keep(h.state);
     x.xact_start = h.xact_start;
-    x.xmin_age = h.xmin_age;
+    if (h.xmin_age != 0) x.xmin_age = h.xmin_age;
+    x.xid_age = h.xid_age;
+    x.backend_xid = h.backend_xid;
+    x.backend_xmin = h.backend_xmin;
     s.xmin_holders.push_back(x);
   }
   for (const ProgressSpec& p : extras.progress) {
@@ -87,21 +90,34 @@ ingest::Snapshot SnapshotBuilder::Build(absl::Time at, const std::string& databa
     v.index_vacuum_count = p.index_vacuum_count;
     s.vacuum_progress.push_back(v);
   }
-  for (const auto& [name, age] : extras.slots) {
+  for (const SlotSpec& spec : extras.slots) {
     ingest::ReplicationSlot slot;
-    slot.slot_name = Keep(name);
+    slot.slot_name = Keep(spec.name);
     slot.slot_type = Keep("physical");
-    slot.active = false;
-    slot.xmin_age = age;
+    slot.active = spec.active;
+    slot.xmin_age = spec.xmin_age;
+    slot.xmin = spec.xmin;
     s.replication_slots.push_back(slot);
   }
-  for (const auto& [gid, age] : extras.prepared) {
+  for (const PreparedSpec& spec : extras.prepared) {
     ingest::PreparedXact px;
-    px.gid = Keep(gid);
+    px.gid = Keep(spec.gid);
     px.database = Keep(database);
-    px.xid_age = age;
+    px.xid_age = spec.xid_age;
+    px.transaction = spec.transaction;
     s.prepared_xacts.push_back(px);
   }
+  for (const WalsenderSpec& spec : extras.walsenders) {
+    ingest::Walsender w;
+    w.pid = spec.pid;
+    w.application_name = Keep(spec.application_name);
+    w.state = Keep("streaming");
+    w.xmin_age = spec.xmin_age;
+    w.backend_xmin = spec.backend_xmin;
+    s.walsenders.push_back(w);
+  }
+  s.horizon.oldest_running_xid = extras.oldest_running_xid;
+  s.horizon.next_xid = extras.next_xid;
   return s;
 }
 
@@ -130,6 +146,7 @@ ingest::LogEvent EventBuilder::Vacuum(absl::Time at, const std::string& database
   e.stats.tuples_remain = run.remain;
   e.stats.tuples_not_yet_removable = run.not_yet_removable;
   e.stats.removable_cutoff_age = run.cutoff_age;
+  e.stats.removable_cutoff = run.cutoff;
   e.stats.elapsed_s = run.elapsed_s;
   e.stats.read_rate_mbs = 10;
   e.stats.write_rate_mbs = 5;

@@ -53,7 +53,29 @@ struct HolderSpec {
   std::string backend_type = "client backend";
   std::string state = "idle in transaction";
   std::optional<absl::Time> xact_start;
+  int64_t xmin_age = 0;  // 0: no backend_xmin
+  std::optional<int64_t> xid_age;
+  std::optional<int64_t> backend_xid, backend_xmin;  // raw values
+};
+
+struct SlotSpec {
+  std::string name;
   int64_t xmin_age = 0;
+  std::optional<int64_t> xmin;  // raw
+  bool active = false;
+};
+
+struct PreparedSpec {
+  std::string gid;
+  int64_t xid_age = 0;
+  std::optional<int64_t> transaction;  // raw
+};
+
+struct WalsenderSpec {
+  int32_t pid = 0;
+  std::string application_name;
+  int64_t xmin_age = 0;
+  std::optional<int64_t> backend_xmin;
 };
 
 struct ProgressSpec {
@@ -67,8 +89,11 @@ struct ProgressSpec {
 struct SnapshotExtras {
   std::vector<HolderSpec> holders;
   std::vector<ProgressSpec> progress;
-  std::vector<std::pair<std::string, int64_t>> slots;     // name, xmin_age
-  std::vector<std::pair<std::string, int64_t>> prepared;  // gid, xid_age (in this database)
+  std::vector<SlotSpec> slots;
+  std::vector<PreparedSpec> prepared;  // in this database
+  std::vector<WalsenderSpec> walsenders;
+  std::optional<int64_t> oldest_running_xid, next_xid;
+  int64_t naptime_s = 60;
   int64_t max_workers = 3;
   bool autovacuum = true;
   int64_t server_version_num = 150000;
@@ -84,6 +109,7 @@ struct RunSpec {
   ingest::VacuumMode mode = ingest::VacuumMode::kNormal;
   int32_t pid = 4242;
   std::optional<int64_t> cutoff_age;
+  std::optional<int64_t> cutoff;  // removable cutoff (raw xid)
 };
 
 // Builds a Snapshot whose views stay valid as long as the builder.
