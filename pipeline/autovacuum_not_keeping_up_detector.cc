@@ -176,7 +176,18 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
       break;
     default:
       why = "autovacuum runs but the table does not recover";
+      if (s.last_log_us == kNever) {
+        absl::StrAppend(&why,
+                        " (no autovacuum log entry of it seen: skipped or cancelled runs, which "
+                        "only the log shows, cannot be ruled out; log_autovacuum_min_duration = 0 "
+                        "would show them)");
+      }
       break;
+  }
+  if (cause == Cause::kXminHorizon && f.cutoff_runs > 0 && s.cutoff_xid >= 0 &&
+      s.cutoff_xid < kFirstIdentityKey) {
+    absl::StrAppend(&why, "; its last ", f.cutoff_runs, " runs all stopped at removable cutoff ",
+                    s.cutoff_xid);
   }
   a->summary = absl::StrFormat(
       "%s on %s: autovacuum is not keeping up (%s): %s dead tuples (%.0f%% of the table), %s over "
@@ -201,6 +212,11 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
               static_cast<int64_t>(IneffectiveRunsSinceOver(s, t.removed_near_zero_fraction)));
   AddEvidence(a, "runs_removing_near_zero", static_cast<int64_t>(f.pinned_runs));
   AddEvidence(a, "floor_rises", static_cast<int64_t>(f.floor_rises));
+  if (s.cutoff_xid >= 0 && s.cutoff_xid < kFirstIdentityKey) {
+    AddEvidence(a, "removable_cutoff", s.cutoff_xid);
+    AddEvidence(a, "runs_at_removable_cutoff", static_cast<int64_t>(f.cutoff_runs));
+  }
+  AddEvidence(a, "log_entries_seen", std::string_view(s.last_log_us == kNever ? "no" : "yes"));
   if (s.run_count() > 0) {
     const RunRecord& r = s.run(0);
     AddTimeEvidence(a, "last_run_end", r.end_us);

@@ -87,7 +87,7 @@ struct TableTuning {
   // AutovacuumNotKeepingUp causes other than a pinned horizon resolve after this many
   // autovacuum cycles of the table under its trigger (a cycle: autovacuum_naptime, or the
   // table's own interval between runs when longer), never later than its clear_for.
-  int32_t clear_cycles = 5;
+  int32_t clear_cycles = 10;
   // XminHorizonHeld: one root holding the horizon for `for`, or holding a value older than
   // this many XIDs (0 = never by age), fires.
   int64_t horizon_held_max_age_xids = 50'000'000;

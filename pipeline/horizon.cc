@@ -67,10 +67,31 @@ bool XidFollowsOrEquals(int64_t a, int64_t b) {
   return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b)) >= 0;
 }
 
+// FNV-1a of the root's identity, folded into [2^32, 2^62).
+int64_t IdentityKey(const HolderRecord& h) {
+  uint64_t x = 0xcbf29ce484222325ULL;
+  auto mix = [&x](std::string_view part) {
+    for (unsigned char c : part) {
+      x ^= c;
+      x *= 0x100000001b3ULL;
+    }
+    x ^= 0xFF;
+    x *= 0x100000001b3ULL;
+  };
+  mix(HolderKindName(h.kind));
+  mix(std::to_string(h.pid));
+  mix(std::to_string(h.since_us));
+  mix(h.gid);
+  mix(h.slot_name);
+  mix(h.database);
+  return kFirstIdentityKey + static_cast<int64_t>(x % ((uint64_t{1} << 62) - kFirstIdentityKey));
+}
+
 }  // namespace
 
 void FindHorizon(const ingest::Snapshot& s, std::string_view database, Horizon* out) {
   out->candidates.clear();
+  out->horizon_key_ = -1;
   out->oldest_running_xid = s.horizon.oldest_running_xid.value_or(-1);
   out->next_xid = s.horizon.next_xid.value_or(-1);
   std::vector<int> ranks;
@@ -175,6 +196,8 @@ void FindHorizon(const ingest::Snapshot& s, std::string_view database, Horizon* 
   for (size_t i : order) sorted.push_back(std::move(out->candidates[i]));
   out->candidates = std::move(sorted);
   if (out->candidates.empty()) return;
+  out->horizon_key_ = out->candidates[0].horizon_xid >= 0 ? out->candidates[0].horizon_xid
+                                                          : IdentityKey(out->candidates[0]);
 
   // A snapshot-only session on top whose xmin is not older than the oldest running xid took
   // that xid's snapshot: a carrier of a transaction the snapshot does not list.

@@ -90,7 +90,17 @@ struct Horizon {
   const HolderRecord* WithXid(int64_t xid) const;
   // The raw value the root holds the horizon at, or -1.
   int64_t horizon_xid() const { return candidates.empty() ? -1 : candidates[0].horizon_xid; }
+  // What a run that ended before this snapshot had as its removable cutoff, as far as the
+  // snapshot can tell: the root's raw value; for snapshots without raw values (recorded
+  // before they were exported) a key of the root's identity (kind, pid, transaction start,
+  // gid, slot), at least 2^32 so it never equals an xid; -1 when nothing holds.
+  int64_t horizon_key() const { return horizon_key_; }
+
+  int64_t horizon_key_ = -1;  // set by FindHorizon
 };
+
+// Keys at or above this are identity keys (Horizon::horizon_key), not xids.
+inline constexpr int64_t kFirstIdentityKey = int64_t{1} << 32;
 
 // Fills `*out` (its vectors' capacity reused) from `snapshot` for the tables of `database`.
 void FindHorizon(const ingest::Snapshot& snapshot, std::string_view database, Horizon* out);

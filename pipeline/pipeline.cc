@@ -643,7 +643,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     bool reset = false;
     const ApplyResult r =
         e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid), config_.rate_window,
-                                    db.horizon().horizon_xid(), &reset);
+                                    db.horizon().horizon_key(), &reset);
     if (r == ApplyResult::kDuplicate) {
       ++counters_.duplicates_ignored;
       continue;

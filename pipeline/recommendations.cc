@@ -109,6 +109,16 @@ std::string RecommendationFor(const EvalContext& ctx, const TableState& s, Alert
           "No single cause in the evidence: look at pg_stat_progress_vacuum and "
           "the autovacuum log lines for this table, and run VACUUM (VERBOSE) ",
           table, "; to see what it reports.");
+      if (s.last_log_us == kNever) {
+        // Snapshots alone cannot tell skipped or cancelled runs (lock conflicts) apart.
+        absl::StrAppend(
+            &fix,
+            " vacwatch has seen no autovacuum log entry of this table, and lock conflicts "
+            "(skipped and cancelled runs) show only there: since PostgreSQL 15 "
+            "log_autovacuum_min_duration defaults to 10min, so ordinary runs are not logged. "
+            "Log every run and ship the log: ALTER SYSTEM SET log_autovacuum_min_duration = 0; "
+            "SELECT pg_reload_conf();");
+      }
       break;
   }
   if (!freezing) absl::StrAppend(&fix, BloatNote(ctx, s));

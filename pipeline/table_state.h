@@ -240,7 +240,8 @@ class TableState {
   // tuples is direct proof of a pin, and its value names the root) ----
   // The removable cutoff of the latest run: the log's `removable cutoff: N` (PG15+) or
   // `oldest xmin: N` (10-14); for a run only the snapshots saw (autovacuum_count rose), the
-  // database's horizon at that snapshot. -1 unknown.
+  // database's horizon at that snapshot (Horizon::horizon_key: for snapshots without raw
+  // values a key >= 2^32 of the root's identity). -1 unknown.
   int64_t cutoff_xid = -1;
   int32_t cutoff_runs = 0;           // consecutive runs at cutoff_xid that left dead tuples
   int64_t cutoff_since_us = kNever;  // the end of the first of them
