@@ -29,13 +29,16 @@
 #include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/transitions.h"
 
 namespace vacwatch {
 namespace {
 
 using testing::FileContents;
 using testing::Replay;
+using testing::ParseTransitions;
 using testing::ReplayResult;
+using testing::TableOf;
 
 std::string ExampleFile(const std::string& name) {
   return testing::SourceDir() + "/examples/pg15-demo/" + name;
@@ -118,26 +121,6 @@ std::optional<Expected> LoadExpected() {
 // The quick start's command line for one log destination: no --log-format, no prefix.
 ReplayResult ReplayExample(const std::string& log_name) {
   return Replay({"--logs", ExampleFile(log_name), "--stats", ExampleFile("snapshots.jsonl")});
-}
-
-std::vector<pipeline::Alert> ParseTransitions(const std::string& out) {
-  std::vector<pipeline::Alert> alerts;
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t end = out.find('\n', pos);
-    if (end == std::string::npos) end = out.size();
-    if (end > pos) {
-      auto alert = sinks::ParseAlertJson(std::string_view(out).substr(pos, end - pos));
-      EXPECT_OK(alert);
-      if (alert.ok()) alerts.push_back(*std::move(alert));
-    }
-    pos = end + 1;
-  }
-  return alerts;
-}
-
-std::string TableOf(const pipeline::Alert& a) {
-  return absl::StrCat(a.database, ".", a.schema, ".", a.table);
 }
 
 class ExampleDemoTest : public ::testing::TestWithParam<std::string> {};

@@ -293,6 +293,61 @@ INSTANTIATE_TEST_SUITE_P(LogDestinations, ReplayDatasetTest,
                            return info.param.format;
                          });
 
+// Snapshots alone (no log shipped, or PostgreSQL 15's default log_autovacuum_min_duration of
+// 10 min): the session-pinned tables still get cause xmin_horizon and their root, within 60 s
+// of the pin, and no warning or critical alert fires on a keeping_up table.
+TEST(ReplayDatasetSnapshotsOnlyTest, PinnedTablesGetTheirCauseAndRoot) {
+  const std::string dir = testing::DatasetPath(kDataset);
+  ReplayResult run = Replay({"--stats", dir + "/snapshots.jsonl"});
+  ASSERT_OK(run.status);
+  const std::vector<pipeline::Alert> alerts = ParseLines(run.out);
+  simdjson::dom::parser parser;
+  simdjson::dom::element truth;
+  ASSERT_EQ(parser.load(dir + "/truth.json").get(truth), simdjson::SUCCESS);
+  std::string_view started_text;
+  ASSERT_EQ(truth["started_at"].get(started_text), simdjson::SUCCESS);
+  absl::Time started_at;
+  ASSERT_TRUE(ingest::ParseRfc3339(started_text, &started_at));
+  auto name_of = [](const pipeline::Alert& a) {
+    return absl::StrCat(a.database, ".", a.schema, ".", a.table);
+  };
+  simdjson::dom::object not_keeping_up;
+  ASSERT_EQ(truth["not_keeping_up"].get(not_keeping_up), simdjson::SUCCESS);
+  int pinned = 0;
+  for (auto [key, entry] : not_keeping_up) {
+    int64_t from_s = 0;
+    std::string_view want_alert;
+    if (entry["from_s"].get(from_s) != simdjson::SUCCESS ||
+        entry["alert"].get(want_alert) != simdjson::SUCCESS ||
+        want_alert != "AutovacuumNotKeepingUp") {
+      continue;
+    }
+    ++pinned;
+    const pipeline::Alert* fired = nullptr;
+    for (const pipeline::Alert& a : alerts) {
+      if (a.status == "firing" && name_of(a) == key && a.alert == want_alert) {
+        fired = &a;
+        break;
+      }
+    }
+    ASSERT_NE(fired, nullptr) << key << " never fired:\n" << run.out;
+    EXPECT_EQ(fired->cause, "xmin_horizon") << key;
+    ASSERT_TRUE(fired->holder.has_value()) << key;
+    EXPECT_EQ(fired->holder->kind, "session") << key;
+    EXPECT_EQ(fired->holder->scope, "database") << key;
+    EXPECT_LE(fired->event_time, started_at + absl::Seconds(from_s + 60)) << key;
+  }
+  EXPECT_GE(pinned, 1);
+  simdjson::dom::array keeping_up;
+  ASSERT_EQ(truth["keeping_up"].get(keeping_up), simdjson::SUCCESS);
+  std::set<std::string> healthy;
+  for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
+  for (const pipeline::Alert& a : alerts) {
+    if (a.status != "firing" || !healthy.contains(name_of(a))) continue;
+    EXPECT_EQ(a.severity, "info") << name_of(a) << " keeps up but got " << a.alert;
+  }
+}
+
 // Prints like `replay` does but loses its first flushed batch, as a crash right after the
 // commit and before stdout was written would.
 class CrashOnFirstFlushSink final : public sinks::AlertSink {
