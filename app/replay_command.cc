@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "app/arg_parser.h"
+#include "app/log_inputs.h"
 #include "app/replay_runner.h"
 #include "common/status_macros.h"
 #include "ingest/log_source.h"
@@ -37,6 +38,7 @@ struct ReplayFlags {
   std::vector<std::string> logs, stats;
   std::string log_format = "auto";
   std::string log_line_prefix;
+  std::string log_timezone;
   std::string cluster;
   std::string config;
   std::string state_dir;
@@ -86,14 +88,25 @@ absl::StatusOr<int64_t> ParsePositive(const std::string& text, const std::string
 absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& io) {
   ReplayFlags flags;
   ArgParser parser("replay", kDescription);
-  parser.AddMulti("logs", "FILE", "server logs (stderr, csvlog or jsonlog); - reads stdin",
+  parser.AddMulti("logs", "FILE",
+                  "server logs (stderr, csvlog or jsonlog); - reads stdin. CLUSTER=FILE names "
+                  "the log's cluster; a path with {cluster} (logs/{cluster}/*.log) takes every "
+                  "match, the matched name as its cluster: a fleet replays in one run",
                   &flags.logs);
-  parser.AddMulti("stats", "FILE", "stats snapshot files (JSON lines)", &flags.stats);
+  parser.AddMulti("stats", "FILE",
+                  "stats snapshot files (JSON lines); - reads stdin, <(zcat f.gz) works too",
+                  &flags.stats);
   parser.AddString("log-format", "FORMAT", "auto, stderr, csvlog or jsonlog", &flags.log_format);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the server's log_line_prefix, for stderr logs (default: recognise the "
                    "common ones)",
                    &flags.log_line_prefix);
+  parser.AddString("log-timezone", "ZONE",
+                   "the servers' log_timezone, an IANA name (Asia/Shanghai): the logs' zone "
+                   "abbreviations are read in it (CST is US Central or China). Default: the "
+                   "config's log_timezone, else the snapshots' log_timezone setting, else a "
+                   "table of abbreviations, with a warning for ambiguous ones",
+                   &flags.log_timezone);
   parser.AddString("cluster", "NAME",
                    "the cluster the logs come from (default: the one the first snapshot names)",
                    &flags.cluster);
@@ -125,7 +138,21 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   }
 
   ReplayOptions options;
-  options.log_paths = flags.logs;
+  VW_ASSIGN_OR_RETURN(std::vector<LogInputArg> logs, ExpandLogArgs(flags.logs));
+  for (LogInputArg& log : logs) {
+    options.log_paths.push_back(std::move(log.path));
+    options.log_clusters.push_back(std::move(log.cluster));
+  }
+  if (!flags.log_timezone.empty()) {
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(flags.log_timezone, &zone)) {
+      return absl::InvalidArgumentError(
+          "--log-timezone '" + flags.log_timezone +
+          "' is not a time zone name like Asia/Shanghai or America/Chicago (the server's SHOW "
+          "log_timezone; see 'vacwatch replay --help')");
+    }
+    options.log_timezone = flags.log_timezone;
+  }
   options.stats_paths = flags.stats;
   auto log_format = ingest::ParseLogFormat(flags.log_format);
   if (!log_format.ok()) {
@@ -148,6 +175,8 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(config, pipeline::LoadPipelineConfig(flags.config));
   }
+  options.cluster_log_timezones = config.cluster_log_timezones;
+  options.default_log_timezone = config.log_timezone;
 
   std::unique_ptr<sinks::DeadLetterSink> dead_letters;
   if (flags.dead_letter.empty()) {

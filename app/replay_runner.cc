@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/status_macros.h"
 #include "ingest/log_event.h"
+#include "ingest/log_timestamp.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_reader.h"
 #include "pipeline/alert.h"
@@ -101,6 +102,8 @@ class SnapshotInput final : public MergeInput {
     return absl::OkStatus();
   }
   absl::Status FeedTo(ReplayConsumer* consumer) override { return consumer->OnSnapshot(snapshot_); }
+  // The snapshot the input will hand over next, or null.
+  const ingest::Snapshot* lookahead() const { return has_next_ ? &snapshot_ : nullptr; }
   const ingest::IngestCounters& counters() const override { return source_->counters(); }
   bool is_snapshot() const override { return true; }
 
@@ -164,6 +167,17 @@ class ReplayRunner::Impl {
       stats_.inputs_read += c.entries;
       stats_.skipped += c.skipped;
       stats_.rejected += c.total_rejected();
+      stats_.ambiguous_zone_entries += c.ambiguous_zone_entries;
+      if (stats_.ambiguous_zone.empty()) stats_.ambiguous_zone = c.ambiguous_zone;
+    }
+    if (stats_.ambiguous_zone_entries > 0) {
+      Warn(absl::StrCat(
+          stats_.ambiguous_zone_entries, " log entries are stamped '",
+          std::string(stats_.ambiguous_zone), "', which is ",
+          std::string(ingest::AmbiguousZoneMeanings(stats_.ambiguous_zone)),
+          ": their times, and the alerts that follow, may be hours off. Give the server's "
+          "log_timezone (SHOW log_timezone): --log-timezone ZONE, or log_timezone: ZONE in the "
+          "config"));
     }
     return stats_;
   }
@@ -255,41 +269,86 @@ class ReplayRunner::Impl {
       snapshot_inputs.push_back(
           std::make_unique<SnapshotInput>(path, std::move(id), std::move(source)));
     }
+    // The snapshots' lookaheads: the first snapshot of a pipe cannot be read twice, so the
+    // cluster and zones it names are taken from there.
+    for (auto& input : snapshot_inputs) VW_RETURN_IF_ERROR(input->Advance());
+    std::map<std::string, std::string, std::less<>> snapshot_zones;
+    for (const auto& input : snapshot_inputs) {
+      const auto* snapshot = static_cast<const SnapshotInput*>(input.get())->lookahead();
+      if (snapshot == nullptr || snapshot->settings.log_timezone.empty()) continue;
+      snapshot_zones.emplace(std::string(snapshot->cluster),
+                             std::string(snapshot->settings.log_timezone));
+    }
     std::string cluster = options_.cluster;
     if (cluster.empty() && !options_.log_paths.empty()) {
-      VW_ASSIGN_OR_RETURN(cluster, FirstSnapshotCluster());
+      VW_ASSIGN_OR_RETURN(cluster, FirstSnapshotCluster(snapshot_inputs));
     }
-    for (const std::string& path : options_.log_paths) {
+    for (size_t i = 0; i < options_.log_paths.size(); ++i) {
+      const std::string& path = options_.log_paths[i];
       std::string id;
       if (path != "-") {
         VW_ASSIGN_OR_RETURN(id, state::MakeSourceId(state::SourceKind::kLog, path));
       }
       ingest::LogSourceOptions source_options;
       source_options.format = options_.log_format;
-      source_options.cluster = cluster;
+      source_options.cluster = i < options_.log_clusters.size() && !options_.log_clusters[i].empty()
+                                   ? options_.log_clusters[i]
+                                   : cluster;
+      VW_ASSIGN_OR_RETURN(source_options.log_timezone,
+                          LogZoneFor(source_options.cluster, snapshot_zones));
       source_options.log_line_prefix = options_.log_line_prefix;
       VW_ASSIGN_OR_RETURN(source_options.start_offset, StartOffset(path, id));
       source_options.errors = options_.errors;
       VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::Open(path, source_options));
       inputs_.push_back(std::make_unique<LogInput>(path, std::move(id), std::move(source)));
     }
-    for (auto& input : snapshot_inputs) inputs_.push_back(std::move(input));
     for (auto& input : inputs_) VW_RETURN_IF_ERROR(input->Advance());
+    for (auto& input : snapshot_inputs) inputs_.push_back(std::move(input));
     return absl::OkStatus();
   }
 
-  // The cluster the first snapshot file names in its first snapshot (read from byte 0, so every
-  // run of a resumed replay agrees); empty when there is none.
-  absl::StatusOr<std::string> FirstSnapshotCluster() {
-    for (const std::string& path : options_.stats_paths) {
-      if (path == "-") continue;                   // cannot be read twice
+  // The cluster the first snapshot input names in its first snapshot: for a file read from
+  // byte 0 (so every run of a resumed replay agrees), for a pipe (read once, never resumed)
+  // its lookahead; empty when there is none.
+  absl::StatusOr<std::string> FirstSnapshotCluster(
+      const std::vector<std::unique_ptr<MergeInput>>& snapshot_inputs) {
+    for (const auto& input : snapshot_inputs) {
+      if (RegularFileSize(input->path()) < 0) {
+        const auto* snapshot = static_cast<const SnapshotInput*>(input.get())->lookahead();
+        if (snapshot != nullptr) return std::string(snapshot->cluster);
+        continue;
+      }
       ingest::SnapshotSourceOptions peek_options;  // errors are reported by the real pass
-      VW_ASSIGN_OR_RETURN(auto source, ingest::SnapshotFileSource::Open(path, peek_options));
+      VW_ASSIGN_OR_RETURN(auto source,
+                          ingest::SnapshotFileSource::Open(input->path(), peek_options));
       ingest::Snapshot snapshot;
       VW_ASSIGN_OR_RETURN(bool found, source->Next(&snapshot));
       if (found) return std::string(snapshot.cluster);
     }
     return std::string();
+  }
+
+  // The zone `cluster`'s log timestamps are written in (ReplayOptions), or nullopt.
+  absl::StatusOr<std::optional<absl::TimeZone>> LogZoneFor(
+      std::string_view cluster, const std::map<std::string, std::string, std::less<>>& seen) {
+    std::string name = options_.log_timezone;
+    if (name.empty()) {
+      auto it = options_.cluster_log_timezones.find(cluster);
+      if (it != options_.cluster_log_timezones.end()) name = it->second;
+    }
+    if (name.empty()) name = options_.default_log_timezone;
+    if (name.empty()) {
+      auto it = seen.find(cluster);
+      if (it != seen.end()) name = it->second;
+    }
+    if (name.empty()) return std::optional<absl::TimeZone>();
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(name, &zone)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown time zone '", name, "' for the logs of cluster '", std::string(cluster),
+          "': give an IANA name like Asia/Shanghai or America/Chicago (SHOW log_timezone)"));
+    }
+    return std::optional<absl::TimeZone>(zone);
   }
 
   absl::Status Merge() {

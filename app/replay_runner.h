@@ -31,6 +31,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,8 +55,20 @@ struct ReplayOptions {
   ingest::LogFormat log_format = ingest::LogFormat::kAuto;
   std::string log_line_prefix;  // stderr logs; empty: recognise the common ones
   // The cluster the logs belong to (snapshots name their own). Empty: the cluster of the
-  // first snapshot of stats_paths[0], so logs and snapshots of one server meet.
+  // first snapshot of the stats inputs (read from its start when it is a file, from the
+  // lookahead when it is a pipe), so logs and snapshots of one server meet.
   std::string cluster;
+  // Per log, parallel to log_paths (or empty): its cluster ("" = `cluster`). A fleet's logs
+  // replayed together with its snapshots (`--logs CLUSTER=FILE`).
+  std::vector<std::string> log_clusters;
+  // The servers' log_timezone (IANA names) for reading zone abbreviations: `log_timezone` for
+  // every log (--log-timezone), else the cluster's from `cluster_log_timezones`, else
+  // `default_log_timezone` (the config's), else the log_timezone setting of the cluster's
+  // first snapshot; with none, ambiguous abbreviations (CST...) are read from a table and
+  // warned about.
+  std::string log_timezone;
+  std::map<std::string, std::string, std::less<>> cluster_log_timezones;
+  std::string default_log_timezone;
   int64_t checkpoint_every_events = 4096;
   int64_t checkpoint_every_snapshots = 1;
   ingest::ParseErrorSink* errors = nullptr;  // rejected input; not owned
@@ -78,6 +92,10 @@ struct ReplayStats {
   int64_t redelivered = 0;      // of those, left undelivered by a previous run
   int64_t checkpoints = 0;      // batches committed
   int64_t resumed_inputs = 0;   // inputs that continued from a stored offset
+  // Log entries whose zone abbreviation names several zones, read without a known zone, and
+  // the first such abbreviation (static text).
+  int64_t ambiguous_zone_entries = 0;
+  std::string_view ambiguous_zone;
 };
 
 // What the runner drives: pipeline::Pipeline's three calls (pipeline.h). The runner makes a

@@ -23,6 +23,7 @@
 // way every csvlog record does. Memory stays bounded by max_entry_bytes plus one chunk.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,8 @@ class CsvLogReader final : public LogReader {
     int64_t max_entry_bytes = 1 << 20;  // larger records are rejected as oversized
     ParseErrorSink* errors = nullptr;   // not owned; may be null (errors are still counted)
     std::string source_name;            // names the input in dead letters
+    // The server's log_timezone, when known: zone abbreviations are read in it.
+    std::optional<absl::TimeZone> log_timezone;
   };
 
   explicit CsvLogReader(Options options);

@@ -5,10 +5,15 @@
 
 namespace vacwatch::ingest {
 
-bool ResolveEntryTime(LogEntry* entry, std::string_view* why) {
+bool ResolveEntryTime(LogEntry* entry, const absl::TimeZone* zone, IngestCounters* counters,
+                      std::string_view* why) {
   if (entry->time_text.empty()) return true;
   LogTimestamp ts;
-  if (!ParseLogTimestamp(entry->time_text, &ts, why)) return false;
+  if (!ParseLogTimestampIn(entry->time_text, zone, &ts, why)) return false;
+  if (!ts.ambiguous_zone.empty()) {
+    ++counters->ambiguous_zone_entries;
+    if (counters->ambiguous_zone.empty()) counters->ambiguous_zone = ts.ambiguous_zone;
+  }
   entry->time = ts.time;
   entry->utc_offset_s = ts.utc_offset_s;
   entry->has_time = true;

@@ -18,6 +18,8 @@
 
 #include <string_view>
 
+#include "absl/time/time.h"
+
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
@@ -25,9 +27,12 @@
 
 namespace vacwatch::ingest {
 
-// Reads entry->time_text, when there is one, into time, utc_offset_s and has_time. Returns false
-// with `*why` (a static description) when it does not parse; an entry without a time is fine.
-bool ResolveEntryTime(LogEntry* entry, std::string_view* why);
+// Reads entry->time_text, when there is one, into time, utc_offset_s and has_time, reading zone
+// abbreviations in `zone` (the server's log_timezone; null: unknown, and an ambiguous
+// abbreviation is counted in `counters`). Returns false with `*why` (a static description)
+// when it does not parse; an entry without a time is fine.
+bool ResolveEntryTime(LogEntry* entry, const absl::TimeZone* zone, IngestCounters* counters,
+                      std::string_view* why);
 
 // Where one reader's verdicts on its entries go.
 struct EntryDispatch {

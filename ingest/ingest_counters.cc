@@ -22,6 +22,8 @@ IngestCounters& IngestCounters::operator+=(const IngestCounters& other) {
   table_rows += other.table_rows;
   skipped += other.skipped;
   for (size_t i = 0; i < rejected.size(); ++i) rejected[i] += other.rejected[i];
+  ambiguous_zone_entries += other.ambiguous_zone_entries;
+  if (ambiguous_zone.empty()) ambiguous_zone = other.ambiguous_zone;
   return *this;
 }
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "ingest/log_event.h"
 #include "ingest/parse_error.h"
@@ -21,6 +22,10 @@ struct IngestCounters {
   int64_t table_rows = 0;                               // table rows in those snapshots
   int64_t skipped = 0;                                  // entries with nothing for vacwatch
   std::array<int64_t, kNumParseErrorKinds> rejected{};  // by ParseErrorKind
+  // Entries whose time zone abbreviation names several zones (CST...) and was read without a
+  // configured log_timezone; the first such abbreviation (static text).
+  int64_t ambiguous_zone_entries = 0;
+  std::string_view ambiguous_zone;
 
   int64_t total_events() const;
   int64_t total_rejected() const;

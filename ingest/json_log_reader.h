@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,8 @@ class JsonLogReader final : public LogReader {
     int64_t max_entry_bytes = 1 << 20;  // longer lines are rejected as oversized
     ParseErrorSink* errors = nullptr;   // not owned; may be null (errors are still counted)
     std::string source_name;            // names the input in dead letters
+    // The server's log_timezone, when known: zone abbreviations are read in it.
+    std::optional<absl::TimeZone> log_timezone;
   };
 
   explicit JsonLogReader(Options options);

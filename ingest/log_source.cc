@@ -39,6 +39,7 @@ Options SharedReaderOptions(const LogSourceOptions& options) {
   o.max_entry_bytes = options.max_entry_bytes;
   o.errors = options.errors;
   o.source_name = options.source_name;
+  o.log_timezone = options.log_timezone;
   return o;
 }
 

@@ -26,11 +26,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_file.h"
 #include "ingest/log_event.h"
@@ -57,6 +59,9 @@ struct LogSourceOptions {
   int64_t max_entry_bytes = 1 << 20;  // entries longer than this are rejected as oversized
   ParseErrorSink* errors = nullptr;   // not owned; receives every rejected entry
   std::string source_name;            // names the input in dead letters (default: the path)
+  // The server's log_timezone (an IANA zone), when known: timestamps' zone abbreviations are
+  // read in it. Unknown: read from a table, ambiguous ones (CST...) counted in the counters.
+  std::optional<absl::TimeZone> log_timezone;
 };
 
 // The reader for options.format, or for the format `first_bytes` look like when kAuto

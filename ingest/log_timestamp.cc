@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "absl/time/civil_time.h"
+
 namespace vacwatch::ingest {
 namespace {
 
@@ -33,6 +35,24 @@ constexpr std::array<ZoneAbbrev, 62> kZones = {{
     {"ADT", H(-3)},     {"NST", H(-3, 30)},  {"NDT", H(-2, 30)}, {"BRT", H(-3)},
     {"BRST", H(-2)},    {"ART", H(-3)},      {"CLT", H(-4)},     {"CLST", H(-3)},
     {"SST", H(-11)},    {"CCT", H(8)},
+}};
+
+// Abbreviations that tzdata gives to several zones, with the reading kZones uses first.
+struct AmbiguousAbbrev {
+  std::string_view name;
+  std::string_view meanings;
+};
+constexpr std::array<AmbiguousAbbrev, 10> kAmbiguous = {{
+    {"CST", "US Central (-06:00, read so) or China (+08:00, Asia/Shanghai)"},
+    {"CDT", "US Central daylight (-05:00, read so) or Cuba (-04:00)"},
+    {"IST", "India (+05:30, read so), Israel (+02:00) or Ireland (+01:00)"},
+    {"IDT", "Israel daylight (+03:00, read so) or Irish daylight"},
+    {"BST", "British Summer Time (+01:00, read so) or Bangladesh (+06:00)"},
+    {"AST", "Atlantic (-04:00, read so) or Arabia (+03:00)"},
+    {"ADT", "Atlantic daylight (-03:00, read so) or Arabia daylight"},
+    {"MST", "US Mountain (-07:00, read so) or Malaysia (+08:00)"},
+    {"SST", "Samoa (-11:00, read so) or Singapore (+08:00)"},
+    {"CCT", "China Coast (+08:00, read so) or Cocos Islands (+06:30)"},
 }};
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -174,7 +194,20 @@ size_t ScanLogTimestamp(std::string_view text, LogTimeFormat format) {
   return zone == 0 ? 0 : pos + zone;
 }
 
+std::string_view AmbiguousZoneMeanings(std::string_view abbreviation) {
+  for (const AmbiguousAbbrev& a : kAmbiguous) {
+    if (a.name == abbreviation) return a.meanings;
+  }
+  return {};
+}
+
 bool ParseLogTimestamp(std::string_view text, LogTimestamp* out, std::string_view* why) {
+  return ParseLogTimestampIn(text, nullptr, out, why);
+}
+
+bool ParseLogTimestampIn(std::string_view text, const absl::TimeZone* tz, LogTimestamp* out,
+                         std::string_view* why) {
+  out->ambiguous_zone = {};
   if (text.size() < 5) return Fail(why, "not a timestamp");
   if (text[4] != '-') return ParseEpoch(text, out, why);
 
@@ -193,8 +226,27 @@ bool ParseLogTimestamp(std::string_view text, LogTimestamp* out, std::string_vie
   if (!ParseFraction(text, &pos, &micros, why)) return false;
   if (pos >= text.size() || text[pos] != ' ') return Fail(why, "missing time zone");
   std::string_view zone = text.substr(pos + 1);
+  const bool named = !zone.empty() && IsAlpha(zone[0]);
+  const bool universal = zone == "UTC" || zone == "GMT" || zone == "UCT" || zone == "Z";
+  if (tz != nullptr && named && !universal) {
+    // The server's zone is known: its rules decide the offset, whatever the letters.
+    if (ZoneTokenLength(zone) != zone.size()) return Fail(why, "unknown time zone");
+    const absl::CivilSecond civil(year, month, day, hour, minute, second);
+    const absl::TimeZone::TimeInfo info = tz->At(civil);
+    absl::Time t = info.pre;
+    if (info.kind == absl::TimeZone::TimeInfo::REPEATED) {
+      // The hour a DST change repeats: the abbreviation tells which of the two it was.
+      if (tz->At(info.pre).zone_abbr != zone) t = info.post;
+    }
+    out->time = t + absl::Microseconds(micros);
+    out->utc_offset_s = tz->At(t).offset;
+    return true;
+  }
   int32_t offset = 0;
   if (!LookupZoneOffset(zone, &offset)) return Fail(why, "unknown time zone");
+  for (const AmbiguousAbbrev& a : kAmbiguous) {
+    if (a.name == zone) out->ambiguous_zone = a.name;
+  }
 
   const int64_t days = DaysFromCivil(year, month, day);
   const int64_t local_seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second;

@@ -15,9 +15,13 @@
 //   }
 //   // ts.time == 2026-11-23 22:18:21.286 UTC, ts.utc_offset_s == 3600
 //
-// Ambiguous abbreviations take the zone most servers log in: IST = India (+05:30), CST = US
-// Central (-06:00), BST = British Summer Time (+01:00), PST = US Pacific. Nothing here allocates
-// and nothing keeps a reference to its arguments.
+// With the server's log_timezone known (an IANA name: --log-timezone, the config's
+// `log_timezone:`, or the snapshots' log_timezone setting), every abbreviation is read in that
+// zone (a numeric offset and UTC/GMT are exact anyway). Without it, abbreviations come from a
+// table, and those that name several zones (CST: US Central or China; IST: India, Israel or
+// Ireland; BST, AST, CDT, MST, SST, CCT) take the one most servers log in and are flagged
+// `ambiguous_zone` so the caller can say so: never a silent guess. Nothing here allocates and
+// nothing keeps a reference to its arguments.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +34,9 @@ namespace vacwatch::ingest {
 struct LogTimestamp {
   absl::Time time = absl::InfinitePast();
   int32_t utc_offset_s = 0;  // of the zone the text was written in (0 for %n)
+  // Read without a configured zone from an abbreviation that names several zones: which one
+  // (a view of static text), else empty.
+  std::string_view ambiguous_zone;
 };
 
 // The shapes a log_line_prefix escape can print.
@@ -42,6 +49,14 @@ enum class LogTimeFormat : uint8_t {
 // Parses a whole timestamp text of any of the three shapes (fractions of 1-6 digits accepted).
 // On failure returns false and, when `why` is non-null, points it at a static description.
 bool ParseLogTimestamp(std::string_view text, LogTimestamp* out, std::string_view* why = nullptr);
+// The same, reading zone abbreviations in `zone` (null: from the table). A local time that
+// does not exist in `zone` (skipped by a DST change) is read with the offset before the change.
+bool ParseLogTimestampIn(std::string_view text, const absl::TimeZone* zone, LogTimestamp* out,
+                         std::string_view* why = nullptr);
+
+// What an ambiguous abbreviation may mean, for the warning: "US Central (-06:00), China
+// (+08:00)"; empty when `abbreviation` is not ambiguous.
+std::string_view AmbiguousZoneMeanings(std::string_view abbreviation);
 
 // Length of the timestamp of shape `format` at the start of `text`, zone token included, or 0
 // when the text does not have that shape. Checks the shape only (digits, separators, a zone

@@ -63,6 +63,9 @@ struct AutovacuumSettings {
   std::optional<int64_t> vacuum_freeze_min_age, vacuum_freeze_table_age;
   std::optional<int64_t> log_autovacuum_min_duration;
   std::optional<int64_t> autovacuum_worker_slots;  // PG18
+  // The zone the server's log timestamps are written in (an IANA name such as
+  // "Asia/Shanghai"); empty when the snapshot does not say.
+  std::string_view log_timezone;
 };
 
 // Raw transaction ids are PostgreSQL's 32-bit xids (0 .. 2^32-1) as the server prints them;

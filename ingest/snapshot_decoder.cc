@@ -296,6 +296,7 @@ constexpr auto kSettingsSchema = MakeSchema<AS>(std::array{
     Int<AS>("vacuum_freeze_min_age", &AS::vacuum_freeze_min_age, kSI),
     Int<AS>("vacuum_freeze_table_age", &AS::vacuum_freeze_table_age, kSI),
     Int<AS>("log_autovacuum_min_duration", &AS::log_autovacuum_min_duration, kSI),
+    Str<AS>("log_timezone", &AS::log_timezone),
 });
 
 using XH = XminHolder;

@@ -40,6 +40,7 @@ void WriteSettings(JsonWriter& w, const AutovacuumSettings& s) {
   w.OptionalField("autovacuum_naptime", s.autovacuum_naptime);
   w.OptionalField("autovacuum_max_workers", s.autovacuum_max_workers);
   w.OptionalField("autovacuum_worker_slots", s.autovacuum_worker_slots);
+  if (!s.log_timezone.empty()) w.Field("log_timezone", s.log_timezone);
   w.OptionalField("autovacuum_work_mem", s.autovacuum_work_mem);
   w.OptionalField("maintenance_work_mem", s.maintenance_work_mem);
   w.OptionalField("vacuum_freeze_min_age", s.vacuum_freeze_min_age);

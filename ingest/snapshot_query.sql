@@ -49,7 +49,8 @@ SELECT jsonb_build_object(
                WHERE name LIKE 'autovacuum%'
                   OR name IN ('vacuum_cost_delay', 'vacuum_cost_limit', 'maintenance_work_mem',
                               'block_size', 'track_counts', 'vacuum_freeze_min_age',
-                              'vacuum_freeze_table_age', 'log_autovacuum_min_duration')),
+                              'vacuum_freeze_table_age', 'log_autovacuum_min_duration',
+                              'log_timezone')),
   'horizon', (SELECT jsonb_build_object(
       'oldest_running_xid', (txid_snapshot_xmin(snap) % 4294967296)::bigint,
       'next_xid', (txid_snapshot_xmax(snap) % 4294967296)::bigint)

@@ -35,11 +35,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
@@ -60,6 +62,8 @@ class StderrLogReader final : public LogReader {
     int64_t max_entry_bytes = 1 << 20;  // larger records are rejected as oversized
     ParseErrorSink* errors = nullptr;   // not owned; may be null (errors are still counted)
     std::string source_name;            // names the input in dead letters
+    // The server's log_timezone, when known: zone abbreviations are read in it.
+    std::optional<absl::TimeZone> log_timezone;
     // A record waiting for its CONTEXT completes without it after this many further lines.
     int64_t context_window_lines = 1000;
   };

@@ -190,6 +190,17 @@ absl::StatusOr<double> ParseNumberScalar(const YAML::Node& node, const std::stri
   return v * scale;
 }
 
+// An IANA time zone name that absl::LoadTimeZone knows ("Asia/Shanghai", "UTC").
+absl::StatusOr<std::string> ParseZoneScalar(const YAML::Node& node, const std::string& path) {
+  absl::TimeZone zone;
+  if (!node.IsScalar() || !absl::LoadTimeZone(node.Scalar(), &zone)) {
+    return Invalid(path, absl::StrCat("'", node.IsScalar() ? node.Scalar() : std::string("?"),
+                                      "' is not a time zone name like Asia/Shanghai or "
+                                      "America/Chicago (the server's SHOW log_timezone)"));
+  }
+  return node.Scalar();
+}
+
 absl::StatusOr<bool> ParseBoolScalar(const YAML::Node& node, const std::string& path) {
   bool b = false;
   if (!node.IsScalar() || !YAML::convert<bool>::decode(node, b)) {
@@ -302,6 +313,11 @@ absl::Status CheckTuning(const TableTuning& t, const std::string& where) {
 
 }  // namespace
 
+const std::string& PipelineConfig::LogTimezoneFor(std::string_view cluster) const {
+  auto it = cluster_log_timezones.find(cluster);
+  return it != cluster_log_timezones.end() ? it->second : log_timezone;
+}
+
 TableTuning PipelineConfig::Resolve(std::string_view glob_subject) const {
   TableTuning t = defaults;
   if (overrides.empty()) return t;
@@ -355,6 +371,24 @@ absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
         if (!v.ok()) return v.status();
         if (*v <= 0 || *v > 1) return Invalid(name, "expected a fraction in (0, 1]");
         config.worker_busy_fraction = *v;
+      } else if (name == "log_timezone") {
+        auto zone = ParseZoneScalar(kv.second, name);
+        if (!zone.ok()) return zone.status();
+        config.log_timezone = *zone;
+      } else if (name == "clusters") {
+        if (!kv.second.IsMap()) return Invalid(name, "expected a mapping of cluster names");
+        for (const auto& cluster : kv.second) {
+          const std::string cluster_name = cluster.first.as<std::string>();
+          const std::string path = absl::StrCat("clusters.", cluster_name);
+          if (!cluster.second.IsMap()) return Invalid(path, "expected a mapping");
+          for (const auto& field : cluster.second) {
+            const std::string key = field.first.as<std::string>();
+            if (key != "log_timezone") return Invalid(path + "." + key, "unknown key");
+            auto zone = ParseZoneScalar(field.second, path + "." + key);
+            if (!zone.ok()) return zone.status();
+            config.cluster_log_timezones[cluster_name] = *zone;
+          }
+        }
       } else if (name == "starvation_min_tables_over_trigger") {
         auto v = ParseNumberScalar(kv.second, name);
         if (!v.ok()) return v.status();

@@ -13,6 +13,8 @@
 // names the key; values are validated (InvalidArgument with the key path).
 
 #include <array>
+#include <functional>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -119,6 +121,15 @@ struct PipelineConfig {
   // many tables of the cluster over their vacuum trigger.
   double worker_busy_fraction = 1.0;
   int32_t starvation_min_tables_over_trigger = 3;
+
+  // The servers' log_timezone (IANA names, checked with absl::LoadTimeZone): for all clusters
+  // (`log_timezone:`) and per cluster (`clusters: {NAME: {log_timezone: ZONE}}`). Log
+  // timestamps' zone abbreviations are read in it (CST is US Central or China Standard Time).
+  // Not a detector setting: the command hands it to the log readers.
+  std::string log_timezone;
+  std::map<std::string, std::string, std::less<>> cluster_log_timezones;
+  // The zone for `cluster`'s logs: its own, else log_timezone, else empty.
+  const std::string& LogTimezoneFor(std::string_view cluster) const;
 
   // The tuning of one table: defaults with every matching override applied in order.
   TableTuning Resolve(std::string_view glob_subject) const;

@@ -139,3 +139,22 @@ overrides:
 
 }  // namespace
 }  // namespace vacwatch::pipeline
+
+namespace vacwatch::pipeline {
+namespace {
+
+TEST(ConfigTest, LogTimezonesForAllClustersAndPerCluster) {
+  absl::StatusOr<PipelineConfig> config = ParsePipelineConfig(
+      "log_timezone: UTC\nclusters:\n  cn-1: {log_timezone: Asia/Shanghai}\n");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->LogTimezoneFor("cn-1"), "Asia/Shanghai");
+  EXPECT_EQ(config->LogTimezoneFor("eu-1"), "UTC");
+  absl::Status bad = ParsePipelineConfig("log_timezone: CST\n").status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("log_timezone"), std::string::npos) << bad;
+  bad = ParsePipelineConfig("clusters:\n  cn-1: {zone: Asia/Shanghai}\n").status();
+  EXPECT_NE(bad.message().find("clusters.cn-1.zone"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
