@@ -5,7 +5,9 @@
 #include <memory>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "app/arg_parser.h"
+#include "ingest/log_timestamp.h"
 #include "common/status_macros.h"
 #include "ingest/event_json.h"
 #include "ingest/input_file.h"
@@ -35,6 +37,8 @@ struct ParseFlags {
   std::string log_line_prefix;
   std::string cluster = "default";
   std::string dead_letter;
+  std::string log_timezone;
+  bool strict = false;
   std::vector<std::string> files;
 };
 
@@ -51,14 +55,24 @@ class LinePrinter {
   }
 
   void Flush() {
-    if (!buffer_.empty()) std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    if (!buffer_.empty() &&
+        std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size()) {
+      failed_ = true;
+    }
     buffer_.clear();
-    std::fflush(out_);
+    if (std::fflush(out_) != 0 || std::ferror(out_) != 0) failed_ = true;
+  }
+  // Whether anything written so far failed to reach the output (disk full, a closed pipe).
+  absl::Status status() const {
+    if (!failed_) return absl::OkStatus();
+    return absl::UnavailableError(
+        "cannot write the output (disk full, or the reading end of the pipe went away?)");
   }
 
  private:
   std::FILE* out_;
   std::string buffer_;
+  bool failed_ = false;
 };
 
 absl::Status ParseLogFile(ingest::InputFile file, const std::string& head,
@@ -159,9 +173,15 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
                    "the server's log_line_prefix, for stderr logs (default: recognise the "
                    "common ones)",
                    &flags.log_line_prefix);
+  parser.AddString("log-timezone", "ZONE",
+                   "the server's log_timezone, an IANA name (Asia/Shanghai): zone abbreviations "
+                   "are read in it (CST is US Central or China; without it ambiguous ones are "
+                   "read from a table and warned about)",
+                   &flags.log_timezone);
   parser.AddString("cluster", "NAME", "the cluster name put on every event", &flags.cluster);
   parser.AddString("dead-letter", "FILE", "write rejected entries here (default: stderr)",
                    &flags.dead_letter);
+  parser.AddSwitch("strict", "exit with code 1 when any input was rejected", &flags.strict);
   parser.SetPositionals("FILE", "log or snapshot files; - reads stdin", 1, &flags.files);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
@@ -182,6 +202,15 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
   }
   options.cluster = flags.cluster;
   options.log_line_prefix = flags.log_line_prefix;
+  if (!flags.log_timezone.empty()) {
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(flags.log_timezone, &zone)) {
+      return absl::InvalidArgumentError(
+          "--log-timezone '" + flags.log_timezone +
+          "' is not a time zone name like Asia/Shanghai (see 'vacwatch parse --help')");
+    }
+    options.log_timezone = zone;
+  }
   VW_RETURN_IF_ERROR(CheckFilesExist(flags.files));
 
   std::unique_ptr<sinks::DeadLetterSink> dead_letters;
@@ -212,11 +241,27 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
     file_options.source_name = name;
     VW_RETURN_IF_ERROR(ParseLogFile(std::move(file), std::move(head), std::move(file_options),
                                     printer, io, &total));
+    VW_RETURN_IF_ERROR(printer.status());
   }
   if (flags.files.size() > 1) {
     std::fprintf(io.err, "vacwatch parse: %s\n", SummaryLine("total", "all", total).c_str());
   }
-  return dead_letters->Flush();
+  if (total.ambiguous_zone_entries > 0) {
+    std::fprintf(io.err,
+                 "vacwatch parse: warning: %lld entries are stamped '%s', which is %s: give the "
+                 "server's log_timezone with --log-timezone ZONE\n",
+                 static_cast<long long>(total.ambiguous_zone_entries),
+                 std::string(total.ambiguous_zone).c_str(),
+                 std::string(ingest::AmbiguousZoneMeanings(total.ambiguous_zone)).c_str());
+  }
+  VW_RETURN_IF_ERROR(printer.status());
+  VW_RETURN_IF_ERROR(dead_letters->Flush());
+  if (flags.strict && total.total_rejected() > 0) {
+    return absl::DataLossError(absl::StrCat(total.total_rejected(),
+                                            " input(s) rejected (--strict); the dead letters say "
+                                            "why"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace vacwatch::app

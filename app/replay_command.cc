@@ -11,11 +11,14 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "app/arg_parser.h"
 #include "app/log_inputs.h"
 #include "app/replay_runner.h"
 #include "common/status_macros.h"
 #include "ingest/log_source.h"
+#include "pipeline/active_alerts.h"
 #include "pipeline/config.h"
 #include "sinks/dead_letter_sink.h"
 #include "sinks/stdout_sink.h"
@@ -46,6 +49,7 @@ struct ReplayFlags {
   std::string dead_letter;
   std::string checkpoint_every = "4096";
   bool progress = false;
+  bool strict = false;
 };
 
 // A directory for the run's state when --state-dir is not given; removed with its contents
@@ -127,6 +131,9 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
                    &flags.checkpoint_every);
   parser.AddSwitch("progress", "report progress on stderr even when it is not a terminal",
                    &flags.progress);
+  parser.AddSwitch("strict",
+                   "exit with code 1 when any input was rejected or nothing could be judged",
+                   &flags.strict);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
     std::fputs(parser.Help().c_str(), io.out);
@@ -213,8 +220,35 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   absl::StatusOr<ReplayStats> stats = runner.Run();
   VW_RETURN_IF_ERROR(dead_letters->Flush());
   if (!stats.ok()) return stats.status();
-  VW_RETURN_IF_ERROR(sink.WriteSummary());
+  sinks::StdoutSink::RunFacts facts;
+  VW_RETURN_IF_ERROR(pipeline::CollectFiringAlerts(*store, absl::Now(), &facts.firing));
+  if (stats->snapshots == 0 && facts.firing.empty()) {
+    facts.judged = false;
+    facts.not_judged_reason =
+        "no stats snapshot was read. vacwatch judges each table against its own autovacuum "
+        "trigger, which only the snapshots give: pass --stats with the output of "
+        "ingest/snapshot_query.sql (docs/formats.md, \"Snapshots\").";
+  } else if (stats->snapshots > 0 && stats->snapshots_applied == 0 && facts.firing.empty()) {
+    facts.judged = false;
+    facts.not_judged_reason = absl::StrCat(
+        "all ", stats->snapshots,
+        " snapshots were older than (or the same as) ones already applied, so none was used: "
+        "is this input older than what the state dir has seen?");
+  }
+  VW_RETURN_IF_ERROR(sink.WriteSummary(facts));
   std::fprintf(io.err, "vacwatch %s\n", FormatReplayStats(*stats).c_str());
+  if (!facts.judged) {
+    std::fprintf(io.err, "vacwatch replay: warning: nothing could be judged: %s\n",
+                 facts.not_judged_reason.c_str());
+  }
+  if (flags.strict && stats->rejected > 0) {
+    return absl::DataLossError(absl::StrCat(stats->rejected,
+                                            " input(s) rejected (--strict); the dead letters say "
+                                            "why"));
+  }
+  if (flags.strict && !facts.judged) {
+    return absl::FailedPreconditionError("nothing could be judged (--strict)");
+  }
   return absl::OkStatus();
 }
 

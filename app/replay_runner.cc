@@ -126,6 +126,9 @@ class PipelineConsumer final : public ReplayConsumer {
                           std::vector<pipeline::AlertTransition>* emitted) override {
     return pipeline_.Checkpoint(batch, emitted);
   }
+  const pipeline::PipelineCounters* pipeline_counters() const override {
+    return &pipeline_.counters();
+  }
 
  private:
   const pipeline::PipelineConfig config_;
@@ -169,6 +172,9 @@ class ReplayRunner::Impl {
       stats_.rejected += c.total_rejected();
       stats_.ambiguous_zone_entries += c.ambiguous_zone_entries;
       if (stats_.ambiguous_zone.empty()) stats_.ambiguous_zone = c.ambiguous_zone;
+    }
+    if (const pipeline::PipelineCounters* c = consumer_->pipeline_counters()) {
+      stats_.snapshots_applied = c->snapshots;
     }
     if (stats_.ambiguous_zone_entries > 0) {
       Warn(absl::StrCat(

@@ -44,6 +44,7 @@
 #include "ingest/snapshot.h"
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
+#include "pipeline/pipeline.h"
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
 
@@ -96,6 +97,9 @@ struct ReplayStats {
   // the first such abbreviation (static text).
   int64_t ambiguous_zone_entries = 0;
   std::string_view ambiguous_zone;
+  // Snapshots the pipeline used (not out of order, not duplicates); -1 when the consumer is
+  // not a pipeline. Zero while snapshots were read: nothing could be judged.
+  int64_t snapshots_applied = -1;
 };
 
 // What the runner drives: pipeline::Pipeline's three calls (pipeline.h). The runner makes a
@@ -107,6 +111,8 @@ class ReplayConsumer {
   virtual absl::Status OnLogEvent(const ingest::LogEvent& event) = 0;
   virtual absl::Status Checkpoint(state::StateStore::Batch* batch,
                                   std::vector<pipeline::AlertTransition>* emitted) = 0;
+  // The pipeline's counters, when the consumer is a pipeline (null otherwise).
+  virtual const pipeline::PipelineCounters* pipeline_counters() const { return nullptr; }
 };
 
 class ReplayRunner {

@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -427,6 +428,11 @@ absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
 }
 
 absl::StatusOr<PipelineConfig> LoadPipelineConfig(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "config ", path, " is a directory: give the YAML file (e.g. configs/vacwatch.yaml)"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
   std::stringstream buffer;

@@ -196,8 +196,13 @@ void FindHorizon(const ingest::Snapshot& s, std::string_view database, Horizon* 
   for (size_t i : order) sorted.push_back(std::move(out->candidates[i]));
   out->candidates = std::move(sorted);
   if (out->candidates.empty()) return;
-  out->horizon_key_ = out->candidates[0].horizon_xid >= 0 ? out->candidates[0].horizon_xid
-                                                          : IdentityKey(out->candidates[0]);
+  for (const HolderRecord& c : out->candidates) {
+    const bool pins_directly = c.kind == HolderKind::kReplicationSlot ||
+                               c.kind == HolderKind::kWalsender || c.database == database;
+    if (!pins_directly) continue;
+    out->horizon_key_ = c.horizon_xid >= 0 ? c.horizon_xid : IdentityKey(c);
+    break;
+  }
 
   // A snapshot-only session on top whose xmin is not older than the oldest running xid took
   // that xid's snapshot: a carrier of a transaction the snapshot does not list.

@@ -90,10 +90,14 @@ struct Horizon {
   const HolderRecord* WithXid(int64_t xid) const;
   // The raw value the root holds the horizon at, or -1.
   int64_t horizon_xid() const { return candidates.empty() ? -1 : candidates[0].horizon_xid; }
-  // What a run that ended before this snapshot had as its removable cutoff, as far as the
-  // snapshot can tell: the root's raw value; for snapshots without raw values (recorded
-  // before they were exported) a key of the root's identity (kind, pid, transaction start,
-  // gid, slot), at least 2^32 so it never equals an xid; -1 when nothing holds.
+  // What a vacuum of this database's tables would take as its removable cutoff, as far as the
+  // snapshot can tell (ComputeXidHorizons for data tables): the oldest value held by a slot, a
+  // walsender, or a backend or prepared transaction OF THIS DATABASE. An xid of another
+  // database counts only through this database's carriers (their backend_xmin holds it too),
+  // so a database whose sessions take no snapshot while it runs is not pinned by it. The raw
+  // value; for snapshots without raw values (recorded before they were exported) a key of that
+  // holder's identity (kind, pid, transaction start, gid, slot), at least 2^32 so it never
+  // equals an xid; -1 when nothing holds.
   int64_t horizon_key() const { return horizon_key_; }
 
   int64_t horizon_key_ = -1;  // set by FindHorizon

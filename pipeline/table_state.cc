@@ -374,6 +374,7 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   const bool unlogged_run =
       vacuumed_between && runs_since_snapshot == 0 && new_avc > autovacuum_count;
   const int64_t autovacuum_count_before = autovacuum_count;
+  const int64_t dead_before = snap_dead;
   if (unlogged_run && frozenxid_age > freeze_max_age) {
     // An autovacuum past the freeze limit is an anti-wraparound one, logged or not.
     if (freeze_series_start_us == kNever) {
@@ -427,7 +428,9 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
 
   if (unlogged_run) {
     CloseCycle(t_us, dead_ratio());
-    NoteCutoff(horizon_xid, dead > 0,
+    // Runs only the snapshots saw removed nothing when the dead tuples did not fall across
+    // them (with a pin they only grow; an effective run brings them down).
+    NoteCutoff(horizon_xid, dead > 0 && dead_before >= 0 && dead >= dead_before,
                static_cast<int32_t>(std::min<int64_t>(new_avc - autovacuum_count_before, 1000)),
                t_us);
   }

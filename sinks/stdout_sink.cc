@@ -120,11 +120,19 @@ absl::Status StdoutSink::Flush() {
   return absl::OkStatus();
 }
 
-absl::Status StdoutSink::WriteSummary() {
+absl::Status StdoutSink::WriteSummary(const RunFacts& facts) {
   if (format_ != AlertFormat::kText) return absl::OkStatus();
   line_.clear();
+  for (const pipeline::Alert& a : facts.firing) {
+    auto [it, added] = found_.try_emplace({TableName(a), a.alert});
+    if (added) it->second = Found{a, /*firing=*/true, /*earlier=*/true};
+  }
   if (found_.empty()) {
-    absl::StrAppend(&line_, "\nNo alerts: every table kept up.\n");
+    if (facts.judged) {
+      absl::StrAppend(&line_, "\nNo alerts: every table kept up.\n");
+    } else {
+      absl::StrAppend(&line_, "\nNothing could be judged: ", facts.not_judged_reason, "\n");
+    }
     absl::Status s = Write(line_);
     return s.ok() ? Flush() : s;
   }
@@ -138,6 +146,7 @@ absl::Status StdoutSink::WriteSummary() {
       if (found.firing != firing) continue;
       const pipeline::Alert& a = found.alert;
       std::string since = HumanTime(a.starts_at);
+      if (found.earlier) absl::StrAppend(&since, " (earlier run)");
       if (!firing) {
         absl::StrAppend(&since, " (resolved ",
                         a.ends_at.has_value() ? HumanTime(*a.ends_at) : std::string("-"), ")");

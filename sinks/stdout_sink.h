@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,9 +43,20 @@ class StdoutSink final : public AlertSink {
   absl::Status Deliver(const pipeline::AlertTransition& transition) override;
   absl::Status Flush() override;
 
-  // kText: the per-table table of every alert that fired during the run, the ones still
-  // firing first, and flushes. kJson: nothing.
-  absl::Status WriteSummary();
+  // What the run can add to the summary beyond the transitions it delivered.
+  struct RunFacts {
+    // False when no snapshot could be used: nothing was judged, so "no alert" means nothing.
+    bool judged = true;
+    std::string not_judged_reason;
+    // Alerts firing in the state (earlier runs of the same --state-dir included): listed too
+    // when this run delivered no transition of theirs.
+    std::vector<pipeline::Alert> firing;
+  };
+
+  // kText: the per-table table of every alert that fired during the run or is still firing
+  // from an earlier one, the ones still firing first, and flushes. kJson: nothing.
+  absl::Status WriteSummary(const RunFacts& facts);
+  absl::Status WriteSummary() { return WriteSummary(RunFacts{}); }
 
   int64_t fired() const { return fired_; }
   int64_t resolved() const { return resolved_; }
@@ -54,6 +66,7 @@ class StdoutSink final : public AlertSink {
   struct Found {
     pipeline::Alert alert;
     bool firing = false;
+    bool earlier = false;  // fired by an earlier run, still firing
   };
 
   absl::Status Write(std::string_view text);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -263,6 +264,17 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   const bool existed = listed.ok();
   if (!existed && !options.create_if_missing) {
     return absl::NotFoundError(absl::StrCat("state dir ", dir, " holds no state store"));
+  }
+  if (!existed) {
+    // Creating a store among someone else's files would mix them with RocksDB's and make the
+    // directory impossible to clean up safely: only an empty (or new) directory is used.
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "state dir ", dir, " is not empty and holds no vacwatch state (it has ",
+          entry.path().filename().string(),
+          "): give a new or empty directory, or the one an earlier run used"));
+    }
   }
   if (existed && std::find(existing.begin(), existing.end(), "meta") == existing.end()) {
     // Only a store whose creation was cut short lacks `meta`; anything with families of its

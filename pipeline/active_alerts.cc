@@ -1,0 +1,50 @@
+#include "pipeline/active_alerts.h"
+
+#include <string>
+
+#include "pipeline/alert_text.h"
+#include "pipeline/cause_classifier.h"
+#include "pipeline/detector.h"
+#include "pipeline/table_key.h"
+#include "pipeline/table_state.h"
+
+namespace vacwatch::pipeline {
+
+absl::Status CollectFiringAlerts(const state::StateStore& store, absl::Time now,
+                                 std::vector<Alert>* out) {
+  absl::Status failure;
+  TableState s;
+  TableKey key;
+  absl::Status scan = store.ForEachTable([&](std::string_view k, std::string_view value) {
+    if (absl::Status st = TableState::Decode(value, &s); !st.ok()) {
+      failure = st;
+      return false;
+    }
+    if (!s.has_alerts() || !TableKey::Decode(k, &key)) return true;
+    for (int i = 0; i < kNumAlertKinds; ++i) {
+      const AlertKind kind = static_cast<AlertKind>(i);
+      const AlertState& a = s.alert(kind);
+      if (!a.active()) continue;
+      Alert alert;
+      alert.status = "firing";
+      alert.alert = std::string(AlertKindName(kind));
+      alert.severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
+      alert.cause = std::string(CauseName(static_cast<Cause>(a.cause)));
+      alert.cluster = key.cluster;
+      alert.database = key.database;
+      alert.schema = key.schema;
+      alert.table = key.table;
+      alert.event_time = absl::FromUnixMicros(s.last_seen_us);
+      alert.starts_at = a.starts_at();
+      alert.fingerprint =
+          AlertFingerprint(key.cluster, key.database, key.schema, key.table, alert.alert);
+      if (const HolderRecord* h = s.holder(kind)) alert.holder = ToAlertHolder(*h, now);
+      out->push_back(std::move(alert));
+    }
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  return failure;
+}
+
+}  // namespace vacwatch::pipeline
