@@ -135,6 +135,25 @@ class PipelineConsumer final : public ReplayConsumer {
   pipeline::Pipeline pipeline_;
 };
 
+// What identifies a file across runs: the length and FNV-1a hash of its first bytes (up to
+// kHeadBytes), as "LEN:HASH". A log rotated (or replaced) under the same name starts with
+// other bytes, whatever its size; a log that only grew starts with the same ones.
+constexpr size_t kHeadBytes = 4096;
+
+std::string HeadFingerprint(const std::string& path, size_t len) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  std::string head(len, '\0');
+  head.resize(std::fread(head.data(), 1, len, f));
+  std::fclose(f);
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : head) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return absl::StrCat(head.size(), ":", h);
+}
+
 // The size of a regular file, or -1 (a pipe, stdin, a file that cannot be read).
 int64_t RegularFileSize(const std::string& path) {
   struct stat st;
@@ -248,9 +267,22 @@ class ReplayRunner::Impl {
   // the file was replaced (rotated, truncated): it is read from the start.
   absl::StatusOr<int64_t> StartOffset(const std::string& path, const std::string& id) {
     if (id.empty()) return 0;
+    const int64_t size = RegularFileSize(path);
+    if (size >= 0) {
+      heads_.emplace_back(
+          id, HeadFingerprint(path, std::min<size_t>(kHeadBytes, static_cast<size_t>(size))));
+    }
     VW_ASSIGN_OR_RETURN(std::optional<int64_t> stored, store_->GetOffset(id));
     if (!stored.has_value()) return 0;
-    const int64_t size = RegularFileSize(path);
+    VW_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->GetMeta("head:" + id));
+    if (size >= 0 && head.has_value()) {
+      const size_t len = static_cast<size_t>(std::strtoull(head->c_str(), nullptr, 10));
+      if (HeadFingerprint(path, len) != *head) {
+        Warn(absl::StrCat(path, " is not the file the last run read (it starts with other "
+                                "bytes: rotated or replaced): reading it from the start"));
+        return 0;
+      }
+    }
     if (size >= 0 && *stored > size) {
       Warn(absl::StrCat(path, " is shorter (", size, " bytes) than where the last run stopped (",
                         *stored, "): reading it from the start"));
@@ -401,6 +433,7 @@ class ReplayRunner::Impl {
         batch_.PutOffset(input->source_id(), input->resume_offset());
       }
     }
+    for (const auto& [id, head] : heads_) batch_.PutMeta("head:" + id, head);
     VW_RETURN_IF_ERROR(store_->Commit(&batch_));
     ++stats_.checkpoints;
     if (emitted_.empty()) return absl::OkStatus();
@@ -458,6 +491,8 @@ class ReplayRunner::Impl {
   state::StateStore::Batch batch_;
   std::vector<pipeline::AlertTransition> emitted_;  // reused per checkpoint
   std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
+  // Per file input: its source id and HeadFingerprint, stored with its offset.
+  std::vector<std::pair<std::string, std::string>> heads_;
   ReplayStats stats_;
   absl::Time last_progress_;
   absl::Time last_event_time_ = absl::InfinitePast();

@@ -221,13 +221,10 @@ Cut CutAt(std::string_view text, absl::Time at,
   return cut;
 }
 
-TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun) {
-  const LogFile& log = GetParam();
-  const std::string log_text = ReadAll(DatasetFile(log.name));
-  const std::string stats_text = ReadAll(DatasetFile("snapshots.jsonl"));
-  ASSERT_FALSE(log_text.empty());
-  ASSERT_FALSE(stats_text.empty());
-
+// A cut time in the second half of the run where both inputs are in order around it, as the
+// byte offsets of the log and the snapshots at that time; nullopt when there is none.
+std::optional<std::pair<Cut, Cut>> CleanCut(const LogFile& log, const std::string& log_text,
+                                            const std::string& stats_text) {
   auto snapshot_time = [](std::string_view line) -> std::optional<absl::Time> {
     constexpr std::string_view kKey = "\"collected_at\": \"";
     const size_t at = line.find(kKey);
@@ -240,49 +237,71 @@ TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun
     return t;
   };
   auto log_time = [&](std::string_view line) { return EntryTime(line, log.format); };
-
-  // A cut time in the middle of the run where both inputs are in order around it.
   std::vector<absl::Time> snapshot_times;
   for (std::string_view line : Lines(stats_text)) {
     if (auto t = snapshot_time(line)) snapshot_times.push_back(*t);
   }
-  ASSERT_GT(snapshot_times.size(), 10u);
-  Cut log_cut, stats_cut;
-  bool chosen = false;
-  for (size_t i = snapshot_times.size() / 2; i < snapshot_times.size() && !chosen; ++i) {
+  if (snapshot_times.size() <= 10) return std::nullopt;
+  for (size_t i = snapshot_times.size() / 2; i < snapshot_times.size(); ++i) {
     const absl::Time at = snapshot_times[i];
     if (i > 0 && snapshot_times[i - 1] == at) continue;
-    log_cut = CutAt(log_text, at, log_time);
-    stats_cut = CutAt(stats_text, at, snapshot_time);
-    chosen =
-        log_cut.clean && stats_cut.clean && log_cut.offset > 0 && log_cut.offset < log_text.size();
+    const Cut log_cut = CutAt(log_text, at, log_time);
+    const Cut stats_cut = CutAt(stats_text, at, snapshot_time);
+    if (log_cut.clean && stats_cut.clean && log_cut.offset > 0 &&
+        log_cut.offset < log_text.size()) {
+      return std::make_pair(log_cut, stats_cut);
+    }
   }
-  ASSERT_TRUE(chosen) << "no clean cut point in the second half of the run";
+  return std::nullopt;
+}
 
-  const std::string log_path = temp_.path() + "/" + log.name;
-  const std::string stats_path = temp_.path() + "/snapshots.jsonl";
-  const std::string state_dir = temp_.path() + "/state";
+// The input cut in two and replayed as two runs over one --state-dir, the second with the
+// files grown (`rotate` false: the second half appended, as live logs grow) or replaced under
+// the same names (`rotate` true: the second half alone, as after log rotation): the same
+// transitions as one run on the plain files.
+void ExpectTwoRunsEqualOne(const LogFile& log, const std::string& dir, bool rotate) {
+  const std::string log_text = ReadAll(testing::DatasetPath(kDataset) + "/" + log.name);
+  const std::string stats_text = ReadAll(testing::DatasetPath(kDataset) + "/snapshots.jsonl");
+  ASSERT_FALSE(log_text.empty());
+  ASSERT_FALSE(stats_text.empty());
+  const std::optional<std::pair<Cut, Cut>> cut = CleanCut(log, log_text, stats_text);
+  ASSERT_TRUE(cut.has_value()) << "no clean cut point in the second half of the run";
+  const auto& [log_cut, stats_cut] = *cut;
+
+  const std::string log_path = dir + "/" + log.name;
+  const std::string stats_path = dir + "/snapshots.jsonl";
   auto args = ReplayArgs(log, log_path, stats_path);
   args.push_back("--state-dir");
-  args.push_back(state_dir);
+  args.push_back(dir + "/state");
 
   WriteAll(log_path, std::string_view(log_text).substr(0, log_cut.offset));
   WriteAll(stats_path, std::string_view(stats_text).substr(0, stats_cut.offset));
   ReplayResult first = Replay(args);
   ASSERT_OK(first.status);
-  // The files grow, as live logs do; the second run continues where the first stopped.
-  WriteAll(log_path, std::string_view(log_text).substr(log_cut.offset), /*append=*/true);
-  WriteAll(stats_path, std::string_view(stats_text).substr(stats_cut.offset), /*append=*/true);
+  WriteAll(log_path, std::string_view(log_text).substr(log_cut.offset), /*append=*/!rotate);
+  WriteAll(stats_path, std::string_view(stats_text).substr(stats_cut.offset), /*append=*/!rotate);
   ReplayResult second = Replay(args);
   ASSERT_OK(second.status);
-  EXPECT_NE(second.err.find("continued where the last run stopped"), std::string::npos)
-      << second.err;
+  if (rotate) {
+    EXPECT_NE(second.err.find("rotated or replaced"), std::string::npos) << second.err;
+  } else {
+    EXPECT_NE(second.err.find("continued where the last run stopped"), std::string::npos)
+        << second.err;
+  }
 
-  ReplayResult whole =
-      Replay(ReplayArgs(log, DatasetFile(log.name), DatasetFile("snapshots.jsonl")));
+  ReplayResult whole = Replay(ReplayArgs(log, testing::DatasetPath(kDataset) + "/" + log.name,
+                                         testing::DatasetPath(kDataset) + "/snapshots.jsonl"));
   ASSERT_OK(whole.status);
   EXPECT_FALSE(whole.out.empty()) << "no alert transitions at all";
   EXPECT_EQ(first.out + second.out, whole.out);
+}
+
+TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun) {
+  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), /*rotate=*/false);
+}
+
+TEST_P(ReplayDatasetTest, FilesReplacedUnderTheSameNamesBetweenRunsAreReadFromTheirStart) {
+  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), /*rotate=*/true);
 }
 
 INSTANTIATE_TEST_SUITE_P(LogDestinations, ReplayDatasetTest,

@@ -179,3 +179,46 @@ TEST(ReplayInputsTest, LogsNamedByClusterOrPatternGiveThePlainTransitions) {
 
 }  // namespace
 }  // namespace vacwatch
+
+namespace vacwatch {
+namespace {
+
+TEST(ReplayDiagnosticsTest, NothingJudgedIsSaidNeverEveryTableKeptUp) {
+  const ReplayResult run = Replay({"--logs", Dataset("postgresql.log"), "--format", "text"});
+  ASSERT_OK(run.status);
+  EXPECT_EQ(run.out.find("every table kept up"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Nothing could be judged"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("nothing could be judged"), std::string::npos) << run.err;
+  EXPECT_FALSE(
+      Replay({"--logs", Dataset("postgresql.log"), "--format", "text", "--strict"}).status.ok());
+}
+
+TEST(ReplayDiagnosticsTest, TheTextSummaryListsAlertsStillFiringFromEarlierRuns) {
+  testing::ScopedTempDir dir;
+  const std::string state = dir.path() + "/state";
+  ASSERT_OK(Replay({"--logs", Dataset("postgresql.log"), "--stats", Dataset("snapshots.jsonl"),
+                    "--state-dir", state})
+                .status);
+  // Nothing new: no transition, but what still fires is listed.
+  const ReplayResult again =
+      Replay({"--logs", Dataset("postgresql.log"), "--stats", Dataset("snapshots.jsonl"),
+              "--state-dir", state, "--format", "text"});
+  ASSERT_OK(again.status);
+  EXPECT_NE(again.out.find("(earlier run)"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("reporting.public.held_table"), std::string::npos) << again.out;
+}
+
+TEST(ReplayDiagnosticsTest, AForeignStateDirAndAConfigDirectoryAreRefused) {
+  testing::ScopedTempDir dir;
+  WriteAll(dir.path() + "/notes.txt", "mine\n");
+  const ReplayResult foreign =
+      Replay({"--stats", Dataset("snapshots.jsonl"), "--state-dir", dir.path()});
+  EXPECT_EQ(foreign.status.code(), absl::StatusCode::kFailedPrecondition) << foreign.status;
+  EXPECT_NE(foreign.status.message().find("notes.txt"), std::string::npos) << foreign.status;
+  const ReplayResult config_dir =
+      Replay({"--stats", Dataset("snapshots.jsonl"), "--config", dir.path()});
+  EXPECT_EQ(config_dir.status.code(), absl::StatusCode::kInvalidArgument) << config_dir.status;
+}
+
+}  // namespace
+}  // namespace vacwatch
