@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/arg_parser.h"
+#include "app/input_diagnoses.h"
 #include "ingest/log_timestamp.h"
 #include "common/status_macros.h"
 #include "ingest/event_json.h"
@@ -79,6 +80,7 @@ absl::Status ParseLogFile(ingest::InputFile file, const std::string& head,
                           ingest::LogSourceOptions options, LinePrinter& printer, CommandIo& io,
                           ingest::IngestCounters* total) {
   const std::string name = options.source_name;
+  const std::string given_prefix = options.log_line_prefix;
   VW_ASSIGN_OR_RETURN(
       auto source, ingest::LogFileSource::FromOpenFile(std::move(file), head, std::move(options)));
   ingest::LogEvent event;
@@ -94,6 +96,10 @@ absl::Status ParseLogFile(ingest::InputFile file, const std::string& head,
   std::fprintf(
       io.err, "vacwatch parse: %s\n",
       SummaryLine(name, ingest::LogFormatName(source->format()), source->counters()).c_str());
+  for (const std::string& w :
+       DiagnoseLogInput(name, source->counters(), given_prefix, source->suggested_prefix())) {
+    std::fprintf(io.err, "vacwatch parse: warning: %s\n", w.c_str());
+  }
   return absl::OkStatus();
 }
 

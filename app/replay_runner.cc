@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "app/input_diagnoses.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -62,6 +63,7 @@ class MergeInput {
 
 class LogInput final : public MergeInput {
  public:
+  std::string_view suggested_prefix() const { return source_->suggested_prefix(); }
   LogInput(std::string path, std::string source_id, std::unique_ptr<ingest::LogFileSource> source)
       : MergeInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
 
@@ -191,6 +193,14 @@ class ReplayRunner::Impl {
       stats_.rejected += c.total_rejected();
       stats_.ambiguous_zone_entries += c.ambiguous_zone_entries;
       if (stats_.ambiguous_zone.empty()) stats_.ambiguous_zone = c.ambiguous_zone;
+    }
+    for (const auto& input : inputs_) {
+      if (input->is_snapshot()) continue;
+      for (const std::string& w :
+           DiagnoseLogInput(input->path(), input->counters(), options_.log_line_prefix,
+                            static_cast<const LogInput*>(input.get())->suggested_prefix())) {
+        Warn(w);
+      }
     }
     if (const pipeline::PipelineCounters* c = consumer_->pipeline_counters()) {
       stats_.snapshots_applied = c->snapshots;

@@ -296,6 +296,7 @@ bool CsvLogReader::ProcessRecord(std::string_view record, LogEvent* event) {
   if (!MayBeAutovacuumEntry(entry_.severity, FieldText(record, kMessage, nullptr))) {
     ++counters_.entries;
     ++counters_.skipped;
+    if (LooksTranslated(FieldText(record, kMessage, nullptr))) ++counters_.translated_entries;
     return false;
   }
   entry_.message = FieldText(record, kMessage, &message_scratch_);

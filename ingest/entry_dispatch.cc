@@ -5,6 +5,25 @@
 
 namespace vacwatch::ingest {
 
+bool LooksTranslated(std::string_view message) {
+  // PostgreSQL's English messages start with ASCII words; a translation's first words are in
+  // its language (user text, quoted or later in the message, does not count).
+  int words = 0;
+  for (size_t i = 0; i < message.size() && i < 64 && words < 3; ++i) {
+    const char c = message[i];
+    if (c == '"' || c == '\'' || c == ':') break;
+    if (c == ' ') ++words;
+    if (static_cast<unsigned char>(c) >= 0x80) return true;
+  }
+  // Translations that keep to ASCII, for the messages vacwatch reads.
+  for (std::string_view phrase : {"automatisches Vacuum", "automatisches Analyze",
+                                  "VACUUM automatique", "vacuum automatique",
+                                  "ANALYZE automatique", "VACUUM autom"}) {
+    if (message.find(phrase) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 bool ResolveEntryTime(LogEntry* entry, const absl::TimeZone* zone, IngestCounters* counters,
                       std::string_view* why) {
   if (entry->time_text.empty()) return true;
@@ -32,6 +51,7 @@ bool EntryDispatch::Parse(const LogEntry& entry, LogEvent* event, ParseError* er
       return true;
     case EntryOutcome::kSkipped:
       ++counters->skipped;
+      if (LooksTranslated(entry.message)) ++counters->translated_entries;
       return false;
     case EntryOutcome::kRejected:
       Reject(*error);  // ParseLogEntry set its byte offset and line from the entry

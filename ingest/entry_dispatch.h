@@ -34,6 +34,10 @@ namespace vacwatch::ingest {
 bool ResolveEntryTime(LogEntry* entry, const absl::TimeZone* zone, IngestCounters* counters,
                       std::string_view* why);
 
+// Whether a message reads as a translation rather than PostgreSQL's English (a letter outside
+// ASCII in its first words, or a known translated autovacuum phrase).
+bool LooksTranslated(std::string_view message);
+
 // Where one reader's verdicts on its entries go.
 struct EntryDispatch {
   std::string_view cluster;          // stamped on every event

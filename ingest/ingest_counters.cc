@@ -23,6 +23,9 @@ IngestCounters& IngestCounters::operator+=(const IngestCounters& other) {
   skipped += other.skipped;
   for (size_t i = 0; i < rejected.size(); ++i) rejected[i] += other.rejected[i];
   ambiguous_zone_entries += other.ambiguous_zone_entries;
+  head_candidates += other.head_candidates;
+  head_lines += other.head_lines;
+  translated_entries += other.translated_entries;
   if (ambiguous_zone.empty()) ambiguous_zone = other.ambiguous_zone;
   return *this;
 }

@@ -26,6 +26,13 @@ struct IngestCounters {
   // configured log_timezone; the first such abbreviation (static text).
   int64_t ambiguous_zone_entries = 0;
   std::string_view ambiguous_zone;
+  // stderr logs: lines that are not continuation lines (no leading TAB), and those the
+  // log_line_prefix matched. A configured prefix that matches none is a wrong prefix.
+  int64_t head_candidates = 0;
+  int64_t head_lines = 0;
+  // Entries with nothing for vacwatch whose message is not English (lc_messages): a server
+  // that logs in another language hides its autovacuum entries.
+  int64_t translated_entries = 0;
 
   int64_t total_events() const;
   int64_t total_rejected() const;

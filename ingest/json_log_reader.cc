@@ -265,6 +265,7 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
   if (!MayBeAutovacuumEntry(entry_.severity, entry_.message)) {
     ++counters_.entries;
     ++counters_.skipped;
+    if (LooksTranslated(entry_.message)) ++counters_.translated_entries;
     return false;
   }
   // An escaped \u0000 decodes to a NUL, which no PostgreSQL message holds.

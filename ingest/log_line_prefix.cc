@@ -192,12 +192,205 @@ absl::StatusOr<LogLinePrefix> LogLinePrefix::Compile(std::string_view prefix) {
   return out;
 }
 
+namespace {
+
+// Where "SEVERITY:" starts in `line` (the prefix ends there), or npos.
+size_t SeverityStart(std::string_view line) {
+  for (size_t pos = 0; pos < line.size() && pos < 1024; ++pos) {
+    if (!IsUpper(line[pos]) || (pos > 0 && IsUpper(line[pos - 1]))) continue;
+    size_t end = pos;
+    while (end < line.size() && IsUpper(line[end])) ++end;
+    std::string_view word = line.substr(pos, end - pos);
+    if (word == "DEBUG" && end < line.size() && IsDigit(line[end])) ++end;
+    if (IsSeverityWord(word) && end + 1 < line.size() && line[end] == ':' &&
+        line[end + 1] == ' ') {
+      return pos;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The escape a "key=" names, or 0.
+char EscapeForKey(std::string_view key) {
+  static constexpr std::pair<std::string_view, char> kKeys[] = {
+      {"user", 'u'},   {"usr", 'u'},         {"username", 'u'}, {"db", 'd'},
+      {"database", 'd'}, {"dbname", 'd'},    {"host", 'h'},     {"client", 'h'},
+      {"remote", 'r'}, {"app", 'a'},         {"application", 'a'}, {"appname", 'a'},
+      {"pid", 'p'},    {"line", 'l'},        {"session", 'c'},  {"sid", 'c'},
+      {"xid", 'x'},    {"vxid", 'v'},        {"tag", 'i'},      {"sqlstate", 'e'},
+      {"backend", 'b'}, {"type", 'b'},       {"query_id", 'Q'}, {"queryid", 'Q'},
+  };
+  for (const auto& [name, escape] : kKeys) {
+    if (key == name) return escape;
+  }
+  return 0;
+}
+
+bool IsWordChar(char c) {
+  return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-' ||
+         c == '.';
+}
+
+// One prefix instance written back as escapes: a list of tokens, each an escape ("%p") or a
+// literal character (escaped when it is '%').
+std::vector<std::string> PrefixTokens(std::string_view text) {
+  std::vector<std::string> tokens;
+  int numbers = 0;
+  bool have_pid = false;
+  size_t pos = 0;
+  auto literal = [&](char c) { tokens.push_back(c == '%' ? "%%" : std::string(1, c)); };
+  // A value up to the next character that is not part of a name (a delimiter).
+  auto free_text = [&](char escape) {
+    while (pos < text.size() && text[pos] != ',' && text[pos] != ' ' && text[pos] != ']' &&
+           text[pos] != ')' && text[pos] != ';' && text[pos] != '|' && text[pos] != '@' &&
+           text[pos] != ':') {
+      if (text[pos] == '[' || text[pos] == '(') {  // [local], host(port): keep to its close
+        const char close = text[pos] == '[' ? ']' : ')';
+        const size_t end = text.find(close, pos);
+        pos = end == std::string_view::npos ? text.size() : end + 1;
+        continue;
+      }
+      ++pos;
+    }
+    tokens.push_back(std::string("%") + escape);
+  };
+  while (pos < text.size()) {
+    const std::string_view rest = text.substr(pos);
+    if (size_t n = ScanLogTimestamp(rest, LogTimeFormat::kMillis); n > 0) {
+      tokens.push_back("%m");
+      pos += n;
+      continue;
+    }
+    if (size_t n = ScanLogTimestamp(rest, LogTimeFormat::kSeconds); n > 0) {
+      tokens.push_back("%t");
+      pos += n;
+      continue;
+    }
+    if (size_t n = ScanLogTimestamp(rest, LogTimeFormat::kEpoch); n > 0) {
+      tokens.push_back("%n");
+      pos += n;
+      continue;
+    }
+    // key=value
+    size_t key_end = pos;
+    while (key_end < text.size() && ((text[key_end] >= 'a' && text[key_end] <= 'z') ||
+                                     text[key_end] == '_')) {
+      ++key_end;
+    }
+    if (key_end > pos && key_end < text.size() && text[key_end] == '=' &&
+        (pos == 0 || !IsWordChar(text[pos - 1]))) {
+      const char escape = EscapeForKey(text.substr(pos, key_end - pos));
+      if (escape != 0) {
+        for (size_t i = pos; i <= key_end; ++i) literal(text[i]);
+        pos = key_end + 1;
+        if (escape == 'p') have_pid = true;
+        free_text(escape);
+        continue;
+      }
+    }
+    if (IsHex(text[pos])) {
+      // "%c": hex.hex session id.
+      size_t end = pos;
+      while (end < text.size() && IsHex(text[end])) ++end;
+      if (end < text.size() && text[end] == '.' && end + 1 < text.size() && IsHex(text[end + 1])) {
+        size_t end2 = end + 1;
+        while (end2 < text.size() && IsHex(text[end2])) ++end2;
+        if (end2 - pos >= 9 && (end2 >= text.size() || !IsWordChar(text[end2]))) {
+          tokens.push_back("%c");
+          pos = end2;
+          continue;
+        }
+      }
+    }
+    if (IsDigit(text[pos])) {
+      size_t end = SkipDigits(text, pos);
+      if (end < text.size() && text[end] == '/' && end + 1 < text.size() &&
+          IsDigit(text[end + 1])) {
+        tokens.push_back("%v");
+        pos = SkipDigits(text, end + 1);
+        continue;
+      }
+      const bool after_dash = pos > 0 && text[pos - 1] == '-';
+      if (after_dash && !tokens.empty() && tokens.back() == "-") {
+        // "[%l-1]": the part number of a multi-line message, literal.
+        for (size_t i = pos; i < end; ++i) literal(text[i]);
+        pos = end;
+        continue;
+      }
+      ++numbers;
+      tokens.push_back(!have_pid ? "%p" : numbers <= 2 ? "%l" : "%x");
+      have_pid = true;
+      pos = end;
+      continue;
+    }
+    if (IsWordChar(text[pos]) && text[pos] != '-' && text[pos] != '.') {
+      // A bare word: "user@db", or a free-text field.
+      const size_t at = text.find('@', pos);
+      const size_t stop = text.find_first_of(" ,;|:", pos);
+      if (at != std::string_view::npos && (stop == std::string_view::npos || at < stop)) {
+        free_text('u');
+        if (pos < text.size() && text[pos] == '@') {
+          literal('@');
+          ++pos;
+          free_text('d');
+        }
+        continue;
+      }
+      free_text('a');
+      continue;
+    }
+    literal(text[pos]);
+    ++pos;
+  }
+  return tokens;
+}
+
+}  // namespace
+
+std::string LogLinePrefix::Infer(std::string_view sample) {
+  std::vector<std::vector<std::string>> instances;
+  while (!sample.empty() && instances.size() < 200) {
+    size_t nl = sample.find('\n');
+    std::string_view line = sample.substr(0, nl);
+    sample.remove_prefix(nl == std::string_view::npos ? sample.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '\t') continue;
+    const size_t at = SeverityStart(line);
+    if (at == std::string_view::npos) continue;
+    instances.push_back(PrefixTokens(line.substr(0, at)));
+  }
+  if (instances.empty()) return "";
+  // The longest instance is the full form; a shorter one that is its beginning is a
+  // sessionless process cut at %q.
+  const std::vector<std::string>* longest = &instances[0];
+  for (const auto& t : instances) {
+    if (t.size() > longest->size()) longest = &t;
+  }
+  size_t cut = longest->size();
+  for (const auto& t : instances) {
+    if (t.size() < cut && std::equal(t.begin(), t.end(), longest->begin())) cut = t.size();
+  }
+  std::string text;
+  for (size_t i = 0; i < longest->size(); ++i) {
+    if (i == cut) text += "%q";
+    text += (*longest)[i];
+  }
+  return text;
+}
+
 LogLinePrefix LogLinePrefix::Detect(std::string_view sample, int* matched) {
-  const std::vector<std::string_view>& candidates = CommonPrefixes();
+  const std::vector<std::string_view>& common = CommonPrefixes();
   std::vector<LogLinePrefix> compiled;
-  compiled.reserve(candidates.size());
-  for (std::string_view text : candidates) compiled.push_back(*Compile(text));
-  std::vector<int> score(candidates.size(), 0);
+  compiled.reserve(common.size() + 1);
+  for (std::string_view text : common) compiled.push_back(*Compile(text));
+  // The prefix inferred from the sample comes last: a common one that matches as many lines
+  // wins, being known to be right about which field is which.
+  if (const std::string inferred = Infer(sample); !inferred.empty()) {
+    if (absl::StatusOr<LogLinePrefix> p = Compile(inferred); p.ok()) {
+      compiled.push_back(*std::move(p));
+    }
+  }
+  std::vector<int> score(compiled.size(), 0);
   PrefixMatch m;
   while (!sample.empty()) {
     size_t nl = sample.find('\n');

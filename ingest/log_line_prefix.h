@@ -22,7 +22,13 @@
 // skipped. No allocation per match, no regex; the views in PrefixMatch point into the line.
 //
 // Detect() picks, among the common prefixes (PostgreSQL's default, Debian's, pgBadger's, RDS,
-// Azure, Cloud SQL), the one that matches most lines of a sample of a log.
+// Azure, Cloud SQL) and one inferred from the sample itself (Infer), the one that matches most
+// lines of a sample of a log. Infer reads what stands before each line's "SEVERITY:" and
+// writes it back as escapes: timestamps (%m %t %n), numbers (%p, then %l, then %x), a vxid
+// (%v), a session id (%c), "key=value" fields by their key (user=%u, db=%d, host=%h, app=%a,
+// ...), "user@db" (%u@%d), other words as free text; where sessionless lines (autovacuum
+// workers) stop early, a %q. Any prefix built from PostgreSQL's escapes comes out as one that
+// matches the same lines, whatever its order of fields.
 
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +62,10 @@ class LogLinePrefix {
   // counted); PostgreSQL's default when none matches any. `matched`, when non-null, receives
   // how many lines the chosen prefix matched.
   static LogLinePrefix Detect(std::string_view sample, int* matched = nullptr);
+
+  // A log_line_prefix that matches the lines of `sample`, inferred from them (see above);
+  // empty when no line of the sample has a "SEVERITY:" to anchor on.
+  static std::string Infer(std::string_view sample);
 
   // True when `line` (no '\n') starts with this prefix followed by "SEVERITY:" and a space.
   bool Match(std::string_view line, PrefixMatch* out) const;

@@ -41,6 +41,10 @@ class LogReader {
   // made with) from which a new reader reproduces exactly the events not yet returned.
   virtual int64_t resume_offset() const = 0;
   virtual const IngestCounters& counters() const = 0;
+  // stderr logs: the log_line_prefix the log's own lines suggest (detected when none was
+  // given; when the given one matched no line of the first ones, what detection would pick),
+  // or empty.
+  virtual std::string_view suggested_prefix() const { return {}; }
 };
 
 }  // namespace vacwatch::ingest

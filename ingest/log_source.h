@@ -90,6 +90,7 @@ class LogFileSource {
   LogFormat format() const { return format_; }
   const std::string& path() const { return file_.path(); }
   const IngestCounters& counters() const { return reader_->counters(); }
+  std::string_view suggested_prefix() const { return reader_->suggested_prefix(); }
   int64_t resume_offset() const { return reader_->resume_offset(); }
 
  private:

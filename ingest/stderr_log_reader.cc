@@ -115,6 +115,19 @@ void StderrLogReader::FeedSlice(std::string_view chunk) {
   }
 }
 
+void StderrLogReader::CheckGivenPrefix() {
+  // The given prefix has had its chance on the first lines: when it matched none, say what
+  // the lines look like (the runner and `parse` report it).
+  checked_given_prefix_ = true;
+  if (counters_.head_lines == 0 && !first_lines_.empty()) {
+    int matched = 0;
+    LogLinePrefix detected = LogLinePrefix::Detect(first_lines_, &matched);
+    if (matched > 0) suggested_prefix_ = detected.text();
+  }
+  first_lines_.clear();
+  first_lines_.shrink_to_fit();
+}
+
 void StderrLogReader::Finish() {
   if (finished_) return;
   if (detecting_) DetectPrefix();
@@ -132,6 +145,7 @@ void StderrLogReader::Finish() {
   CloseOpen();
   open_ = Open::kNone;
   while (!waiting_.empty()) StopWaiting(0);
+  if (!checked_given_prefix_ && suggested_prefix_.empty()) CheckGivenPrefix();
   finished_ = true;
 }
 
@@ -153,6 +167,7 @@ void StderrLogReader::DetectPrefix() {
   detecting_ = false;
   std::string_view sample = std::string_view(buffer_).substr(scan_, kDetectBytes);
   prefix_ = LogLinePrefix::Detect(sample);
+  suggested_prefix_ = prefix_.text();
 }
 
 void StderrLogReader::ProcessCompleteLines() {
@@ -190,7 +205,17 @@ void StderrLogReader::FinishOversizedLine() {
 void StderrLogReader::ProcessLine(size_t begin, size_t end, bool oversized) {
   std::string_view line = Bytes(begin, end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!line.empty() && line[0] != '\t') ++counters_.head_candidates;
+  if (!checked_given_prefix_ && suggested_prefix_.empty()) {
+    // A given prefix: keep the first lines, to say what they look like if it matches none.
+    if (first_lines_.size() < kDetectBytes) {
+      first_lines_.append(line.substr(0, kDetectBytes - first_lines_.size()));
+      first_lines_.push_back('\n');
+    }
+    if (counters_.head_candidates >= kDetectLines) CheckGivenPrefix();
+  }
   if (!line.empty() && line[0] != '\t' && prefix_.Match(line, &match_)) {
+    ++counters_.head_lines;
     StartRecord(match_, begin, end, oversized);
   } else {
     ExtendOpen(end, oversized, line);
@@ -250,6 +275,7 @@ void StderrLogReader::StartRecord(const PrefixMatch& m, size_t begin, size_t end
   }
   if (!MayBeAutovacuumEntry(m.severity, message)) {
     ++counters_.skipped;
+    if (LooksTranslated(message)) ++counters_.translated_entries;
     open_ = Open::kIgnored;
     return;
   }

@@ -83,6 +83,7 @@ class StderrLogReader final : public LogReader {
   // The prefix in use: the configured one, or the detected one once detection has run (before
   // that, the default "%m [%p] ").
   const LogLinePrefix& prefix() const { return prefix_; }
+  std::string_view suggested_prefix() const override { return suggested_prefix_; }
 
  private:
   // A record that may be about autovacuum, queued in input order until it is complete (its
@@ -121,6 +122,7 @@ class StderrLogReader final : public LogReader {
   }
   bool ReadyToDetect() const;
   void DetectPrefix();
+  void CheckGivenPrefix();
   void FeedSlice(std::string_view chunk);
   void ProcessCompleteLines();
   void ProcessLine(size_t begin, size_t end, bool oversized);
@@ -139,6 +141,9 @@ class StderrLogReader final : public LogReader {
 
   Options options_;
   LogLinePrefix prefix_;
+  std::string suggested_prefix_;
+  bool checked_given_prefix_ = false;  // the given prefix was tried on the first lines
+  std::string first_lines_;            // the first lines, while a given prefix is on trial
   bool detecting_;
   int detect_lines_ = 0;  // complete lines buffered while detecting
   bool finished_ = false;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -250,6 +252,89 @@ TEST_F(VacwatchBinaryTest, ReadsStdinAndGivesExitCodes) {
   EXPECT_EQ(Shell(binary_ + " --help > /dev/null"), 0);
   std::remove(out.c_str());
   std::remove(err.c_str());
+}
+
+}  // namespace
+}  // namespace vacwatch::app
+
+namespace vacwatch::app {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The dataset's stderr log rewritten with pgBadger's documented prefix
+// '%t [%p]: [%l-1] user=%u,db=%d,host=%h,app=%a ' (not in the common list in this order), as
+// a server with that setting prints it: sessionless lines with empty fields.
+std::string WithPgBadgerPrefix(const std::string& log) {
+  static const std::regex head(
+      R"(^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.\d{3} (\w+) \[(\d+)\] (?:(\S*)@(\S*) )?([A-Z]+:  .*)$)");
+  std::string out;
+  std::istringstream in(log);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, head)) {
+      const bool session = m[4].matched;
+      out += m[1].str() + " " + m[2].str() + " [" + m[3].str() + "]: [" + std::to_string(++n) +
+             "-1] user=" + (session ? m[4].str() : "") + ",db=" + (session ? m[5].str() : "") +
+             ",host=" + (session ? "[local]" : "") + ",app=" + (session ? "psql" : "") + " " +
+             m[6].str() + "\n";
+    } else {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+TEST(ParseCommandTest, DetectsAPrefixOutsideTheCommonListAndSaysWhenAGivenOneMatchesNothing) {
+  const std::string path = WriteTempFile(
+      "pgbadger.log", WithPgBadgerPrefix(ReadFile(Dataset("postgresql.log"))));
+  const RunResult run = Vacwatch({"parse", "--cluster", "prod-eu-1", path});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(CountLines(run.out), 1953) << run.err;
+  EXPECT_THAT(run.err, HasSubstr(" 0 rejected"));
+
+  const RunResult wrong =
+      Vacwatch({"parse", "--cluster", "prod-eu-1", "--log-line-prefix", "%m [%p] ", path});
+  EXPECT_EQ(CountLines(wrong.out), 0);
+  EXPECT_THAT(wrong.err, HasSubstr("--log-line-prefix '%m [%p] ' matched none of"));
+  EXPECT_THAT(wrong.err, HasSubstr("pass --log-line-prefix '%t [%p]: [%l-1] user="));
+}
+
+TEST(ParseCommandTest, MessagesInAnotherLanguageNameLcMessages) {
+  std::string log = ReadFile(Dataset("postgresql.log"));
+  for (size_t at = log.find("automatic vacuum of table"); at != std::string::npos;
+       at = log.find("automatic vacuum of table", at)) {
+    log.replace(at, 25, "automatisches Vacuum der Tabelle");
+  }
+  const RunResult run = Vacwatch({"parse", "--cluster", "prod-eu-1", "--strict",
+                                  WriteTempFile("german.log", log)});
+  EXPECT_THAT(run.err, HasSubstr("not in English"));
+  EXPECT_THAT(run.err, HasSubstr("lc_messages = 'C'"));
+}
+
+TEST(ParseCommandTest, StrictFailsOnRejectedInputAndWriteFailuresAreErrors) {
+  const std::string broken = WriteTempFile("broken.json", "{\"timestamp\": \n{nope}\n");
+  const RunResult lenient = Vacwatch({"parse", "--format", "jsonlog", broken});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  const RunResult strict = Vacwatch({"parse", "--format", "jsonlog", "--strict", broken});
+  EXPECT_EQ(strict.exit_code, 1) << strict.err;
+
+  CommandIo io;
+  io.out = std::fopen("/dev/full", "w");
+  ASSERT_NE(io.out, nullptr);
+  io.err = std::tmpfile();
+  const int code = RunVacwatch({"parse", "--cluster", "c", Dataset("postgresql.csv")}, io);
+  std::fclose(io.out);
+  EXPECT_NE(code, 0);
+  EXPECT_THAT(testing::FileContents(io.err), HasSubstr("cannot write the output"));
+  std::fclose(io.err);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -218,6 +219,55 @@ TEST(LogLinePrefix, DetectsTheCommonPrefixes) {
     int matched = -1;
     LogLinePrefix p = LogLinePrefix::Detect(c.sample, &matched);
     EXPECT_EQ(p.text(), c.expected) << c.sample;
+  }
+}
+
+}  // namespace
+}  // namespace vacwatch::ingest
+
+namespace vacwatch::ingest {
+namespace {
+
+// Prefixes outside the common list, in the order of fields their authors chose: detection
+// infers each from a session's line and an autovacuum worker's (sessionless) line, and the
+// result reads both: time, pid and database.
+TEST(LogLinePrefix, InfersAnyPrefixBuiltFromEscapes) {
+  struct Case {
+    std::string_view prefix, session_line, worker_line;
+  };
+  const Case cases[] = {
+      {"%t [%p]: [%l-1] user=%u,db=%d,host=%h,app=%a ",
+       "2026-11-23 23:18:21 UTC [13110]: [1-1] user=app,db=shop,host=[local],app=psql LOG:  "
+       "statement: select 1",
+       "2026-11-23 23:18:22 UTC [13111]: [1-1] user=,db=,host=,app= LOG:  automatic vacuum of "
+       "table \"shop.public.orders\": index scans: 0"},
+      {"%m|%p|%u|%d|%a| ",
+       "2026-11-23 23:18:21.286 UTC|13110|app|shop|psql| LOG:  statement: select 1",
+       "2026-11-23 23:18:22.001 UTC|13111|||| LOG:  automatic vacuum of table "
+       "\"shop.public.orders\": index scans: 0"},
+      {"%n [%p] %q%u@%d ",
+       "1700000000.123 [13110] app@shop LOG:  statement: select 1",
+       "1700000001.456 [13111] LOG:  automatic vacuum of table \"shop.public.orders\": index "
+       "scans: 0"},
+      {"pid=%p ts=%m db=%d ",
+       "pid=13110 ts=2026-11-23 23:18:21.286 CET db=shop LOG:  statement: select 1",
+       "pid=13111 ts=2026-11-23 23:18:22.001 CET db= LOG:  automatic vacuum of table "
+       "\"shop.public.orders\": index scans: 0"},
+  };
+  for (const Case& c : cases) {
+    const std::string sample = std::string(c.session_line) + "\n" + std::string(c.worker_line) +
+                               "\n" + std::string(c.session_line) + "\n";
+    int matched = 0;
+    const LogLinePrefix detected = LogLinePrefix::Detect(sample, &matched);
+    EXPECT_EQ(matched, 3) << c.prefix << " detected as " << detected.text();
+    PrefixMatch m;
+    ASSERT_TRUE(detected.Match(c.session_line, &m)) << c.prefix << " -> " << detected.text();
+    EXPECT_EQ(m.pid, 13110) << detected.text();
+    EXPECT_FALSE(m.time_text.empty()) << detected.text();
+    EXPECT_EQ(m.severity, "LOG");
+    ASSERT_TRUE(detected.Match(c.worker_line, &m)) << c.prefix << " -> " << detected.text();
+    EXPECT_EQ(m.pid, 13111) << detected.text();
+    EXPECT_EQ(std::string_view(c.worker_line).substr(m.message_offset, 16), "automatic vacuum");
   }
 }
 
