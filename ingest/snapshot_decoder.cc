@@ -498,6 +498,28 @@ size_t FirstInvalidUtf8(std::string_view s) {
   return n;
 }
 
+// `s` with every byte that is not part of valid UTF-8 written as the JSON text \\xNN (a
+// backslash, x and two hex digits once decoded), so a name in another encoding (a database in
+// SQL_ASCII or LATIN1) is kept, escaped, instead of losing the whole snapshot. Appends to
+// `*out`; returns how many bytes were escaped.
+size_t EscapeInvalidUtf8(std::string_view s, std::string* out) {
+  size_t escaped = 0;
+  while (!s.empty()) {
+    const size_t bad = FirstInvalidUtf8(s);
+    out->append(s.substr(0, bad));
+    if (bad >= s.size()) break;
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto c = static_cast<unsigned char>(s[bad]);
+    out->append("\\\\x");
+    out->push_back(kHex[c >> 4]);
+    out->push_back(kHex[c & 15]);
+    ++escaped;
+    s.remove_prefix(bad + 1);
+  }
+  return escaped;
+}
+
+
 // An integer literal (what get_int64 calls INCORRECT_TYPE when it does not fit in 64 bits).
 bool IsIntegerToken(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
@@ -550,6 +572,15 @@ struct SnapshotDecoder::Impl {
   size_t buf_capacity = 0;  // bytes usable before the padding
   const char* base = nullptr;
   size_t len = 0;
+  bool salvage = false;  // Options::salvage
+  std::string escaped;   // the document with invalid UTF-8 escaped, when it had some
+  // Table rows left out of the last decoded snapshot, with why.
+  struct DroppedRow {
+    ParseErrorKind kind;
+    std::string field, detail;
+    int64_t byte_offset = 0;
+  };
+  std::vector<DroppedRow> dropped_rows;
 
   // Where the decoder is, for error messages: tables[3].reloptions[1] is
   // {{"tables", 3}, {"reloptions", 1}} with depth 2.
@@ -970,7 +1001,28 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
     depth = 1;
     if (auto e = element.error(); e) return FailJson(e, nullptr);
     od::value& item = element.value_unsafe();
-    if (!DecodeObject(item, schema, 1, &out->emplace_back())) return false;
+    if (!DecodeObject(item, schema, 1, &out->emplace_back())) {
+      // One bad table row (a wrong type, a missing name) costs that row, not the snapshot;
+      // only a document that is no longer readable stops here.
+      if constexpr (std::is_same_v<T, TableStats>) {
+        if (salvage && (error.kind == ParseErrorKind::kWrongType ||
+            error.kind == ParseErrorKind::kMissingField ||
+            error.kind == ParseErrorKind::kBadNumber)) {
+          dropped_rows.push_back({error.kind, std::string(error.field),
+                                  std::string(error.detail), error.byte_offset});
+          error = ParseError();
+          error.raw = std::string_view(base, len);
+          TableStats& bad = out->back();
+          if (bad.reloptions.capacity() > 0) {
+            bad.reloptions.clear();
+            spare_strings.push_back(std::move(bad.reloptions));
+          }
+          out->pop_back();
+          continue;
+        }
+      }
+      return false;
+    }
   }
   segment.index = -1;
   depth = 1;
@@ -1048,6 +1100,7 @@ void SnapshotDecoder::Impl::Reset(Snapshot* out) {
 bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snapshot* out) {
   error = ParseError();
   error.raw = document;
+  dropped_rows.clear();
   depth = 0;
   path = {};
   Reset(out);
@@ -1076,7 +1129,17 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
                 static_cast<const char*>(nul) - document.data());
   }
 
-  if (auto e = parser.iterate(base, len, capacity).get(doc); e) {
+  escaped.clear();
+  auto iterated = parser.iterate(base, len, capacity);
+  if (salvage && iterated.error() == simdjson::UTF8_ERROR) {
+    escaped.clear();
+    EscapeInvalidUtf8(document, &escaped);
+    escaped.append(simdjson::SIMDJSON_PADDING, '\0');
+    base = escaped.data();
+    len = escaped.size() - simdjson::SIMDJSON_PADDING;
+    iterated = parser.iterate(base, len, escaped.size());
+  }
+  if (auto e = std::move(iterated).get(doc); e) {
     int64_t at = 0;
     if (e == simdjson::UTF8_ERROR) {
       at = static_cast<int64_t>(FirstInvalidUtf8(document));
@@ -1087,6 +1150,11 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
   }
   od::object root;
   if (auto e = doc.get_object().get(root); e) {
+    if (base == escaped.data() && !escaped.empty()) {
+      // Escaping did not make a document of it: the bytes were not in a string.
+      return Fail(ParseErrorKind::kInvalidEncoding, "UTF8_ERROR",
+                  static_cast<int64_t>(FirstInvalidUtf8(document)));
+    }
     const char* at = nullptr;
     if (doc.current_location().get(at) != simdjson::SUCCESS) at = nullptr;
     return Fail(KindOf(e), ErrorCodeName(e), at == nullptr ? 0 : Position(at));
@@ -1116,7 +1184,10 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
 
 // ---------------------------------------------------------------------------------------------
 
-SnapshotDecoder::SnapshotDecoder() : impl_(std::make_unique<Impl>()) {}
+SnapshotDecoder::SnapshotDecoder() : SnapshotDecoder(Options()) {}
+SnapshotDecoder::SnapshotDecoder(Options options) : impl_(std::make_unique<Impl>()) {
+  impl_->salvage = options.salvage;
+}
 SnapshotDecoder::~SnapshotDecoder() = default;
 
 bool SnapshotDecoder::TryDecode(std::string_view document, Snapshot* out) {
@@ -1133,6 +1204,19 @@ absl::Status SnapshotDecoder::Decode(std::string_view document, Snapshot* out) {
 }
 
 const ParseError& SnapshotDecoder::error() const { return impl_->error; }
+
+size_t SnapshotDecoder::dropped_row_count() const { return impl_->dropped_rows.size(); }
+
+ParseError SnapshotDecoder::dropped_row(size_t i) const {
+  const Impl::DroppedRow& row = impl_->dropped_rows[i];
+  ParseError e;
+  e.kind = row.kind;
+  e.field = row.field;
+  e.detail = row.detail;
+  e.byte_offset = row.byte_offset;
+  e.raw = impl_->error.raw;
+  return e;
+}
 
 std::string SnapshotDecoder::ErrorMessage() const {
   const ParseError& e = impl_->error;

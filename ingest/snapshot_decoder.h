@@ -35,7 +35,15 @@ namespace vacwatch::ingest {
 
 class SnapshotDecoder {
  public:
+  struct Options {
+    // Keep what can be kept: a table row that does not decode (a wrong type, a missing name)
+    // is left out (dropped_row) instead of failing the document, and bytes that are not UTF-8
+    // are kept escaped as \xNN (a name in SQL_ASCII or LATIN1). What the readers use; off,
+    // every error fails the document (exact error reporting, tests).
+    bool salvage = false;
+  };
   SnapshotDecoder();
+  explicit SnapshotDecoder(Options options);
   ~SnapshotDecoder();
   SnapshotDecoder(const SnapshotDecoder&) = delete;
   SnapshotDecoder& operator=(const SnapshotDecoder&) = delete;
@@ -56,6 +64,13 @@ class SnapshotDecoder {
   const ParseError& error() const;
   // "tables[3].n_dead_tup: INCORRECT_TYPE at byte 812".
   std::string ErrorMessage() const;
+
+  // A decoded snapshot may have lost table rows that did not decode (a wrong type, a missing
+  // name): one bad row costs that row, never the snapshot. Their errors, as error() would have
+  // given them; valid until the next decode. (Bytes that are not UTF-8 are kept, escaped as
+  // \xNN, and cost nothing.)
+  size_t dropped_row_count() const;
+  ParseError dropped_row(size_t i) const;
 
  private:
   struct Impl;

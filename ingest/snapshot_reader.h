@@ -95,7 +95,7 @@ class SnapshotReader {
 
   SnapshotReaderOptions options_;
   InputBuffer buffer_;
-  SnapshotDecoder decoder_;
+  SnapshotDecoder decoder_{SnapshotDecoder::Options{.salvage = true}};
   IngestCounters counters_;
   LineSplitter lines_;
   bool finished_ = false;

@@ -2,6 +2,7 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -302,6 +303,22 @@ absl::Status ReadTuning(const YAML::Node& node, const std::string& prefix, std::
   return absl::OkStatus();
 }
 
+// A glob that cannot match any "cluster/database.schema.table" is a mistake, not a no-op: a
+// pattern without wildcards must have that shape.
+absl::Status CheckMatch(const std::string& match, const std::string& where) {
+  if (match.find_first_of("*?[") != std::string::npos) return absl::OkStatus();
+  const size_t slash = match.find('/');
+  const bool shaped = slash != std::string::npos && slash > 0 &&
+                      match.find('/', slash + 1) == std::string::npos &&
+                      std::count(match.begin() + static_cast<std::ptrdiff_t>(slash), match.end(),
+                                 '.') >= 2;
+  if (shaped) return absl::OkStatus();
+  return Invalid(where, absl::StrCat("'", match,
+                                     "' can never match: patterns are matched against "
+                                     "cluster/database.schema.table (e.g. '*/", match,
+                                     "' or 'prod-*/shop.public.*')"));
+}
+
 absl::Status CheckTuning(const TableTuning& t, const std::string& where) {
   if (t.wraparound_critical_age < t.wraparound_warning_age) {
     return Invalid(where + ".wraparound_critical_age", "must be >= wraparound_warning_age");
@@ -413,6 +430,7 @@ absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
         }
         TuningOverride entry;
         entry.match = o["match"].Scalar();
+        if (absl::Status m = CheckMatch(entry.match, path + ".match"); !m.ok()) return m;
         entry.values = config.defaults;
         s = ReadTuning(o, path, "match", &entry.values, &entry.set_mask);
         if (!s.ok()) return s;

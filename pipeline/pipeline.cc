@@ -153,7 +153,9 @@ class Pipeline::Impl {
   std::vector<Entry*> live_;   // entries with a live state; null: released since
   std::vector<std::unique_ptr<TableState>> state_pool_;  // released live states
   std::vector<std::string> deleted_keys_;
-  absl::node_hash_map<uint64_t, TableTuning> tunings_;  // by the mask of matching overrides
+  // By the set of matching overrides (a bit string): tables alike share one tuning.
+  absl::node_hash_map<std::string, TableTuning> tunings_;
+  std::string matched_buf_;
 
   std::string key_buf_, value_buf_;
   std::vector<std::string> row_keys_;  // the keys of the snapshot's rows (capacity reused)
@@ -222,15 +224,16 @@ const TableTuning* Pipeline::Impl::TuningFor(std::string_view encoded_key) {
   if (config_.overrides.empty()) return &config_.defaults;
   TableKey key;
   TableKey::Decode(encoded_key, &key);
-  uint64_t mask = 0;
+  // The set of matching overrides decides the tuning: one bit per override, any number of them.
+  matched_buf_.assign((config_.overrides.size() + 7) / 8, '\0');
   glob_buf_ = key.GlobSubject();
-  for (size_t i = 0; i < config_.overrides.size() && i < 64; ++i) {
+  for (size_t i = 0; i < config_.overrides.size(); ++i) {
     if (fnmatch(config_.overrides[i].match.c_str(), glob_buf_.c_str(), 0) == 0) {
-      mask |= uint64_t{1} << i;
+      matched_buf_[i / 8] = static_cast<char>(matched_buf_[i / 8] | (1 << (i % 8)));
     }
   }
-  auto it = tunings_.find(mask);
-  if (it == tunings_.end()) it = tunings_.emplace(mask, config_.Resolve(glob_buf_)).first;
+  auto it = tunings_.find(matched_buf_);
+  if (it == tunings_.end()) it = tunings_.emplace(matched_buf_, config_.Resolve(glob_buf_)).first;
   return &it->second;
 }
 

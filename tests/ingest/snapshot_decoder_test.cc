@@ -590,3 +590,41 @@ TEST(SnapshotDecoderTest, LargeDocumentGrowsTheBuffer) {
 
 }  // namespace
 }  // namespace vacwatch::ingest
+
+namespace vacwatch::ingest {
+namespace {
+
+TEST(SnapshotDecoderTest, OneBadRowCostsThatRowNotTheSnapshot) {
+  SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
+  Snapshot s;
+  const std::string doc =
+      R"({"cluster":"c","database":"d","collected_at":"2026-01-02T03:04:05Z","tables":[)"
+      R"({"relid":"1","schemaname":"s","relname":"a","n_dead_tup":3},)"
+      R"({"relid":"2","schemaname":"s","relname":"b","n_dead_tup":"lots"},)"
+      R"({"relid":"3","schemaname":"s","n_dead_tup":5},)"
+      R"({"relid":"4","schemaname":"s","relname":"d","n_dead_tup":7}]})";
+  ASSERT_TRUE(decoder.Decode(doc, &s).ok()) << decoder.ErrorMessage();
+  ASSERT_EQ(s.tables.size(), 2u);
+  EXPECT_EQ(s.tables[0].relname, "a");
+  EXPECT_EQ(s.tables[1].relname, "d");
+  ASSERT_EQ(decoder.dropped_row_count(), 2u);
+  EXPECT_EQ(decoder.dropped_row(0).kind, ParseErrorKind::kWrongType);
+  EXPECT_EQ(decoder.dropped_row(0).field, "tables[1].n_dead_tup");
+  EXPECT_EQ(decoder.dropped_row(1).kind, ParseErrorKind::kMissingField);
+}
+
+TEST(SnapshotDecoderTest, NamesThatAreNotUtf8AreKeptEscaped) {
+  SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
+  Snapshot s;
+  const std::string doc =
+      "{\"cluster\":\"c\",\"database\":\"caf\xe9\",\"collected_at\":\"2026-01-02T03:04:05Z\","
+      "\"tables\":[{\"relid\":\"1\",\"schemaname\":\"s\",\"relname\":\"b\xfc\x63her\"}]}";
+  ASSERT_TRUE(decoder.Decode(doc, &s).ok()) << decoder.ErrorMessage();
+  EXPECT_EQ(s.database, "caf\\xe9");
+  ASSERT_EQ(s.tables.size(), 1u);
+  EXPECT_EQ(s.tables[0].relname, "b\\xfccher");
+  EXPECT_EQ(decoder.dropped_row_count(), 0u);
+}
+
+}  // namespace
+}  // namespace vacwatch::ingest

@@ -1,5 +1,6 @@
 #include "pipeline/config.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
 #include "tests/testing/status_matchers.h"
@@ -154,6 +155,26 @@ TEST(ConfigTest, LogTimezonesForAllClustersAndPerCluster) {
   EXPECT_NE(bad.message().find("log_timezone"), std::string::npos) << bad;
   bad = ParsePipelineConfig("clusters:\n  cn-1: {zone: Asia/Shanghai}\n").status();
   EXPECT_NE(bad.message().find("clusters.cn-1.zone"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
+
+namespace vacwatch::pipeline {
+namespace {
+
+TEST(ConfigTest, AMatchThatCanNeverMatchIsAnError) {
+  absl::Status bad = ParsePipelineConfig("overrides:\n  - {match: orders, min_dead_tuples: 1}\n")
+                         .status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("overrides[0].match"), std::string::npos) << bad;
+  EXPECT_NE(bad.message().find("can never match"), std::string::npos) << bad;
+  for (const char* ok : {"*/shop.public.orders", "prod-1/shop.public.orders", "prod-?/*"}) {
+    EXPECT_TRUE(ParsePipelineConfig(absl::StrCat("overrides:\n  - {match: '", ok,
+                                                 "', min_dead_tuples: 1}\n"))
+                    .ok())
+        << ok;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/pipeline/pipeline_test_util.h"
 
@@ -166,6 +167,43 @@ TEST(PinnedHorizonTest, XminHorizonHeldOncePerRootNamingTheTablesPayingForIt) {
   const std::vector<Alert> resolved = h.Find(kHeld, "", "resolved");
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
   EXPECT_EQ(resolved[0].event_time, T(905));
+}
+
+}  // namespace
+}  // namespace vacwatch::pipeline
+
+namespace vacwatch::pipeline {
+namespace {
+
+// Per-table overrides work for any number of them (the tuning cache keyed by which match).
+TEST(PinnedHorizonTest, TheSeventiethOverrideStillApplies) {
+  PipelineConfig config;
+  for (int i = 0; i < 69; ++i) {
+    TuningOverride o;
+    o.match = absl::StrCat("other-", i, "/*");
+    o.values = config.defaults;
+    config.overrides.push_back(o);
+  }
+  absl::StatusOr<PipelineConfig> last = ParsePipelineConfig(
+      "overrides:\n  - {match: 'c1/db.public.counters', alerts: {AutovacuumNotKeepingUp: "
+      "{enabled: false}}}\n");
+  ASSERT_TRUE(last.ok()) << last.status();
+  config.overrides.push_back(last->overrides[0]);
+  testing::PipelineHarness h(config);
+  int64_t dead = 500;
+  for (int t = 0; t <= 120; t += 5) {
+    dead += 100;
+    h.Vacuum(testing::T(t), "db", "counters",
+             testing::RunSpec{.removed = 0, .not_yet_removable = dead, .cutoff = 5000});
+    // A table no override matches comes first: its tuning must not be the pinned one's.
+    TableSpec quiet;
+    quiet.name = "aaa";
+    quiet.relid = 2000;
+    h.Snapshot(testing::T(t + 1), "db", {quiet, Counters(dead, dead, t / 5)},
+               PinnedBy("billing-1", 5000, 5100 + t));
+  }
+  h.Checkpoint();
+  EXPECT_TRUE(h.Find(kNotKeepingUp, "counters").empty()) << h.Dump();
 }
 
 }  // namespace
