@@ -149,14 +149,21 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
   std::string why;
   switch (cause) {
     case Cause::kXminHorizon:
-      why = absl::StrCat(f.pinned_runs, " runs in a row removed ~0 dead tuples");
+      // The ring keeps the last kRunRing runs: a full one is a lower bound, said as such.
+      if (f.pinned_runs > 0) {
+        why = absl::StrCat(f.pinned_runs >= kRunRing ? "at least " : "", f.pinned_runs,
+                           " runs in a row removed ~0 dead tuples");
+      } else {
+        why = "runs leave their dead tuples behind";
+      }
       if (const HolderRecord* h = s.holder(kind())) {
         absl::StrAppend(&why, "; horizon held by ",
                         HolderPhrase(*h, ctx.now, RelationName(ctx.db, h->vacuuming_relid)));
       }
       break;
     case Cause::kLockConflicts:
-      why = absl::StrCat(f.lock_conflicts, " autovacuum runs skipped or cancelled in ",
+      why = absl::StrCat(f.lock_conflicts >= kConflictRing ? "at least " : "", f.lock_conflicts,
+                         " autovacuum runs skipped or cancelled in ",
                          HumanDuration(absl::ToDoubleSeconds(t.lock_window)));
       break;
     case Cause::kCostThrottled:
@@ -230,6 +237,10 @@ void AutovacuumNotKeepingUpDetector::Describe(const EvalContext& ctx, const Tabl
     }
   }
   AddEvidence(a, "lock_conflicts_in_window", static_cast<int64_t>(f.lock_conflicts));
+  // The rings hold the latest runs and conflicts: a full one means "at least".
+  if (f.lock_conflicts >= kConflictRing || f.pinned_runs >= kRunRing) {
+    AddEvidence(a, "counts_are_lower_bounds", std::string_view("yes"));
+  }
   if (f.run_elapsed_s >= 0) {
     AddEvidence(a, f.run_in_progress ? "run_in_progress_s" : "last_run_duration_s",
                 f.run_elapsed_s);
