@@ -1,5 +1,6 @@
 // The table of vacwatch's subcommands: add a row here to add a command.
 #include "app/command.h"
+#include "app/explain_command.h"
 #include "app/parse_command.h"
 #include "app/replay_command.h"
 
@@ -9,6 +10,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"parse", "print the events of PostgreSQL logs (or snapshots) as JSON lines", RunParse},
     {"replay", "replay logs and snapshots through the detectors; print alerts", RunReplayCommand},
+    {"explain", "say why a table paged, or why not, from a state directory", RunExplainCommand},
 };
 
 }  // namespace

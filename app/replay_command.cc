@@ -50,6 +50,7 @@ struct ReplayFlags {
   std::string checkpoint_every = "4096";
   bool progress = false;
   bool strict = false;
+  std::vector<std::string> explain;
 };
 
 // A directory for the run's state when --state-dir is not given; removed with its contents
@@ -131,6 +132,10 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
                    &flags.checkpoint_every);
   parser.AddSwitch("progress", "report progress on stderr even when it is not a terminal",
                    &flags.progress);
+  parser.AddMulti("explain", "TABLE",
+                  "after the replay, say why CLUSTER/DB.SCHEMA.TABLE paged or did not (as "
+                  "'vacwatch explain' does), on stderr",
+                  &flags.explain);
   parser.AddSwitch("strict",
                    "exit with code 1 when any input was rejected or nothing could be judged",
                    &flags.strict);
@@ -236,6 +241,12 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
         "is this input older than what the state dir has seen?");
   }
   VW_RETURN_IF_ERROR(sink.WriteSummary(facts));
+  for (const std::string& table : flags.explain) {
+    VW_ASSIGN_OR_RETURN(pipeline::Explanation explanation, runner.Explain(table));
+    std::string text;
+    pipeline::WriteExplanationText(explanation, &text);
+    std::fprintf(io.err, "\n%s", text.c_str());
+  }
   std::fprintf(io.err, "vacwatch %s\n", FormatReplayStats(*stats).c_str());
   if (!facts.judged) {
     std::fprintf(io.err, "vacwatch replay: warning: nothing could be judged: %s\n",

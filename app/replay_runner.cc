@@ -131,6 +131,9 @@ class PipelineConsumer final : public ReplayConsumer {
   const pipeline::PipelineCounters* pipeline_counters() const override {
     return &pipeline_.counters();
   }
+  absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) override {
+    return pipeline_.Explain(table, absl::InfinitePast());
+  }
 
  private:
   const pipeline::PipelineConfig config_;
@@ -216,6 +219,8 @@ class ReplayRunner::Impl {
     }
     return stats_;
   }
+
+  ReplayConsumer* consumer() { return consumer_; }
 
  private:
   absl::Status CheckInputs() {
@@ -520,6 +525,10 @@ ReplayRunner::ReplayRunner(ReplayOptions options, ReplayConsumer* consumer,
 ReplayRunner::~ReplayRunner() = default;
 
 absl::StatusOr<ReplayStats> ReplayRunner::Run() { return impl_->Run(); }
+
+absl::StatusOr<pipeline::Explanation> ReplayRunner::Explain(std::string_view table) {
+  return impl_->consumer()->Explain(table);
+}
 
 std::string FormatReplayStats(const ReplayStats& stats) {
   std::string line = absl::StrCat(

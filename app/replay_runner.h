@@ -44,6 +44,7 @@
 #include "ingest/snapshot.h"
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
+#include "pipeline/explanation.h"
 #include "pipeline/pipeline.h"
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
@@ -113,6 +114,10 @@ class ReplayConsumer {
                                   std::vector<pipeline::AlertTransition>* emitted) = 0;
   // The pipeline's counters, when the consumer is a pipeline (null otherwise).
   virtual const pipeline::PipelineCounters* pipeline_counters() const { return nullptr; }
+  // Pipeline::Explain, when the consumer is a pipeline.
+  virtual absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) {
+    return absl::UnimplementedError("this consumer cannot explain");
+  }
 };
 
 class ReplayRunner {
@@ -131,6 +136,9 @@ class ReplayRunner {
   // an input named twice, and the store's and the sink's errors (the run stops; what was
   // committed stays, so the next run continues from there).
   absl::StatusOr<ReplayStats> Run();
+  // After Run: why `table` ("cluster/database.schema.table") paged or did not, at the end of
+  // the replay (Pipeline::Explain).
+  absl::StatusOr<pipeline::Explanation> Explain(std::string_view table);
 
  private:
   class Impl;

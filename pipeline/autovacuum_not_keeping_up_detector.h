@@ -31,11 +31,17 @@ class AutovacuumNotKeepingUpDetector final : public Detector {
   AlertKind kind() const override { return AlertKind::kAutovacuumNotKeepingUp; }
   void Evaluate(const EvalContext& ctx, const TableState& table, Verdict* out) const override;
   void Describe(const EvalContext& ctx, const TableState& table, Alert* alert) const override;
+  void Explain(const EvalContext& ctx, const TableState& table, ExplainSection* out) const override;
 };
 
 // Completed runs since the table crossed its trigger that left it over (or removed ~0); the
 // larger of what the log and autovacuum_count say.
 int IneffectiveRunsSinceOver(const TableState& table, double near_zero_fraction);
+
+// Whether a vacuum that ran after a pinned-horizon alert began removed the backlog: the runs
+// no longer prove a pin, and the latest (logged: it removed tuples; seen only by the
+// snapshots: the dead tuples fell across it) ran after the alert began.
+bool PinReleased(const TableState& table, const TableTuning& tuning, const AlertState& alert);
 
 // How long a table must stay clear before an alert of a cause other than a pinned horizon
 // resolves: clear_cycles autovacuum cycles (a cycle is autovacuum_naptime, or the table's own

@@ -22,6 +22,7 @@
 #include "pipeline/cause_classifier.h"
 #include "pipeline/config.h"
 #include "pipeline/database_state.h"
+#include "pipeline/explanation.h"
 #include "pipeline/table_key.h"
 #include "pipeline/table_state.h"
 
@@ -73,6 +74,9 @@ class Detector {
   // Fills summary, evidence and recommendation of `*alert` (cause, severity and holder are
   // already set from the alert's state).
   virtual void Describe(const EvalContext& ctx, const TableState& table, Alert* alert) const = 0;
+  // Adds to `out` which of its conditions hold for `table` now (`vacwatch explain`). The
+  // default gives Evaluate's verdict; detectors with several conditions list each.
+  virtual void Explain(const EvalContext& ctx, const TableState& table, ExplainSection* out) const;
 };
 
 }  // namespace vacwatch::pipeline

@@ -1,5 +1,7 @@
 #include "pipeline/detectors.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "pipeline/autovacuum_not_keeping_up_detector.h"
 #include "pipeline/freezing_not_keeping_up_detector.h"
 #include "pipeline/threshold_too_lax_detector.h"
@@ -19,6 +21,15 @@ std::string_view SeverityName(Severity s) {
       return "critical";
   }
   return "warning";
+}
+
+void Detector::Explain(const EvalContext& ctx, const TableState& table, ExplainSection* out) const {
+  Verdict v;
+  Evaluate(ctx, table, &v);
+  out->Condition("condition holds", v.holds,
+                 v.holds ? absl::StrCat("cause ", std::string(CauseName(v.cause)), ", severity ",
+                                        std::string(SeverityName(v.severity)))
+                         : std::string("no"));
 }
 
 const std::array<const Detector*, kNumAlertKinds>& AllDetectors() {

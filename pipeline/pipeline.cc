@@ -13,6 +13,7 @@
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
@@ -46,6 +47,7 @@ class Pipeline::Impl {
   absl::Status OnLogEvent(const ingest::LogEvent& e);
   absl::Status Checkpoint(state::StateStore::Batch* batch, std::vector<AlertTransition>* emitted);
   const PipelineCounters& counters() const { return counters_; }
+  absl::StatusOr<Explanation> Explain(std::string_view table, absl::Time now);
 
  private:
   // Links of the LRU list of clean entries, kept in the entries themselves (no allocation
@@ -987,6 +989,165 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
   pending_.clear();
   EvictIfNeeded();
   return absl::OkStatus();
+}
+
+namespace {
+
+std::string Time(int64_t us) {
+  if (us == kNever) return "never";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(us), absl::UTCTimeZone());
+}
+
+}  // namespace
+
+absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl::Time now) {
+  VW_RETURN_IF_ERROR(EnsureInitialized());
+  TableKey key;
+  const size_t slash = name.find('/');
+  const size_t dot1 = name.find('.', slash == std::string_view::npos ? 0 : slash + 1);
+  const size_t dot2 = dot1 == std::string_view::npos ? dot1 : name.find('.', dot1 + 1);
+  if (slash == std::string_view::npos || dot2 == std::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", std::string(name), "' is not cluster/database.schema.table (e.g. "
+        "prod-eu-1/shop.public.orders)"));
+  }
+  key.cluster = std::string(name.substr(0, slash));
+  key.database = std::string(name.substr(slash + 1, dot1 - slash - 1));
+  key.schema = std::string(name.substr(dot1 + 1, dot2 - dot1 - 1));
+  key.table = std::string(name.substr(dot2 + 1));
+  const std::string encoded = key.Encode();
+  absl::StatusOr<Entry*> found = Find(encoded);
+  if (!found.ok()) return found.status();
+  if (*found == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no state for ", std::string(name),
+                                            ": vacwatch has not seen that table (names are "
+                                            "cluster/database.schema.table as the snapshots "
+                                            "spell them)"));
+  }
+  Entry* e = *found;
+  if (e->tuning == nullptr) e->tuning = TuningFor(encoded);
+  const TableState& s = e->state();
+  auto cluster_it = clusters_.find(AV(key.cluster));
+  ClusterState* cluster = cluster_it != clusters_.end() ? cluster_it->second.state.get() : nullptr;
+  DatabaseState* db = nullptr;
+  if (cluster_it != clusters_.end()) {
+    auto db_it = cluster_it->second.databases.find(key.database);
+    if (db_it != cluster_it->second.databases.end()) db = db_it->second.get();
+  }
+  if (now == absl::InfinitePast()) {
+    now = cluster != nullptr && cluster->now() != absl::InfinitePast()
+              ? cluster->now()
+              : absl::FromUnixMicros(s.last_seen_us == kNever ? 0 : s.last_seen_us);
+  }
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.key = &key;
+  ctx.tuning = e->tuning;
+  ctx.config = &config_;
+  ctx.db = db;
+  ctx.cluster = cluster;
+  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(key.cluster);
+
+  Explanation out;
+  out.table = key.GlobSubject();
+  ExplainSection& id = out.Section("Table");
+  id.Add("relid", absl::StrCat(s.relid));
+  id.Add("first seen", Time(s.first_seen_us));
+  id.Add("last snapshot", Time(s.last_snapshot_us));
+  id.Add("last log event", Time(s.last_log_us),
+         s.last_log_us == kNever ? "no autovacuum log entry seen: skips and cancels show only "
+                                   "in the log (log_autovacuum_min_duration = 0)"
+                                 : "");
+  id.Add("judged at", Time(absl::ToUnixMicros(now)));
+
+  ExplainSection& trigger = out.Section("Autovacuum trigger");
+  trigger.Add("vacuum trigger",
+              s.vacuum_trigger < 0
+                  ? std::string("unknown (no snapshot yet)")
+                  : absl::StrFormat("%s = threshold %d + scale_factor %g x reltuples %s",
+                                    HumanCount(s.vacuum_trigger), s.base_threshold,
+                                    s.scale_factor, HumanCount(std::max(0.0, s.reltuples))),
+              (s.av_flags & (TableState::kAvTableScaleFactor | TableState::kAvTableThreshold))
+                  ? "the table's reloptions"
+                  : "the server's settings");
+  if (s.insert_trigger >= 0) trigger.Add("insert trigger", HumanCount(s.insert_trigger));
+  trigger.Add("freeze max age", absl::StrCat(s.freeze_max_age));
+  trigger.Add("cost limit / delay",
+              absl::StrFormat("%d / %g ms", s.cost_limit, s.cost_delay_ms));
+
+  ExplainSection& dead = out.Section("Dead tuples");
+  dead.Add("n_dead_tup", absl::StrCat(s.n_dead),
+           "the latest snapshot's, or what the latest run left");
+  dead.Add("n_live_tup", absl::StrCat(s.n_live));
+  dead.Add("dead ratio", absl::StrFormat("%.1f%%", 100 * s.dead_ratio()));
+  dead.Add("over the trigger since", s.over_trigger() ? Time(s.over_since_us) : "not over");
+  const TableRates rates = s.Rates(now);
+  auto rate = [](const std::optional<double>& v, const char* unit) {
+    return v.has_value() ? absl::StrFormat("%.3g %s", *v, unit) : std::string("not known yet");
+  };
+  dead.Add("dead tuples generated", rate(rates.dead_growth_per_s, "/s"));
+  dead.Add("dead tuples removed", rate(rates.removal_per_s, "/s"), "from the log's runs");
+  dead.Add("dead ratio velocity", rate(rates.dead_ratio_per_h, "/h"));
+
+  ExplainSection& runs = out.Section("Last runs (newest first)");
+  for (int i = 0; i < s.run_count(); ++i) {
+    const RunRecord& r = s.run(i);
+    runs.Add(Time(r.end_us),
+             absl::StrCat(r.removed(), " removed, ", r.not_yet_removable(),
+                          " dead but not yet removable",
+                          r.duration_s().has_value() ? absl::StrFormat(", %.1fs", *r.duration_s())
+                                                     : std::string(),
+                          r.aggressive() ? ", aggressive" : ""));
+  }
+  if (s.run_count() == 0) runs.Add("runs", "none logged");
+  for (int i = 0; i < s.conflict_count(); ++i) {
+    const ConflictRecord& c = s.conflict(i);
+    runs.Add(Time(c.t_us()), c.kind() == ConflictKind::kVacuumSkipped     ? "vacuum skipped"
+                             : c.kind() == ConflictKind::kVacuumCancelled ? "vacuum cancelled"
+                             : c.kind() == ConflictKind::kAnalyzeSkipped  ? "analyze skipped"
+                                                                          : "analyze cancelled");
+  }
+
+  ExplainSection& horizon = out.Section("Horizon");
+  horizon.Add("removable cutoff of the latest runs",
+              s.cutoff_xid < 0                    ? std::string("unknown")
+              : s.cutoff_xid >= kFirstIdentityKey ? std::string("the root's (older snapshot)")
+                                                  : absl::StrCat(s.cutoff_xid),
+              absl::StrCat(s.cutoff_runs, " runs in a row at it left dead tuples behind"));
+  if (db != nullptr && db->horizon().Root() != nullptr) {
+    const HolderRecord* root = db->horizon().Root();
+    horizon.Add("root in the latest snapshot", HolderPhrase(*root, now, ""),
+                root->cluster_wide ? "scope cluster" : "scope database");
+    const HolderRecord* exact = db->horizon().WithXid(s.cutoff_xid);
+    horizon.Add("holds the runs' cutoff", exact != nullptr ? HolderPhrase(*exact, now, "")
+                                                           : std::string("nothing listed"));
+  } else {
+    horizon.Add("root", "no snapshot of this database in this run");
+  }
+
+  const auto& detectors = AllDetectors();
+  for (int k = 0; k < kNumAlertKinds; ++k) {
+    const AlertKind kind = static_cast<AlertKind>(k);
+    ExplainSection& d = out.Section(absl::StrCat("Detector ", std::string(AlertKindName(kind))));
+    detectors[k]->Explain(ctx, s, &d);
+    const AlertState& a = s.alert(kind);
+    const AlertWindow& w = e->tuning->window(kind);
+    d.Add("alert", absl::StrCat(std::string(AlertPhaseName(a.phase())),
+                                a.phase() != AlertPhase::kInactive
+                                    ? absl::StrCat(" since ", Time(a.since_us()), ", cause ",
+                                                   std::string(CauseName(
+                                                       static_cast<Cause>(a.cause))))
+                                    : std::string()),
+          absl::StrCat("for ", HumanDuration(absl::ToDoubleSeconds(w.for_duration)),
+                       ", clear_for ", HumanDuration(absl::ToDoubleSeconds(w.clear_for)),
+                       w.enabled ? "" : ", disabled"));
+    if (const HolderRecord* h = s.holder(kind)) d.Add("names", HolderPhrase(*h, now, ""));
+  }
+  return out;
+}
+
+absl::StatusOr<Explanation> Pipeline::Explain(std::string_view table, absl::Time now) {
+  return impl_->Explain(table, now);
 }
 
 Pipeline::Pipeline(const PipelineConfig& config, state::StateStore* store)

@@ -30,6 +30,7 @@
 #include "ingest/snapshot.h"
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
+#include "pipeline/explanation.h"
 #include "state/state_store.h"
 
 namespace vacwatch::pipeline {
@@ -77,6 +78,13 @@ class Pipeline {
   absl::Status Checkpoint(state::StateStore::Batch* batch, std::vector<AlertTransition>* emitted);
 
   const PipelineCounters& counters() const;
+
+  // Why `table` ("cluster/database.schema.table") paged or did not, at `now` (InfinitePast:
+  // the cluster's event time, else the table's last input): its trigger, dead tuples and
+  // rates, last runs, the horizon its runs met and the root this pipeline last saw, each
+  // detector's conditions, its alerts and their windows. NotFound when no state has the
+  // table; InvalidArgument for a name of another shape.
+  absl::StatusOr<Explanation> Explain(std::string_view table, absl::Time now);
 
  private:
   class Impl;

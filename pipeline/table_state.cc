@@ -73,7 +73,7 @@
 //   value      := version:b(=3) groups:b ... as version 2 ... [warning] [horizon]
 //                 [alerts holders]
 //   groups     := version 2's bits, and bit 6 horizon
-//   horizon    := cutoff_xid:v cutoff_runs:v cutoff_since:t
+//   horizon    := cutoff_xid:v cutoff_runs:v cutoff_since:t snapshot_horizon:v
 //   alerts     := count:b (phase:b since:t clear_since:t last:t cause:b severity:b)*count
 //                 (count = 6 when written; a reader takes up to kNumAlertKinds)
 //   holder     := as version 2, then horizon_xid:v paying_tables:s
@@ -128,7 +128,7 @@ constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF
                                3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
                                5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
                                (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 +
-                               3 * kMaxV;
+                               4 * kMaxV;
 constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
                  kCycleBound = 2 * kMaxV + 2 * kMaxF;
 constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings' bytes
@@ -430,7 +430,7 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
     CloseCycle(t_us, dead_ratio());
     // Runs only the snapshots saw removed nothing when the dead tuples did not fall across
     // them (with a pin they only grow; an effective run brings them down).
-    NoteCutoff(horizon_xid, dead > 0 && dead_before >= 0 && dead >= dead_before,
+    NoteCutoff(snapshot_horizon, dead > 0 && dead_before >= 0 && dead >= dead_before,
                static_cast<int32_t>(std::min<int64_t>(new_avc - autovacuum_count_before, 1000)),
                t_us);
   }
@@ -469,6 +469,7 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
     anchor_old = anchor_new;
     anchor_new = cur;
   }
+  snapshot_horizon = horizon_xid;
   last_snapshot_us = t_us;
   Touch(t);
   return ApplyResult::kApplied;
@@ -763,7 +764,10 @@ void TableState::Encode(std::string* result) const {
   if (dedup_set) groups |= kHasDedup;
   if (last_warning_us != kNever || last_warning_kind != 0) groups |= kHasWarning;
   if (alerts_set) groups |= kHasAlerts;
-  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever) groups |= kHasHorizon;
+  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever ||
+      snapshot_horizon != -1) {
+    groups |= kHasHorizon;
+  }
 
   PutB(kTableStateVersion, out);
   PutB(groups, out);
@@ -874,6 +878,7 @@ void TableState::Encode(std::string* result) const {
     PutV(cutoff_xid, out);
     PutV(cutoff_runs, out);
     PutT(cutoff_since_us, ref, out);
+    PutV(snapshot_horizon, out);
   }
 
   if (groups & kHasAlerts) {
@@ -1077,6 +1082,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     s.cutoff_xid = r.V();
     s.cutoff_runs = r.Narrow<int32_t>(r.V());
     s.cutoff_since_us = f.T();
+    s.snapshot_horizon = r.V();
   }
 
   if (groups & kHasAlerts) {

@@ -180,8 +180,9 @@ class AlertBlockBox {
 class TableState {
  public:
   // ---- updates ----
-  // `horizon_xid`: the raw value the database's root holds the horizon at in this snapshot
-  // (Horizon::horizon_xid, -1 unknown): the removable cutoff of runs the log did not show.
+  // `horizon_xid`: the database's horizon in this snapshot (Horizon::horizon_key, -1
+  // unknown). Runs the log did not show, counted by this snapshot, are taken to have had the
+  // horizon of the table's previous snapshot as their removable cutoff.
   ApplyResult ApplySnapshotRow(absl::Time t, const ingest::TableStats& row, const Thresholds& th,
                                const ProgressRecord* progress, absl::Duration rate_window,
                                int64_t horizon_xid, bool* counter_reset);
@@ -245,6 +246,9 @@ class TableState {
   int64_t cutoff_xid = -1;
   int32_t cutoff_runs = 0;           // consecutive runs at cutoff_xid that left dead tuples
   int64_t cutoff_since_us = kNever;  // the end of the first of them
+  // The database's horizon at the table's latest snapshot: runs the next snapshot counts
+  // began under it (the horizon seen after them may already be a released one's).
+  int64_t snapshot_horizon = -1;
 
   // ---- freeze ----
   int64_t freeze_series_start_us = kNever;  // first aggressive run since relfrozenxid last moved

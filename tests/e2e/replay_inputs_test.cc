@@ -23,6 +23,8 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
+#include "app/command.h"
+#include "tests/testing/file_contents.h"
 #include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -218,6 +220,47 @@ TEST(ReplayDiagnosticsTest, AForeignStateDirAndAConfigDirectoryAreRefused) {
   const ReplayResult config_dir =
       Replay({"--stats", Dataset("snapshots.jsonl"), "--config", dir.path()});
   EXPECT_EQ(config_dir.status.code(), absl::StatusCode::kInvalidArgument) << config_dir.status;
+}
+
+}  // namespace
+}  // namespace vacwatch
+
+namespace vacwatch {
+namespace {
+
+TEST(ExplainTest, SaysWhyATablePagedFromTheStateDirAndAfterAReplay) {
+  testing::ScopedTempDir dir;
+  const std::string state = dir.path() + "/state";
+  const ReplayResult run =
+      Replay({"--logs", Dataset("postgresql.log"), "--stats", Dataset("snapshots.jsonl"),
+              "--state-dir", state, "--explain", "prod-eu-1/reporting.public.held_table"});
+  ASSERT_OK(run.status);
+  EXPECT_NE(run.err.find("Why prod-eu-1/reporting.public.held_table paged"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("root in the latest snapshot: session pid 13956"), std::string::npos)
+      << run.err;
+
+  app::CommandIo io;
+  io.out = std::tmpfile();
+  io.err = std::tmpfile();
+  ASSERT_OK(app::FindCommand("explain")->run(
+      {"--state-dir", state, "--format", "json", "prod-eu-1/reporting.public.held_table"}, io));
+  const std::string json = testing::FileContents(io.out);
+  std::fclose(io.out);
+  std::fclose(io.err);
+  EXPECT_NE(json.find(R"("title":"Detector AutovacuumNotKeepingUp")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("name":"vacuum trigger")"), std::string::npos) << json;
+  EXPECT_NE(json.find("firing since"), std::string::npos) << json;
+
+  io.out = std::tmpfile();
+  io.err = std::tmpfile();
+  const absl::Status unknown =
+      app::FindCommand("explain")->run({"--state-dir", state, "prod-eu-1/shop.public.nope"}, io);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound) << unknown;
+  EXPECT_EQ(app::FindCommand("explain")->run({"--state-dir", state, "orders"}, io).code(),
+            absl::StatusCode::kInvalidArgument);
+  std::fclose(io.out);
+  std::fclose(io.err);
 }
 
 }  // namespace
