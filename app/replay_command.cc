@@ -188,6 +188,7 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
     VW_ASSIGN_OR_RETURN(config, pipeline::LoadPipelineConfig(flags.config));
   }
   options.cluster_log_timezones = config.cluster_log_timezones;
+  options.hold_cut_entries = !flags.state_dir.empty();
   options.default_log_timezone = config.log_timezone;
 
   std::unique_ptr<sinks::DeadLetterSink> dead_letters;

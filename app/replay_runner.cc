@@ -64,6 +64,7 @@ class MergeInput {
 class LogInput final : public MergeInput {
  public:
   std::string_view suggested_prefix() const { return source_->suggested_prefix(); }
+  int64_t held_bytes() const { return source_->held_bytes(); }
   LogInput(std::string path, std::string source_id, std::unique_ptr<ingest::LogFileSource> source)
       : MergeInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
 
@@ -199,6 +200,11 @@ class ReplayRunner::Impl {
     }
     for (const auto& input : inputs_) {
       if (input->is_snapshot()) continue;
+      if (const int64_t held = static_cast<const LogInput*>(input.get())->held_bytes(); held > 0) {
+        Warn(absl::StrCat(input->path(), " ends in the middle of an entry (", held,
+                          " bytes after the last complete line): it is left for the next run "
+                          "with this --state-dir, which reads it whole"));
+      }
       for (const std::string& w :
            DiagnoseLogInput(input->path(), input->counters(), options_.log_line_prefix,
                             static_cast<const LogInput*>(input.get())->suggested_prefix())) {
@@ -350,6 +356,7 @@ class ReplayRunner::Impl {
       VW_ASSIGN_OR_RETURN(source_options.log_timezone,
                           LogZoneFor(source_options.cluster, snapshot_zones));
       source_options.log_line_prefix = options_.log_line_prefix;
+      source_options.hold_cut_entry = options_.hold_cut_entries && !id.empty();
       VW_ASSIGN_OR_RETURN(source_options.start_offset, StartOffset(path, id));
       source_options.errors = options_.errors;
       VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::Open(path, source_options));

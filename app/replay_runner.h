@@ -70,6 +70,9 @@ struct ReplayOptions {
   // warned about.
   std::string log_timezone;
   std::map<std::string, std::string, std::less<>> cluster_log_timezones;
+  // The state outlives the run (--state-dir): an entry cut at the end of a log file is left
+  // for the next run to read whole (LogSourceOptions::hold_cut_entry).
+  bool hold_cut_entries = false;
   std::string default_log_timezone;
   int64_t checkpoint_every_events = 4096;
   int64_t checkpoint_every_snapshots = 1;

@@ -54,6 +54,8 @@ class CsvLogReader final : public LogReader {
 
   void Feed(std::string_view chunk) override;
   void Finish() override;
+  // A record cut by the end of what is here (quoted newlines) stays unread: not finished.
+  void FinishCut(bool cut_line_continues) override {}
   bool Next(LogEvent* event) override;
   // The start of the first record not yet fully read. While the rest of a broken record (an
   // oversized one arriving in pieces, one cut short) is being skipped, that is the broken

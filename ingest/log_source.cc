@@ -99,11 +99,36 @@ absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions&
   return absl::InternalError("unhandled log format");
 }
 
-LogFileSource::LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader)
+LogFileSource::LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader,
+                             bool hold_cut_entry)
     : file_(std::move(file)),
       format_(format),
       reader_(std::move(reader)),
-      chunk_(std::make_unique_for_overwrite<char[]>(kChunkBytes)) {}
+      chunk_(std::make_unique_for_overwrite<char[]>(kChunkBytes)),
+      hold_cut_entry_(hold_cut_entry) {}
+
+void LogFileSource::Feed(std::string_view data) {
+  if (!hold_cut_entry_) {
+    reader_->Feed(data);
+    return;
+  }
+  const size_t nl = data.rfind('\n');
+  if (nl == std::string_view::npos) {
+    tail_.append(data);
+    // A line longer than a chunk is the reader's to cut as oversized: hold only a bounded tail.
+    if (tail_.size() >= kChunkBytes) {
+      reader_->Feed(tail_);
+      tail_.clear();
+    }
+    return;
+  }
+  if (!tail_.empty()) {
+    reader_->Feed(tail_);
+    tail_.clear();
+  }
+  reader_->Feed(data.substr(0, nl + 1));
+  tail_.assign(data.substr(nl + 1));
+}
 
 absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::Open(const std::string& path,
                                                                    LogSourceOptions options) {
@@ -119,9 +144,10 @@ absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::FromOpenFile(
   if (options.source_name.empty()) options.source_name = file.is_stdin() ? "stdin" : file.path();
   VW_ASSIGN_OR_RETURN(options.format, ResolveFormat(options, head));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader, MakeLogReader(options, head));
-  reader->Feed(head);
-  return std::unique_ptr<LogFileSource>(
-      new LogFileSource(std::move(file), options.format, std::move(reader)));
+  std::unique_ptr<LogFileSource> source(new LogFileSource(
+      std::move(file), options.format, std::move(reader), options.hold_cut_entry));
+  source->Feed(head);
+  return source;
 }
 
 absl::StatusOr<bool> LogFileSource::Next(LogEvent* event) {
@@ -130,10 +156,14 @@ absl::StatusOr<bool> LogFileSource::Next(LogEvent* event) {
     if (finished_) return false;
     VW_ASSIGN_OR_RETURN(const size_t n, file_.Read(chunk_.get(), kChunkBytes));
     if (n == 0) {
-      reader_->Finish();
+      if (tail_.empty()) {
+        reader_->Finish();
+      } else {
+        reader_->FinishCut(/*cut_line_continues=*/tail_[0] == '\t');
+      }
       finished_ = true;
     } else {
-      reader_->Feed(std::string_view(chunk_.get(), n));
+      Feed(std::string_view(chunk_.get(), n));
     }
   }
 }

@@ -59,6 +59,11 @@ struct LogSourceOptions {
   int64_t max_entry_bytes = 1 << 20;  // entries longer than this are rejected as oversized
   ParseErrorSink* errors = nullptr;   // not owned; receives every rejected entry
   std::string source_name;            // names the input in dead letters (default: the path)
+  // The input goes on after this run (a log still being written, read again from
+  // resume_offset by a later run with the same state): an entry cut at the end of the input
+  // (the last line has no '\n') is not read now, neither rejected nor half-parsed, and
+  // resume_offset stays at its start. Off: the end of input ends every entry.
+  bool hold_cut_entry = false;
   // The server's log_timezone (an IANA zone), when known: timestamps' zone abbreviations are
   // read in it. Unknown: read from a table, ambiguous ones (CST...) counted in the counters.
   std::optional<absl::TimeZone> log_timezone;
@@ -92,15 +97,23 @@ class LogFileSource {
   const IngestCounters& counters() const { return reader_->counters(); }
   std::string_view suggested_prefix() const { return reader_->suggested_prefix(); }
   int64_t resume_offset() const { return reader_->resume_offset(); }
+  // With hold_cut_entry: bytes at the end of the input left for a later run (0 when the input
+  // ended with a complete line).
+  int64_t held_bytes() const { return finished_ ? static_cast<int64_t>(tail_.size()) : 0; }
 
  private:
-  LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader);
+  LogFileSource(InputFile file, LogFormat format, std::unique_ptr<LogReader> reader,
+                bool hold_cut_entry);
+  // Feeds `data`, holding back what follows its last '\n' when hold_cut_entry_.
+  void Feed(std::string_view data);
 
   InputFile file_;
   LogFormat format_;
   std::unique_ptr<LogReader> reader_;
   std::unique_ptr<char[]> chunk_;
   bool finished_ = false;
+  bool hold_cut_entry_ = false;
+  std::string tail_;  // not yet fed: after the last '\n' seen (hold_cut_entry_)
 };
 
 }  // namespace vacwatch::ingest

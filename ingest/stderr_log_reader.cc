@@ -128,6 +128,20 @@ void StderrLogReader::CheckGivenPrefix() {
   first_lines_.shrink_to_fit();
 }
 
+void StderrLogReader::FinishCut(bool cut_line_continues) {
+  if (!cut_line_continues || discarding_) {
+    Finish();
+    return;
+  }
+  if (finished_) return;
+  if (detecting_) DetectPrefix();
+  ProcessCompleteLines();
+  // The open record goes on in the line that was cut: it stays open (unreturned), and
+  // resume_offset stays at its start.
+  if (!checked_given_prefix_ && suggested_prefix_.empty()) CheckGivenPrefix();
+  finished_ = true;
+}
+
 void StderrLogReader::Finish() {
   if (finished_) return;
   if (detecting_) DetectPrefix();

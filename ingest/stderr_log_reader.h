@@ -73,6 +73,7 @@ class StderrLogReader final : public LogReader {
 
   void Feed(std::string_view chunk) override;
   void Finish() override;
+  void FinishCut(bool cut_line_continues) override;
   bool Next(LogEvent* event) override;
   int64_t resume_offset() const override;
   const IngestCounters& counters() const override { return counters_; }

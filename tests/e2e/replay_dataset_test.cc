@@ -259,14 +259,28 @@ std::optional<std::pair<Cut, Cut>> CleanCut(const LogFile& log, const std::strin
 // files grown (`rotate` false: the second half appended, as live logs grow) or replaced under
 // the same names (`rotate` true: the second half alone, as after log rotation): the same
 // transitions as one run on the plain files.
-void ExpectTwoRunsEqualOne(const LogFile& log, const std::string& dir, bool rotate) {
+// How the second run finds the files.
+enum class SecondRun {
+  kGrown,     // the second half appended, as live logs grow
+  kRotated,   // the second half alone under the same names, as after log rotation
+  kCutEntry,  // grown, the first run having ended in the middle of a log entry's line
+};
+
+void ExpectTwoRunsEqualOne(const LogFile& log, const std::string& dir, SecondRun how) {
+  const bool rotate = how == SecondRun::kRotated;
   const std::string log_text = ReadAll(testing::DatasetPath(kDataset) + "/" + log.name);
   const std::string stats_text = ReadAll(testing::DatasetPath(kDataset) + "/snapshots.jsonl");
   ASSERT_FALSE(log_text.empty());
   ASSERT_FALSE(stats_text.empty());
   const std::optional<std::pair<Cut, Cut>> cut = CleanCut(log, log_text, stats_text);
   ASSERT_TRUE(cut.has_value()) << "no clean cut point in the second half of the run";
-  const auto& [log_cut, stats_cut] = *cut;
+  auto [log_cut, stats_cut] = *cut;
+  if (how == SecondRun::kCutEntry) {
+    // Into the middle of the second line of the entry that starts at the cut.
+    const size_t second = log_text.find('\n', log_cut.offset);
+    ASSERT_NE(second, std::string::npos);
+    log_cut.offset = std::min(second + 12, log_text.size() - 1);
+  }
 
   const std::string log_path = dir + "/" + log.name;
   const std::string stats_path = dir + "/snapshots.jsonl";
@@ -278,10 +292,17 @@ void ExpectTwoRunsEqualOne(const LogFile& log, const std::string& dir, bool rota
   WriteAll(stats_path, std::string_view(stats_text).substr(0, stats_cut.offset));
   ReplayResult first = Replay(args);
   ASSERT_OK(first.status);
+  if (how == SecondRun::kCutEntry) {
+    EXPECT_NE(first.err.find("ends in the middle of an entry"), std::string::npos) << first.err;
+    EXPECT_NE(first.err.find(" 0 rejected"), std::string::npos) << first.err;
+  }
   WriteAll(log_path, std::string_view(log_text).substr(log_cut.offset), /*append=*/!rotate);
   WriteAll(stats_path, std::string_view(stats_text).substr(stats_cut.offset), /*append=*/!rotate);
   ReplayResult second = Replay(args);
   ASSERT_OK(second.status);
+  if (how == SecondRun::kCutEntry) {
+    EXPECT_NE(second.err.find(" 0 rejected"), std::string::npos) << second.err;
+  }
   if (rotate) {
     EXPECT_NE(second.err.find("rotated or replaced"), std::string::npos) << second.err;
   } else {
@@ -297,11 +318,15 @@ void ExpectTwoRunsEqualOne(const LogFile& log, const std::string& dir, bool rota
 }
 
 TEST_P(ReplayDatasetTest, CutInTwoWithOneStateDirGivesTheSameTransitionsAsOneRun) {
-  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), /*rotate=*/false);
+  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), SecondRun::kGrown);
+}
+
+TEST_P(ReplayDatasetTest, AnEntryCutAtTheEndOfOneRunIsReadWholeByTheNext) {
+  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), SecondRun::kCutEntry);
 }
 
 TEST_P(ReplayDatasetTest, FilesReplacedUnderTheSameNamesBetweenRunsAreReadFromTheirStart) {
-  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), /*rotate=*/true);
+  ExpectTwoRunsEqualOne(GetParam(), temp_.path(), SecondRun::kRotated);
 }
 
 INSTANTIATE_TEST_SUITE_P(LogDestinations, ReplayDatasetTest,
