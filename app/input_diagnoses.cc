@@ -4,8 +4,7 @@
 
 namespace vacwatch::app {
 
-std::vector<std::string> DiagnoseLogInput(std::string_view name,
-                                          const ingest::IngestCounters& c,
+std::vector<std::string> DiagnoseLogInput(std::string_view name, const ingest::IngestCounters& c,
                                           std::string_view given_prefix,
                                           std::string_view suggested) {
   std::vector<std::string> out;
@@ -15,9 +14,9 @@ std::vector<std::string> DiagnoseLogInput(std::string_view name,
       "SET lc_messages = 'C'; SELECT pg_reload_conf();)";
   if (c.head_candidates > 0 && c.head_lines == 0) {
     if (!given_prefix.empty()) {
-      std::string what = absl::StrCat("--log-line-prefix '", std::string(given_prefix),
-                                      "' matched none of the ", c.head_candidates, " lines of ",
-                                      source, ", so nothing was read from it");
+      std::string what =
+          absl::StrCat("--log-line-prefix '", std::string(given_prefix), "' matched none of the ",
+                       c.head_candidates, " lines of ", source, ", so nothing was read from it");
       if (!suggested.empty() && suggested != given_prefix) {
         absl::StrAppend(&what, "; its lines look like '", std::string(suggested),
                         "': pass --log-line-prefix '", std::string(suggested),
@@ -45,8 +44,8 @@ std::vector<std::string> DiagnoseLogInput(std::string_view name,
   }
   const int64_t rejected = c.total_rejected();
   if (rejected > 0 && rejected > c.entries) {
-    out.push_back(absl::StrCat("most of ", source, " was rejected (", rejected,
-                               " rejected, ", c.entries,
+    out.push_back(absl::StrCat("most of ", source, " was rejected (", rejected, " rejected, ",
+                               c.entries,
                                " entries read): is it the format it looks like? The dead "
                                "letters say why each was rejected"));
   }

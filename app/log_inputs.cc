@@ -42,16 +42,16 @@ absl::Status ExpandPattern(const std::string& pattern, std::vector<LogInputArg>*
   int index = -1;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].find(kClusterToken) == std::string::npos) continue;
-    if (index >= 0 || parts[i].find(kClusterToken, parts[i].find(kClusterToken) + 1) !=
-                          std::string::npos) {
+    if (index >= 0 ||
+        parts[i].find(kClusterToken, parts[i].find(kClusterToken) + 1) != std::string::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("--logs ", pattern, ": {cluster} may appear only once"));
     }
     index = static_cast<int>(i);
   }
   const size_t token = pattern.find(kClusterToken);
-  const std::string glob_text = absl::StrCat(pattern.substr(0, token), "*",
-                                             pattern.substr(token + kClusterToken.size()));
+  const std::string glob_text =
+      absl::StrCat(pattern.substr(0, token), "*", pattern.substr(token + kClusterToken.size()));
   glob_t matches{};
   const int rc = ::glob(glob_text.c_str(), 0, nullptr, &matches);
   std::vector<std::string> paths;
@@ -64,8 +64,8 @@ absl::Status ExpandPattern(const std::string& pattern, std::vector<LogInputArg>*
   for (const std::string& path : paths) {
     std::vector<std::string> components = absl::StrSplit(path, '/');
     if (components.size() != parts.size()) continue;
-    std::string cluster = ClusterIn(parts[static_cast<size_t>(index)],
-                                    components[static_cast<size_t>(index)]);
+    std::string cluster =
+        ClusterIn(parts[static_cast<size_t>(index)], components[static_cast<size_t>(index)]);
     if (cluster.empty()) continue;
     out->push_back({path, std::move(cluster)});
     ++added;

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "app/input_diagnoses.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "app/input_diagnoses.h"
 #include "common/status_macros.h"
 #include "ingest/log_event.h"
 #include "ingest/log_timestamp.h"
@@ -299,8 +299,9 @@ class ReplayRunner::Impl {
     if (size >= 0 && head.has_value()) {
       const size_t len = static_cast<size_t>(std::strtoull(head->c_str(), nullptr, 10));
       if (HeadFingerprint(path, len) != *head) {
-        Warn(absl::StrCat(path, " is not the file the last run read (it starts with other "
-                                "bytes: rotated or replaced): reading it from the start"));
+        Warn(absl::StrCat(path,
+                          " is not the file the last run read (it starts with other "
+                          "bytes: rotated or replaced): reading it from the start"));
         return 0;
       }
     }

@@ -309,8 +309,8 @@ bool CsvLogReader::ProcessRecord(std::string_view record, LogEvent* event) {
     return false;
   }
   entry_.time_text = FieldText(record, kLogTime, nullptr);
-  if (std::string_view why; !ResolveEntryTime(&entry_, options_.log_timezone ? &*options_.log_timezone : nullptr,
-                                &counters_, &why)) {
+  if (std::string_view why; !ResolveEntryTime(
+          &entry_, options_.log_timezone ? &*options_.log_timezone : nullptr, &counters_, &why)) {
     Reject(ParseErrorKind::kBadTimestamp, "log_time", why, record, byte_offset, line_no);
     return false;
   }

@@ -16,9 +16,9 @@ bool LooksTranslated(std::string_view message) {
     if (static_cast<unsigned char>(c) >= 0x80) return true;
   }
   // Translations that keep to ASCII, for the messages vacwatch reads.
-  for (std::string_view phrase : {"automatisches Vacuum", "automatisches Analyze",
-                                  "VACUUM automatique", "vacuum automatique",
-                                  "ANALYZE automatique", "VACUUM autom"}) {
+  for (std::string_view phrase :
+       {"automatisches Vacuum", "automatisches Analyze", "VACUUM automatique", "vacuum automatique",
+        "ANALYZE automatique", "VACUUM autom"}) {
     if (message.find(phrase) != std::string_view::npos) return true;
   }
   return false;

@@ -19,7 +19,6 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"

@@ -273,8 +273,8 @@ bool JsonLogReader::HandleLine(std::string_view line, LogEvent* event) {
     Reject(ParseErrorKind::kInvalidEncoding, "message", "NUL character in a string", line);
     return false;
   }
-  if (std::string_view why; !ResolveEntryTime(&entry_, options_.log_timezone ? &*options_.log_timezone : nullptr,
-                                &counters_, &why)) {
+  if (std::string_view why; !ResolveEntryTime(
+          &entry_, options_.log_timezone ? &*options_.log_timezone : nullptr, &counters_, &why)) {
     Reject(ParseErrorKind::kBadTimestamp, "timestamp", why, line);
     return false;
   }

@@ -202,8 +202,7 @@ size_t SeverityStart(std::string_view line) {
     while (end < line.size() && IsUpper(line[end])) ++end;
     std::string_view word = line.substr(pos, end - pos);
     if (word == "DEBUG" && end < line.size() && IsDigit(line[end])) ++end;
-    if (IsSeverityWord(word) && end + 1 < line.size() && line[end] == ':' &&
-        line[end + 1] == ' ') {
+    if (IsSeverityWord(word) && end + 1 < line.size() && line[end] == ':' && line[end + 1] == ' ') {
       return pos;
     }
   }
@@ -213,12 +212,12 @@ size_t SeverityStart(std::string_view line) {
 // The escape a "key=" names, or 0.
 char EscapeForKey(std::string_view key) {
   static constexpr std::pair<std::string_view, char> kKeys[] = {
-      {"user", 'u'},   {"usr", 'u'},         {"username", 'u'}, {"db", 'd'},
-      {"database", 'd'}, {"dbname", 'd'},    {"host", 'h'},     {"client", 'h'},
-      {"remote", 'r'}, {"app", 'a'},         {"application", 'a'}, {"appname", 'a'},
-      {"pid", 'p'},    {"line", 'l'},        {"session", 'c'},  {"sid", 'c'},
-      {"xid", 'x'},    {"vxid", 'v'},        {"tag", 'i'},      {"sqlstate", 'e'},
-      {"backend", 'b'}, {"type", 'b'},       {"query_id", 'Q'}, {"queryid", 'Q'},
+      {"user", 'u'},     {"usr", 'u'},    {"username", 'u'},    {"db", 'd'},
+      {"database", 'd'}, {"dbname", 'd'}, {"host", 'h'},        {"client", 'h'},
+      {"remote", 'r'},   {"app", 'a'},    {"application", 'a'}, {"appname", 'a'},
+      {"pid", 'p'},      {"line", 'l'},   {"session", 'c'},     {"sid", 'c'},
+      {"xid", 'x'},      {"vxid", 'v'},   {"tag", 'i'},         {"sqlstate", 'e'},
+      {"backend", 'b'},  {"type", 'b'},   {"query_id", 'Q'},    {"queryid", 'Q'},
   };
   for (const auto& [name, escape] : kKeys) {
     if (key == name) return escape;
@@ -227,8 +226,7 @@ char EscapeForKey(std::string_view key) {
 }
 
 bool IsWordChar(char c) {
-  return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-' ||
-         c == '.';
+  return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z') || c == '_' || c == '-' || c == '.';
 }
 
 // One prefix instance written back as escapes: a list of tokens, each an escape ("%p") or a
@@ -273,8 +271,8 @@ std::vector<std::string> PrefixTokens(std::string_view text) {
     }
     // key=value
     size_t key_end = pos;
-    while (key_end < text.size() && ((text[key_end] >= 'a' && text[key_end] <= 'z') ||
-                                     text[key_end] == '_')) {
+    while (key_end < text.size() &&
+           ((text[key_end] >= 'a' && text[key_end] <= 'z') || text[key_end] == '_')) {
       ++key_end;
     }
     if (key_end > pos && key_end < text.size() && text[key_end] == '=' &&

@@ -519,7 +519,6 @@ size_t EscapeInvalidUtf8(std::string_view s, std::string* out) {
   return escaped;
 }
 
-
 // An integer literal (what get_int64 calls INCORRECT_TYPE when it does not fit in 64 bits).
 bool IsIntegerToken(std::string_view token) {
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
@@ -1006,10 +1005,10 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
       // only a document that is no longer readable stops here.
       if constexpr (std::is_same_v<T, TableStats>) {
         if (salvage && (error.kind == ParseErrorKind::kWrongType ||
-            error.kind == ParseErrorKind::kMissingField ||
-            error.kind == ParseErrorKind::kBadNumber)) {
-          dropped_rows.push_back({error.kind, std::string(error.field),
-                                  std::string(error.detail), error.byte_offset});
+                        error.kind == ParseErrorKind::kMissingField ||
+                        error.kind == ParseErrorKind::kBadNumber)) {
+          dropped_rows.push_back(
+              {error.kind, std::string(error.field), std::string(error.detail), error.byte_offset});
           error = ParseError();
           error.raw = std::string_view(base, len);
           TableStats& bad = out->back();

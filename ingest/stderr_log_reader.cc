@@ -411,8 +411,8 @@ bool StderrLogReader::Emit(Record& r, LogEvent* event) {
     return false;
   }
   if (r.time_end > r.time_begin) entry_.time_text = Bytes(r.time_begin, r.time_end);
-  if (std::string_view why; !ResolveEntryTime(&entry_, options_.log_timezone ? &*options_.log_timezone : nullptr,
-                                &counters_, &why)) {
+  if (std::string_view why; !ResolveEntryTime(
+          &entry_, options_.log_timezone ? &*options_.log_timezone : nullptr, &counters_, &why)) {
     Report(ParseErrorKind::kBadTimestamp, "time", why, r.stream_begin, r.line_no,
            Bytes(r.begin, std::min(r.end, r.begin + kRawBytes)));
     return false;

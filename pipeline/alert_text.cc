@@ -162,10 +162,10 @@ std::string HolderPhrase(const HolderRecord& h, absl::Time now, std::string_view
     case HolderKind::kPreparedXact:
       return absl::StrCat("prepared transaction '", h.gid, "' in ", h.database, ", ", age, " old");
     case HolderKind::kWalsender:
-      return absl::StrCat("walsender pid ", h.pid,
-                          h.application_name.empty() ? "" : absl::StrCat(" (", h.application_name, ")"),
-                          ", a standby's hot_standby_feedback without a slot, cluster-wide, ", age,
-                          " old");
+      return absl::StrCat(
+          "walsender pid ", h.pid,
+          h.application_name.empty() ? "" : absl::StrCat(" (", h.application_name, ")"),
+          ", a standby's hot_standby_feedback without a slot, cluster-wide, ", age, " old");
     case HolderKind::kUnknown:
       return absl::StrCat("a transaction the snapshot does not list (the horizon stays at xid ",
                           h.horizon_xid, "), ", age, " old");

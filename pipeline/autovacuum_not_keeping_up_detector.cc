@@ -39,8 +39,7 @@ bool PinReleased(const TableState& s, const TableTuning& t, const AlertState& al
   return s.last_autovacuum_us != kNever && s.last_autovacuum_us > since_us && s.cutoff_runs == 0;
 }
 
-absl::Duration ClearWindow(const EvalContext& ctx, const TableState& s,
-                           const AlertWindow& window) {
+absl::Duration ClearWindow(const EvalContext& ctx, const TableState& s, const AlertWindow& window) {
   double cycle_s = ctx.db != nullptr ? static_cast<double>(ctx.db->naptime_s()) : 60;
   if (s.run_count() >= 2 && s.run(0).end_us != kNever && s.run(1).end_us != kNever) {
     cycle_s = std::max(cycle_s, static_cast<double>(s.run(0).end_us - s.run(1).end_us) / 1e6);
@@ -278,57 +277,57 @@ void AutovacuumNotKeepingUpDetector::Explain(const EvalContext& ctx, const Table
   out->Condition("a snapshot gave its trigger", s.vacuum_trigger >= 0 && s.n_dead >= 0,
                  s.vacuum_trigger >= 0 ? HumanCount(s.vacuum_trigger) : "no snapshot yet");
   const bool pinned = HorizonPinned(s, t);
-  out->Condition("runs prove the horizon pinned", pinned,
-                 absl::StrCat(s.cutoff_runs, " runs at removable cutoff ",
-                              s.cutoff_xid >= 0 && s.cutoff_xid < kFirstIdentityKey
-                                  ? absl::StrCat(s.cutoff_xid)
-                                  : std::string(s.cutoff_xid >= 0 ? "(the root's identity)"
-                                                                  : "(unknown)"),
-                              "; needs ", t.ineffective_runs),
-                 "enough evidence whatever the size: the floors below do not apply then");
+  out->Condition(
+      "runs prove the horizon pinned", pinned,
+      absl::StrCat(s.cutoff_runs, " runs at removable cutoff ",
+                   s.cutoff_xid >= 0 && s.cutoff_xid < kFirstIdentityKey
+                       ? absl::StrCat(s.cutoff_xid)
+                       : std::string(s.cutoff_xid >= 0 ? "(the root's identity)" : "(unknown)"),
+                   "; needs ", t.ineffective_runs),
+      "enough evidence whatever the size: the floors below do not apply then");
   const bool floors = s.size_bytes >= t.min_table_bytes && s.n_dead >= t.min_dead_tuples;
-  out->Condition("past the floors", floors || pinned,
-                 absl::StrCat(HumanBytes(static_cast<double>(s.size_bytes)), " >= ",
-                              HumanBytes(static_cast<double>(t.min_table_bytes)), " and ",
-                              HumanCount(static_cast<double>(s.n_dead)), " dead >= ",
-                              t.min_dead_tuples),
-                 "min_table_bytes, min_dead_tuples");
+  out->Condition(
+      "past the floors", floors || pinned,
+      absl::StrCat(HumanBytes(static_cast<double>(s.size_bytes)),
+                   " >= ", HumanBytes(static_cast<double>(t.min_table_bytes)), " and ",
+                   HumanCount(static_cast<double>(s.n_dead)), " dead >= ", t.min_dead_tuples),
+      "min_table_bytes, min_dead_tuples");
   const bool over = s.over_trigger() && static_cast<double>(s.n_dead) > s.vacuum_trigger;
   out->Condition(
       "over its trigger", over,
-      absl::StrCat(HumanCount(static_cast<double>(s.n_dead)), " dead vs trigger ",
-                   HumanCount(s.vacuum_trigger),
-                   s.over_trigger()
-                       ? absl::StrCat(", since ",
-                                      HumanDuration(static_cast<double>(now_us - s.over_since_us) /
-                                                    1e6),
-                                      " ago")
-                       : std::string()));
+      absl::StrCat(
+          HumanCount(static_cast<double>(s.n_dead)), " dead vs trigger ",
+          HumanCount(s.vacuum_trigger),
+          s.over_trigger()
+              ? absl::StrCat(", since ",
+                             HumanDuration(static_cast<double>(now_us - s.over_since_us) / 1e6),
+                             " ago")
+              : std::string()));
   const TableRates rates = s.Rates(ctx.now);
   const bool floor_not_falling =
       s.run_count() >= 2 && s.run(0).end_us >= s.over_since_us &&
       s.run(0).not_yet_removable() >= s.run(1).not_yet_removable() &&
       static_cast<double>(s.run(0).not_yet_removable()) > s.vacuum_trigger;
   const bool rising = s.n_dead >= s.dead_at_over;
-  const bool fast = rates.dead_ratio_per_h.has_value() &&
-                    *rates.dead_ratio_per_h > t.bloat_velocity_limit;
-  out->Condition("not getting better", pinned || rising || floor_not_falling || fast,
-                 absl::StrCat("dead now ", s.n_dead, " vs at crossing ", s.dead_at_over,
-                              "; post-run floor ", floor_not_falling ? "not falling" : "falling",
-                              "; dead ratio ",
-                              rates.dead_ratio_per_h.has_value()
-                                  ? absl::StrFormat("%+.3f/h", *rates.dead_ratio_per_h)
-                                  : std::string("rate not known yet"),
-                              " (limit ", t.bloat_velocity_limit, "/h)"));
+  const bool fast =
+      rates.dead_ratio_per_h.has_value() && *rates.dead_ratio_per_h > t.bloat_velocity_limit;
+  out->Condition(
+      "not getting better", pinned || rising || floor_not_falling || fast,
+      absl::StrCat("dead now ", s.n_dead, " vs at crossing ", s.dead_at_over, "; post-run floor ",
+                   floor_not_falling ? "not falling" : "falling", "; dead ratio ",
+                   rates.dead_ratio_per_h.has_value()
+                       ? absl::StrFormat("%+.3f/h", *rates.dead_ratio_per_h)
+                       : std::string("rate not known yet"),
+                   " (limit ", t.bloat_velocity_limit, "/h)"));
   const CauseFacts f = GatherCauseFacts(ctx, s);
   const int ineffective = IneffectiveRunsSinceOver(s, t.removed_near_zero_fraction);
   const bool overdue = s.over_trigger() &&
                        now_us - s.over_since_us >= absl::ToInt64Microseconds(t.overdue_after) &&
                        !f.run_in_progress;
   out->Condition(
-      "autovacuum tried and failed", ineffective >= t.ineffective_runs || f.pinned ||
-                                         f.lock_conflicts >= t.lock_conflict_min_events ||
-                                         f.run_too_long || overdue,
+      "autovacuum tried and failed",
+      ineffective >= t.ineffective_runs || f.pinned ||
+          f.lock_conflicts >= t.lock_conflict_min_events || f.run_too_long || overdue,
       absl::StrCat(ineffective, " ineffective runs since crossing (needs ", t.ineffective_runs,
                    "), ", f.lock_conflicts, " skips/cancels in ",
                    HumanDuration(absl::ToDoubleSeconds(t.lock_window)), " (needs ",
@@ -336,33 +335,33 @@ void AutovacuumNotKeepingUpDetector::Explain(const EvalContext& ctx, const Table
                    ", overdue: ", overdue ? "yes" : "no"));
   const AlertState& alert = s.alert(kind());
   if (alert.active() && alert.cause == static_cast<uint8_t>(Cause::kXminHorizon)) {
-    out->Condition("a snapshot found it back under its trigger (the pin's resolution)",
-                   !over && now_us == s.last_snapshot_us,
-                   absl::StrCat("latest snapshot ", s.last_snapshot_us == now_us ? "now" : "earlier",
-                                ", ", over ? "over" : "under", " the trigger"),
-                   "a firing pinned-horizon alert holds until then");
+    out->Condition(
+        "a snapshot found it back under its trigger (the pin's resolution)",
+        !over && now_us == s.last_snapshot_us,
+        absl::StrCat("latest snapshot ", s.last_snapshot_us == now_us ? "now" : "earlier", ", ",
+                     over ? "over" : "under", " the trigger"),
+        "a firing pinned-horizon alert holds until then");
   }
   Verdict v;
   Evaluate(ctx, s, &v);
   out->Condition("condition holds", v.holds,
-                 v.holds ? absl::StrCat("cause ", std::string(CauseName(v.cause)),
-                                        v.fire_now ? ", fires at once (the runs are the proof)"
-                                                   : "")
-                         : std::string("no"));
-  out->Add("cause facts",
-           absl::StrCat("pinned_runs ", f.pinned_runs, ", cutoff_runs ", f.cutoff_runs,
-                        ", floor_rises ", f.floor_rises, ", lock_conflicts ", f.lock_conflicts,
-                        ", run_in_progress ", f.run_in_progress ? "yes" : "no",
-                        f.run_elapsed_s >= 0 ? absl::StrFormat(", run %.0fs", f.run_elapsed_s)
-                                             : std::string(),
-                        f.run_pages_per_s >= 0
-                            ? absl::StrFormat(" at %.0f pages/s", f.run_pages_per_s)
-                            : std::string(),
-                        ", cost delay ", f.cost_delayed ? "yes" : "no", ", workers busy ",
-                        f.workers_busy, "/", f.max_workers, ", index passes ",
-                        f.max_index_scans),
-           "ClassifyNotKeepingUp reads them in this order: pin, locks, floor, throttling, "
-           "workers, memory");
+                 v.holds
+                     ? absl::StrCat("cause ", std::string(CauseName(v.cause)),
+                                    v.fire_now ? ", fires at once (the runs are the proof)" : "")
+                     : std::string("no"));
+  out->Add(
+      "cause facts",
+      absl::StrCat(
+          "pinned_runs ", f.pinned_runs, ", cutoff_runs ", f.cutoff_runs, ", floor_rises ",
+          f.floor_rises, ", lock_conflicts ", f.lock_conflicts, ", run_in_progress ",
+          f.run_in_progress ? "yes" : "no",
+          f.run_elapsed_s >= 0 ? absl::StrFormat(", run %.0fs", f.run_elapsed_s) : std::string(),
+          f.run_pages_per_s >= 0 ? absl::StrFormat(" at %.0f pages/s", f.run_pages_per_s)
+                                 : std::string(),
+          ", cost delay ", f.cost_delayed ? "yes" : "no", ", workers busy ", f.workers_busy, "/",
+          f.max_workers, ", index passes ", f.max_index_scans),
+      "ClassifyNotKeepingUp reads them in this order: pin, locks, floor, throttling, "
+      "workers, memory");
   out->Add("clear window",
            HumanDuration(absl::ToDoubleSeconds(ClearWindow(ctx, s, t.window(kind())))),
            "clear_cycles autovacuum cycles for causes other than a pinned horizon, which "

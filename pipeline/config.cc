@@ -46,8 +46,8 @@ TableTuning::TableTuning() {
                                                                      absl::Hours(6), true};
   alerts[static_cast<int>(AlertKind::kVacuumOverdueAutovacuumDisabled)] = {absl::Minutes(30),
                                                                            absl::Hours(1), true};
-  alerts[static_cast<int>(AlertKind::kXminHorizonHeld)] = {absl::Minutes(10),
-                                                           absl::ZeroDuration(), true};
+  alerts[static_cast<int>(AlertKind::kXminHorizonHeld)] = {absl::Minutes(10), absl::ZeroDuration(),
+                                                           true};
 }
 
 namespace {
@@ -308,15 +308,14 @@ absl::Status ReadTuning(const YAML::Node& node, const std::string& prefix, std::
 absl::Status CheckMatch(const std::string& match, const std::string& where) {
   if (match.find_first_of("*?[") != std::string::npos) return absl::OkStatus();
   const size_t slash = match.find('/');
-  const bool shaped = slash != std::string::npos && slash > 0 &&
-                      match.find('/', slash + 1) == std::string::npos &&
-                      std::count(match.begin() + static_cast<std::ptrdiff_t>(slash), match.end(),
-                                 '.') >= 2;
+  const bool shaped =
+      slash != std::string::npos && slash > 0 && match.find('/', slash + 1) == std::string::npos &&
+      std::count(match.begin() + static_cast<std::ptrdiff_t>(slash), match.end(), '.') >= 2;
   if (shaped) return absl::OkStatus();
   return Invalid(where, absl::StrCat("'", match,
                                      "' can never match: patterns are matched against "
-                                     "cluster/database.schema.table (e.g. '*/", match,
-                                     "' or 'prod-*/shop.public.*')"));
+                                     "cluster/database.schema.table (e.g. '*/",
+                                     match, "' or 'prod-*/shop.public.*')"));
 }
 
 absl::Status CheckTuning(const TableTuning& t, const std::string& where) {

@@ -13,9 +13,9 @@
 // names the key; values are validated (InvalidArgument with the key path).
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>

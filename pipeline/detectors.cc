@@ -1,7 +1,6 @@
 #include "pipeline/detectors.h"
 
 #include "absl/strings/str_cat.h"
-
 #include "pipeline/autovacuum_not_keeping_up_detector.h"
 #include "pipeline/freezing_not_keeping_up_detector.h"
 #include "pipeline/threshold_too_lax_detector.h"

@@ -24,8 +24,8 @@ void WriteExplanationText(const Explanation& e, std::string* out) {
   for (const ExplainSection& s : e.sections) {
     absl::StrAppend(out, "\n", s.title, "\n");
     for (const ExplainItem& i : s.items) {
-      absl::StrAppend(out, "  ", i.held.has_value() ? (*i.held ? "[x] " : "[ ] ") : "",
-                      i.name, ": ", i.value);
+      absl::StrAppend(out, "  ", i.held.has_value() ? (*i.held ? "[x] " : "[ ] ") : "", i.name,
+                      ": ", i.value);
       if (!i.note.empty()) absl::StrAppend(out, "  (", i.note, ")");
       out->push_back('\n');
     }

@@ -30,8 +30,7 @@ struct ExplainSection {
   std::vector<ExplainItem> items;
 
   void Add(std::string_view name, std::string value, std::string_view note = "");
-  void Condition(std::string_view name, bool held, std::string value,
-                 std::string_view note = "");
+  void Condition(std::string_view name, bool held, std::string value, std::string_view note = "");
 };
 
 struct Explanation {

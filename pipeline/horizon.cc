@@ -122,8 +122,8 @@ void FindHorizon(const ingest::Snapshot& s, std::string_view database, Horizon* 
     r.since_us = MicrosOr(h.xact_start);
     const bool own_database = h.datname == database;
     const bool has_xid = h.xid_age.has_value();
-    const bool xmin_older = own_database && h.xmin_age.has_value() &&
-                            (!has_xid || *h.xmin_age > *h.xid_age);
+    const bool xmin_older =
+        own_database && h.xmin_age.has_value() && (!has_xid || *h.xmin_age > *h.xid_age);
     if (has_xid) {
       // Its own xid: seen as running by every database's snapshots.
       HolderRecord x = r;

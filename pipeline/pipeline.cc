@@ -113,8 +113,7 @@ class Pipeline::Impl {
   enum class Emission : uint8_t { kFired, kEscalated, kRootChanged, kResolved };
   // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from,
   // for kRootChanged the root it named before.
-  void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx,
-            std::string_view note);
+  void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx, std::string_view note);
   int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
 
   absl::StatusOr<Entry*> ResolveSnapshotRow(DatabaseState* db, ClusterState* cluster,
@@ -147,9 +146,9 @@ class Pipeline::Impl {
   ClusterEntry& ClusterOf(std::string_view name);
   absl::node_hash_map<std::string, ClusterEntry> clusters_;
 
-  Cache cache_;  // nodes stay put: Entry* is stable
+  Cache cache_;                  // nodes stay put: Entry* is stable
   bool cache_reserved_ = false;  // the cache has reached its bound and been given room
-  LruLink lru_;  // sentinel of the clean entries, lru_.next the least recently used
+  LruLink lru_;                  // sentinel of the clean entries, lru_.next the least recently used
   std::vector<Cache::node_type> spare_nodes_;  // evicted nodes, for the next misses
   std::vector<Entry*> dirty_;  // in the order they became dirty; null: removed since
   std::vector<Entry*> live_;   // entries with a live state; null: released since
@@ -453,8 +452,8 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalCon
         "Resolved", note.empty() ? "" : absl::StrCat(" (", std::string(note), ")"), " after ",
         HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ", al.summary);
   } else if (what == Emission::kEscalated) {
-    al.summary = absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note),
-                              "): ", al.summary);
+    al.summary =
+        absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note), "): ", al.summary);
   } else if (what == Emission::kRootChanged) {
     al.summary = absl::StrCat("Root changed (was ", std::string(note), "): ", al.summary);
   }
@@ -1007,9 +1006,9 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
   const size_t dot1 = name.find('.', slash == std::string_view::npos ? 0 : slash + 1);
   const size_t dot2 = dot1 == std::string_view::npos ? dot1 : name.find('.', dot1 + 1);
   if (slash == std::string_view::npos || dot2 == std::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "'", std::string(name), "' is not cluster/database.schema.table (e.g. "
-        "prod-eu-1/shop.public.orders)"));
+    return absl::InvalidArgumentError(absl::StrCat("'", std::string(name),
+                                                   "' is not cluster/database.schema.table (e.g. "
+                                                   "prod-eu-1/shop.public.orders)"));
   }
   key.cluster = std::string(name.substr(0, slash));
   key.database = std::string(name.substr(slash + 1, dot1 - slash - 1));
@@ -1065,15 +1064,14 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
               s.vacuum_trigger < 0
                   ? std::string("unknown (no snapshot yet)")
                   : absl::StrFormat("%s = threshold %d + scale_factor %g x reltuples %s",
-                                    HumanCount(s.vacuum_trigger), s.base_threshold,
-                                    s.scale_factor, HumanCount(std::max(0.0, s.reltuples))),
+                                    HumanCount(s.vacuum_trigger), s.base_threshold, s.scale_factor,
+                                    HumanCount(std::max(0.0, s.reltuples))),
               (s.av_flags & (TableState::kAvTableScaleFactor | TableState::kAvTableThreshold))
                   ? "the table's reloptions"
                   : "the server's settings");
   if (s.insert_trigger >= 0) trigger.Add("insert trigger", HumanCount(s.insert_trigger));
   trigger.Add("freeze max age", absl::StrCat(s.freeze_max_age));
-  trigger.Add("cost limit / delay",
-              absl::StrFormat("%d / %g ms", s.cost_limit, s.cost_delay_ms));
+  trigger.Add("cost limit / delay", absl::StrFormat("%d / %g ms", s.cost_limit, s.cost_delay_ms));
 
   ExplainSection& dead = out.Section("Dead tuples");
   dead.Add("n_dead_tup", absl::StrCat(s.n_dead),
@@ -1119,8 +1117,8 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
     horizon.Add("root in the latest snapshot", HolderPhrase(*root, now, ""),
                 root->cluster_wide ? "scope cluster" : "scope database");
     const HolderRecord* exact = db->horizon().WithXid(s.cutoff_xid);
-    horizon.Add("holds the runs' cutoff", exact != nullptr ? HolderPhrase(*exact, now, "")
-                                                           : std::string("nothing listed"));
+    horizon.Add("holds the runs' cutoff",
+                exact != nullptr ? HolderPhrase(*exact, now, "") : std::string("nothing listed"));
   } else {
     horizon.Add("root", "no snapshot of this database in this run");
   }
@@ -1132,14 +1130,14 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
     detectors[k]->Explain(ctx, s, &d);
     const AlertState& a = s.alert(kind);
     const AlertWindow& w = e->tuning->window(kind);
-    d.Add("alert", absl::StrCat(std::string(AlertPhaseName(a.phase())),
-                                a.phase() != AlertPhase::kInactive
-                                    ? absl::StrCat(" since ", Time(a.since_us()), ", cause ",
-                                                   std::string(CauseName(
-                                                       static_cast<Cause>(a.cause))))
-                                    : std::string()),
-          absl::StrCat("for ", HumanDuration(absl::ToDoubleSeconds(w.for_duration)),
-                       ", clear_for ", HumanDuration(absl::ToDoubleSeconds(w.clear_for)),
+    d.Add("alert",
+          absl::StrCat(std::string(AlertPhaseName(a.phase())),
+                       a.phase() != AlertPhase::kInactive
+                           ? absl::StrCat(" since ", Time(a.since_us()), ", cause ",
+                                          std::string(CauseName(static_cast<Cause>(a.cause))))
+                           : std::string()),
+          absl::StrCat("for ", HumanDuration(absl::ToDoubleSeconds(w.for_duration)), ", clear_for ",
+                       HumanDuration(absl::ToDoubleSeconds(w.clear_for)),
                        w.enabled ? "" : ", disabled"));
     if (const HolderRecord* h = s.holder(kind)) d.Add("names", HolderPhrase(*h, now, ""));
   }

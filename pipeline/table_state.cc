@@ -127,8 +127,7 @@ constexpr size_t kMaxV = 10, kMaxF = 8;
 constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) +
                                3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
                                5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
-                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 +
-                               4 * kMaxV;
+                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 + 4 * kMaxV;
 constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
                  kCycleBound = 2 * kMaxV + 2 * kMaxF;
 constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings' bytes
@@ -764,8 +763,7 @@ void TableState::Encode(std::string* result) const {
   if (dedup_set) groups |= kHasDedup;
   if (last_warning_us != kNever || last_warning_kind != 0) groups |= kHasWarning;
   if (alerts_set) groups |= kHasAlerts;
-  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever ||
-      snapshot_horizon != -1) {
+  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever || snapshot_horizon != -1) {
     groups |= kHasHorizon;
   }
 
@@ -1112,8 +1110,8 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
       if ((mask & (1u << i)) == 0) continue;
       HolderRecord h;
       uint8_t kind = r.B();
-      if (kind > (version < 3 ? static_cast<uint8_t>(HolderKind::kAutovacuumWorker)
-                              : kMaxHolderKind)) {
+      if (kind >
+          (version < 3 ? static_cast<uint8_t>(HolderKind::kAutovacuumWorker) : kMaxHolderKind)) {
         return absl::DataLossError("table state: unknown holder kind");
       }
       h.kind = static_cast<HolderKind>(kind);

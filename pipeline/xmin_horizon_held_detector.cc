@@ -51,16 +51,17 @@ void XminHorizonHeldDetector::Describe(const EvalContext& ctx, const TableState&
     return;
   }
   const std::string tables = absl::StrReplaceAll(h->paying_tables, {{"\n", ", "}});
-  const int64_t paying =
-      h->paying_tables.empty()
-          ? 0
-          : static_cast<int64_t>(std::count(h->paying_tables.begin(), h->paying_tables.end(), '\n')) + 1;
+  const int64_t paying = h->paying_tables.empty()
+                             ? 0
+                             : static_cast<int64_t>(std::count(h->paying_tables.begin(),
+                                                               h->paying_tables.end(), '\n')) +
+                                   1;
   a->summary = absl::StrCat(
       "The xmin horizon of ", where, " is held by ", HolderPhrase(*h, ctx.now, ""), " (seen for ",
       HumanDuration(held_s), "): vacuum can remove no row version newer than xid ",
       h->horizon_xid >= 0 ? absl::StrCat(h->horizon_xid) : std::string("its value"),
-      paying > 0 ? absl::StrCat("; tables already paying for it: ", tables) : std::string(
-                                                                                   "; no table alerts yet"));
+      paying > 0 ? absl::StrCat("; tables already paying for it: ", tables)
+                 : std::string("; no table alerts yet"));
   AddEvidence(a, "holder_kind", HolderKindName(h->kind));
   if (h->horizon_xid >= 0) AddEvidence(a, "horizon_xid", h->horizon_xid);
   AddEvidence(a, "horizon_age_xids", h->age_xids);

@@ -270,10 +270,10 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
     // directory impossible to clean up safely: only an empty (or new) directory is used.
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "state dir ", dir, " is not empty and holds no vacwatch state (it has ",
-          entry.path().filename().string(),
-          "): give a new or empty directory, or the one an earlier run used"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("state dir ", dir, " is not empty and holds no vacwatch state (it has ",
+                       entry.path().filename().string(),
+                       "): give a new or empty directory, or the one an earlier run used"));
     }
   }
   if (existed && std::find(existing.begin(), existing.end(), "meta") == existing.end()) {

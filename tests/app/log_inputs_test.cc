@@ -14,10 +14,8 @@ TEST(LogInputsTest, PlainFilesNamedClustersAndStdin) {
   absl::StatusOr<std::vector<LogInputArg>> logs =
       ExpandLogArgs({"a.log", "prod-eu-1=/var/log/pg.csv", "-", "x=y"});
   ASSERT_OK(logs);
-  EXPECT_EQ(*logs, (std::vector<LogInputArg>{{"a.log", ""},
-                                             {"/var/log/pg.csv", "prod-eu-1"},
-                                             {"-", ""},
-                                             {"y", "x"}}));
+  EXPECT_EQ(*logs, (std::vector<LogInputArg>{
+                       {"a.log", ""}, {"/var/log/pg.csv", "prod-eu-1"}, {"-", ""}, {"y", "x"}}));
   // A '=' after a '/' belongs to the path.
   logs = ExpandLogArgs({"/logs/a=b.log"});
   ASSERT_OK(logs);

@@ -293,8 +293,8 @@ std::string WithPgBadgerPrefix(const std::string& log) {
 }
 
 TEST(ParseCommandTest, DetectsAPrefixOutsideTheCommonListAndSaysWhenAGivenOneMatchesNothing) {
-  const std::string path = WriteTempFile(
-      "pgbadger.log", WithPgBadgerPrefix(ReadFile(Dataset("postgresql.log"))));
+  const std::string path =
+      WriteTempFile("pgbadger.log", WithPgBadgerPrefix(ReadFile(Dataset("postgresql.log"))));
   const RunResult run = Vacwatch({"parse", "--cluster", "prod-eu-1", path});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(CountLines(run.out), 1953) << run.err;
@@ -313,8 +313,8 @@ TEST(ParseCommandTest, MessagesInAnotherLanguageNameLcMessages) {
        at = log.find("automatic vacuum of table", at)) {
     log.replace(at, 25, "automatisches Vacuum der Tabelle");
   }
-  const RunResult run = Vacwatch({"parse", "--cluster", "prod-eu-1", "--strict",
-                                  WriteTempFile("german.log", log)});
+  const RunResult run =
+      Vacwatch({"parse", "--cluster", "prod-eu-1", "--strict", WriteTempFile("german.log", log)});
   EXPECT_THAT(run.err, HasSubstr("not in English"));
   EXPECT_THAT(run.err, HasSubstr("lc_messages = 'C'"));
 }

@@ -35,8 +35,8 @@ namespace vacwatch {
 namespace {
 
 using testing::FileContents;
-using testing::Replay;
 using testing::ParseTransitions;
+using testing::Replay;
 using testing::ReplayResult;
 using testing::TableOf;
 

@@ -21,9 +21,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "app/command.h"
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
-#include "app/command.h"
 #include "tests/testing/file_contents.h"
 #include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
@@ -66,11 +66,10 @@ std::string ToShanghai(const std::string& log) {
     absl::Time t;
     std::string err;
     if (line.size() > 27 && line.substr(23, 5) == " UTC " &&
-        absl::ParseTime("%Y-%m-%d %H:%M:%S", std::string(line.substr(0, 19)),
-                        absl::UTCTimeZone(), &t, &err)) {
+        absl::ParseTime("%Y-%m-%d %H:%M:%S", std::string(line.substr(0, 19)), absl::UTCTimeZone(),
+                        &t, &err)) {
       absl::StrAppend(&out, absl::FormatTime("%Y-%m-%d %H:%M:%S", t, shanghai),
-                      std::string(line.substr(19, 4)), " CST ", std::string(line.substr(28)),
-                      "\n");
+                      std::string(line.substr(19, 4)), " CST ", std::string(line.substr(28)), "\n");
     } else {
       absl::StrAppend(&out, std::string(line), "\n");
     }
@@ -93,8 +92,8 @@ TEST(ReplayInputsTest, AShanghaiLogStampedCstGivesTheOriginalTransitionsWithItsZ
   ASSERT_OK(plain.status);
   ASSERT_FALSE(plain.out.empty());
 
-  const ReplayResult zoned = Replay({"--logs", log, "--stats", Dataset("snapshots.jsonl"),
-                                     "--log-timezone", "Asia/Shanghai"});
+  const ReplayResult zoned = Replay(
+      {"--logs", log, "--stats", Dataset("snapshots.jsonl"), "--log-timezone", "Asia/Shanghai"});
   ASSERT_OK(zoned.status);
   EXPECT_EQ(zoned.out, plain.out);
   EXPECT_EQ(zoned.err.find("CST"), std::string::npos) << zoned.err;
@@ -152,8 +151,8 @@ TEST(ReplayInputsTest, SnapshotsFromStdinOrAPipeGiveThePlainTransitions) {
     }
     ::close(fds[1]);
   });
-  const ReplayResult from_pipe = Replay(
-      {"--logs", Dataset("postgresql.log"), "--stats", absl::StrCat("/dev/fd/", fds[0])});
+  const ReplayResult from_pipe =
+      Replay({"--logs", Dataset("postgresql.log"), "--stats", absl::StrCat("/dev/fd/", fds[0])});
   writer.join();
   ::close(fds[0]);
   ASSERT_OK(from_pipe.status);
@@ -163,8 +162,8 @@ TEST(ReplayInputsTest, SnapshotsFromStdinOrAPipeGiveThePlainTransitions) {
 TEST(ReplayInputsTest, LogsNamedByClusterOrPatternGiveThePlainTransitions) {
   const ReplayResult plain = PlainRun();
   ASSERT_OK(plain.status);
-  const ReplayResult named = Replay({"--logs", "prod-eu-1=" + Dataset("postgresql.log"),
-                                     "--stats", Dataset("snapshots.jsonl")});
+  const ReplayResult named = Replay(
+      {"--logs", "prod-eu-1=" + Dataset("postgresql.log"), "--stats", Dataset("snapshots.jsonl")});
   ASSERT_OK(named.status);
   EXPECT_EQ(named.out, plain.out);
 

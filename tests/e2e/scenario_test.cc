@@ -233,8 +233,8 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
     ASSERT_EQ(std::fclose(f), 0);
   }
   std::vector<std::string> args = {"--stats", stats, "--config", config};
-  const char* log_file = c.input == Input::kStderr   ? "postgresql.log"
-                         : c.input == Input::kCsvlog ? "postgresql.csv"
+  const char* log_file = c.input == Input::kStderr    ? "postgresql.log"
+                         : c.input == Input::kCsvlog  ? "postgresql.csv"
                          : c.input == Input::kJsonlog ? "postgresql.json"
                                                       : nullptr;
   if (log_file != nullptr) {
@@ -258,8 +258,8 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
 
   for (size_t i = 0; i < key->episodes.size(); ++i) {
     const Episode& ep = key->episodes[i];
-    const absl::Time next_pin = i + 1 < key->episodes.size() ? key->episodes[i + 1].pin_at
-                                                              : absl::InfiniteFuture();
+    const absl::Time next_pin =
+        i + 1 < key->episodes.size() ? key->episodes[i + 1].pin_at : absl::InfiniteFuture();
     for (const auto& [table, crossed] : ep.must_alert) {
       SCOPED_TRACE(absl::StrCat("episode ", i + 1, ", ", table));
       const pipeline::Alert* fired = nullptr;
@@ -297,14 +297,14 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
     if (a.status != "firing" || a.alert == "XminHorizonHeld") continue;
     const std::string table = TableOf(a);
     if (key->quiet.contains(table)) {
-      EXPECT_EQ(a.severity, "info") << table << " is quiet but got " << a.alert << " ("
-                                    << a.cause << ") at " << absl::FormatTime(a.event_time);
+      EXPECT_EQ(a.severity, "info") << table << " is quiet but got " << a.alert << " (" << a.cause
+                                    << ") at " << absl::FormatTime(a.event_time);
     }
     if (a.cause == "xmin_horizon") {
       bool inside = false;
       for (const Episode& ep : key->episodes) {
-        inside = inside || (a.event_time >= ep.pin_at &&
-                            a.event_time <= ep.release_at + absl::Minutes(7));
+        inside = inside ||
+                 (a.event_time >= ep.pin_at && a.event_time <= ep.release_at + absl::Minutes(7));
       }
       EXPECT_TRUE(inside) << table << " fired xmin_horizon at " << absl::FormatTime(a.event_time)
                           << ", outside every episode";

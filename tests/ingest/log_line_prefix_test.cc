@@ -245,8 +245,7 @@ TEST(LogLinePrefix, InfersAnyPrefixBuiltFromEscapes) {
        "2026-11-23 23:18:21.286 UTC|13110|app|shop|psql| LOG:  statement: select 1",
        "2026-11-23 23:18:22.001 UTC|13111|||| LOG:  automatic vacuum of table "
        "\"shop.public.orders\": index scans: 0"},
-      {"%n [%p] %q%u@%d ",
-       "1700000000.123 [13110] app@shop LOG:  statement: select 1",
+      {"%n [%p] %q%u@%d ", "1700000000.123 [13110] app@shop LOG:  statement: select 1",
        "1700000001.456 [13111] LOG:  automatic vacuum of table \"shop.public.orders\": index "
        "scans: 0"},
       {"pid=%p ts=%m db=%d ",

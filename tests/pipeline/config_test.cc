@@ -145,8 +145,8 @@ namespace vacwatch::pipeline {
 namespace {
 
 TEST(ConfigTest, LogTimezonesForAllClustersAndPerCluster) {
-  absl::StatusOr<PipelineConfig> config = ParsePipelineConfig(
-      "log_timezone: UTC\nclusters:\n  cn-1: {log_timezone: Asia/Shanghai}\n");
+  absl::StatusOr<PipelineConfig> config =
+      ParsePipelineConfig("log_timezone: UTC\nclusters:\n  cn-1: {log_timezone: Asia/Shanghai}\n");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->LogTimezoneFor("cn-1"), "Asia/Shanghai");
   EXPECT_EQ(config->LogTimezoneFor("eu-1"), "UTC");
@@ -164,14 +164,14 @@ namespace vacwatch::pipeline {
 namespace {
 
 TEST(ConfigTest, AMatchThatCanNeverMatchIsAnError) {
-  absl::Status bad = ParsePipelineConfig("overrides:\n  - {match: orders, min_dead_tuples: 1}\n")
-                         .status();
+  absl::Status bad =
+      ParsePipelineConfig("overrides:\n  - {match: orders, min_dead_tuples: 1}\n").status();
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(bad.message().find("overrides[0].match"), std::string::npos) << bad;
   EXPECT_NE(bad.message().find("can never match"), std::string::npos) << bad;
   for (const char* ok : {"*/shop.public.orders", "prod-1/shop.public.orders", "prod-?/*"}) {
-    EXPECT_TRUE(ParsePipelineConfig(absl::StrCat("overrides:\n  - {match: '", ok,
-                                                 "', min_dead_tuples: 1}\n"))
+    EXPECT_TRUE(ParsePipelineConfig(
+                    absl::StrCat("overrides:\n  - {match: '", ok, "', min_dead_tuples: 1}\n"))
                     .ok())
         << ok;
   }

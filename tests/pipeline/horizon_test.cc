@@ -29,12 +29,23 @@ Horizon Find(const SnapshotExtras& x, const std::string& database = "db") {
 // takes snapshots while it runs, so their backend_xmin is 1000 too. They are carriers.
 TEST(HorizonTest, CarriersNeverBeatTheXidTheyCarry) {
   SnapshotExtras x;
-  x.holders = {HolderSpec{.pid = 10, .database = "db", .application_name = "psql",
-                          .state = "active", .xmin_age = 500, .backend_xmin = 1000},
-               HolderSpec{.pid = 20, .database = "app", .application_name = "billing",
-                          .xid_age = 500, .backend_xid = 1000},
-               HolderSpec{.pid = 30, .database = "db", .xmin_age = 500, .xid_age = 3,
-                          .backend_xid = 1497, .backend_xmin = 1000}};
+  x.holders = {HolderSpec{.pid = 10,
+                          .database = "db",
+                          .application_name = "psql",
+                          .state = "active",
+                          .xmin_age = 500,
+                          .backend_xmin = 1000},
+               HolderSpec{.pid = 20,
+                          .database = "app",
+                          .application_name = "billing",
+                          .xid_age = 500,
+                          .backend_xid = 1000},
+               HolderSpec{.pid = 30,
+                          .database = "db",
+                          .xmin_age = 500,
+                          .xid_age = 3,
+                          .backend_xid = 1497,
+                          .backend_xmin = 1000}};
   x.oldest_running_xid = 1000;
   x.next_xid = 1500;
   const Horizon h = Find(x);
@@ -63,8 +74,11 @@ TEST(HorizonTest, ACarrierOnTopMeansTheRootIsNotInTheSnapshot) {
 
 TEST(HorizonTest, ASnapshotOlderThanEveryRunningXidIsTheRootOfItsDatabaseOnly) {
   SnapshotExtras x;
-  x.holders = {HolderSpec{.pid = 10, .database = "db", .application_name = "nightly_report",
-                          .xmin_age = 600, .backend_xmin = 900},
+  x.holders = {HolderSpec{.pid = 10,
+                          .database = "db",
+                          .application_name = "nightly_report",
+                          .xmin_age = 600,
+                          .backend_xmin = 900},
                HolderSpec{.pid = 11, .database = "db", .xmin_age = 500, .backend_xmin = 1000},
                HolderSpec{.pid = 20, .database = "app", .xid_age = 500, .backend_xid = 1000}};
   x.oldest_running_xid = 1000;
@@ -102,8 +116,8 @@ TEST(HorizonTest, PreparedTransactionsSlotsAndWalsendersPinEveryDatabase) {
   EXPECT_TRUE(h.Root()->cluster_wide);
 
   x.slots.clear();
-  x.walsenders = {WalsenderSpec{.pid = 77, .application_name = "standby2", .xmin_age = 900,
-                                .backend_xmin = 600}};
+  x.walsenders = {WalsenderSpec{
+      .pid = 77, .application_name = "standby2", .xmin_age = 900, .backend_xmin = 600}};
   h = Find(x);
   ASSERT_NE(h.Root(), nullptr);
   EXPECT_EQ(h.Root()->kind, HolderKind::kWalsender);
@@ -113,10 +127,11 @@ TEST(HorizonTest, PreparedTransactionsSlotsAndWalsendersPinEveryDatabase) {
 
 TEST(HorizonTest, RunningVacuumsAndOtherDatabasesSnapshotsAreNoCandidates) {
   SnapshotExtras x;
-  x.holders = {HolderSpec{.pid = 50, .database = "db", .backend_type = "autovacuum worker",
-                          .xmin_age = 9000},
-               HolderSpec{.pid = 60, .database = "other", .xmin_age = 8000},
-               HolderSpec{.pid = 70, .database = "db", .xmin_age = 10}};
+  x.holders = {
+      HolderSpec{
+          .pid = 50, .database = "db", .backend_type = "autovacuum worker", .xmin_age = 9000},
+      HolderSpec{.pid = 60, .database = "other", .xmin_age = 8000},
+      HolderSpec{.pid = 70, .database = "db", .xmin_age = 10}};
   x.progress = {ProgressSpec{.pid = 50, .relid = 1, .start = T(0)}};
   const Horizon h = Find(x);
   ASSERT_EQ(h.candidates.size(), 1u);

@@ -44,8 +44,11 @@ SnapshotExtras PinnedBy(const std::string& gid, int64_t xid, int64_t next_xid) {
   SnapshotExtras x;
   x.naptime_s = 2;
   x.prepared = {PreparedSpec{.gid = gid, .xid_age = next_xid - xid, .transaction = xid}};
-  x.holders = {HolderSpec{.pid = 900, .application_name = "psql", .state = "active",
-                          .xmin_age = next_xid - xid, .backend_xmin = xid}};
+  x.holders = {HolderSpec{.pid = 900,
+                          .application_name = "psql",
+                          .state = "active",
+                          .xmin_age = next_xid - xid,
+                          .backend_xmin = xid}};
   x.oldest_running_xid = xid;
   x.next_xid = next_xid;
   return x;
@@ -54,8 +57,12 @@ SnapshotExtras PinnedBy(const std::string& gid, int64_t xid, int64_t next_xid) {
 SnapshotExtras Released(int64_t next_xid) {
   SnapshotExtras x;
   x.naptime_s = 2;
-  x.holders = {HolderSpec{.pid = 901, .state = "active", .xmin_age = 1, .xid_age = 1,
-                          .backend_xid = next_xid - 1, .backend_xmin = next_xid - 1}};
+  x.holders = {HolderSpec{.pid = 901,
+                          .state = "active",
+                          .xmin_age = 1,
+                          .xid_age = 1,
+                          .backend_xid = next_xid - 1,
+                          .backend_xmin = next_xid - 1}};
   x.oldest_running_xid = next_xid - 1;
   x.next_xid = next_xid;
   return x;
@@ -82,7 +89,8 @@ PipelineHarness Story(bool log, int64_t* first_crossing_s) {
       const int64_t removed = (pin1 || pin2) ? 0 : dead;
       if (log) {
         h.Vacuum(T(t), "db", "counters",
-                 RunSpec{.removed = removed, .not_yet_removable = dead - removed,
+                 RunSpec{.removed = removed,
+                         .not_yet_removable = dead - removed,
                          .remain = 2000 + dead - removed,
                          .cutoff = (pin1 || pin2) ? root : next_xid - 1});
       }
@@ -146,9 +154,9 @@ TEST(PinnedHorizonTest, XminHorizonHeldOncePerRootNamingTheTablesPayingForIt) {
     dead += 100;
     writes += 100;
     ++avc;
-    h.Vacuum(T(t), "db", "counters",
-             RunSpec{.removed = 0, .not_yet_removable = dead, .remain = 2000 + dead,
-                     .cutoff = 5000});
+    h.Vacuum(
+        T(t), "db", "counters",
+        RunSpec{.removed = 0, .not_yet_removable = dead, .remain = 2000 + dead, .cutoff = 5000});
     SnapshotExtras x = PinnedBy("billing-1", 5000, 5000 + 2 * t + 10);
     h.Snapshot(T(t + 1), "db", {Counters(dead, writes, avc)}, x);
   }
