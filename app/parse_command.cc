@@ -239,14 +239,14 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
       ingest::SnapshotSourceOptions snapshot_options;
       snapshot_options.errors = dead_letters.get();
       snapshot_options.source_name = name;
-      VW_RETURN_IF_ERROR(ParseSnapshotFile(std::move(file), std::move(head),
-                                           std::move(snapshot_options), printer, io, &total));
+      VW_RETURN_IF_ERROR(ParseSnapshotFile(std::move(file), head, std::move(snapshot_options),
+                                           printer, io, &total));
       continue;
     }
     ingest::LogSourceOptions file_options = options;
     file_options.source_name = name;
-    VW_RETURN_IF_ERROR(ParseLogFile(std::move(file), std::move(head), std::move(file_options),
-                                    printer, io, &total));
+    VW_RETURN_IF_ERROR(
+        ParseLogFile(std::move(file), head, std::move(file_options), printer, io, &total));
     VW_RETURN_IF_ERROR(printer.status());
   }
   if (flags.files.size() > 1) {

@@ -400,8 +400,9 @@ absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
           if (!cluster.second.IsMap()) return Invalid(path, "expected a mapping");
           for (const auto& field : cluster.second) {
             const std::string key = field.first.as<std::string>();
-            if (key != "log_timezone") return Invalid(path + "." + key, "unknown key");
-            auto zone = ParseZoneScalar(field.second, path + "." + key);
+            const std::string key_path = absl::StrCat(path, ".", key);
+            if (key != "log_timezone") return Invalid(key_path, "unknown key");
+            auto zone = ParseZoneScalar(field.second, key_path);
             if (!zone.ok()) return zone.status();
             config.cluster_log_timezones[cluster_name] = *zone;
           }

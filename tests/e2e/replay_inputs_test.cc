@@ -117,7 +117,7 @@ TEST(ReplayInputsTest, AShanghaiLogStampedCstGivesTheOriginalTransitionsWithItsZ
 }
 
 // Runs `vacwatch replay` with the snapshots read from fd 0, as `--stats -` in a shell.
-ReplayResult ReplayWithStdin(const std::string& stdin_path, std::vector<std::string> args) {
+ReplayResult ReplayWithStdin(const std::string& stdin_path, const std::vector<std::string>& args) {
   const int saved = ::dup(0);
   const int fd = ::open(stdin_path.c_str(), O_RDONLY);
   EXPECT_GE(fd, 0);
