@@ -26,19 +26,8 @@ absl::Status CollectFiringAlerts(const state::StateStore& store, absl::Time now,
       const AlertState& a = s.alert(kind);
       if (!a.active()) continue;
       Alert alert;
-      alert.status = "firing";
-      alert.alert = std::string(AlertKindName(kind));
-      alert.severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
-      alert.cause = std::string(CauseName(static_cast<Cause>(a.cause)));
-      alert.cluster = key.cluster;
-      alert.database = key.database;
-      alert.schema = key.schema;
-      alert.table = key.table;
+      FillAlertHeader(key, kind, a, s.holder(kind), /*firing=*/true, now, &alert);
       alert.event_time = absl::FromUnixMicros(s.last_seen_us);
-      alert.starts_at = a.starts_at();
-      alert.fingerprint =
-          AlertFingerprint(key.cluster, key.database, key.schema, key.table, alert.alert);
-      if (const HolderRecord* h = s.holder(kind)) alert.holder = ToAlertHolder(*h, now);
       out->push_back(std::move(alert));
     }
     return true;

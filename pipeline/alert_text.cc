@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/json_writer.h"
+#include "pipeline/cause_classifier.h"
+#include "pipeline/detector.h"
 
 namespace vacwatch::pipeline {
 
@@ -99,6 +101,23 @@ std::string QuoteLiteral(std::string_view s) {
 
 std::string SqlTableName(const TableKey& key) {
   return absl::StrCat(QuoteIdent(key.schema), ".", QuoteIdent(key.table));
+}
+
+void FillAlertHeader(const TableKey& key, AlertKind kind, const AlertState& a,
+                     const HolderRecord* holder, bool firing, absl::Time now, Alert* al) {
+  al->status = firing ? "firing" : "resolved";
+  al->alert = std::string(AlertKindName(kind));
+  al->severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
+  al->cause = std::string(CauseName(static_cast<Cause>(a.cause)));
+  al->cluster = key.cluster;
+  al->database = key.database;
+  al->schema = key.schema;
+  al->table = key.table;
+  al->event_time = now;
+  al->starts_at = a.starts_at();
+  if (!firing) al->ends_at = a.clear_since();
+  al->fingerprint = AlertFingerprint(key.cluster, key.database, key.schema, key.table, al->alert);
+  if (holder != nullptr) al->holder = ToAlertHolder(*holder, now);
 }
 
 std::string HolderId(const HolderRecord& h) {

@@ -36,6 +36,12 @@ std::string HumanDuration(double seconds);
 // "public.orders" quoted for SQL when needed: public."Order".
 std::string SqlTableName(const TableKey& key);
 
+// The parts of an alert that its state decides: status, name, severity, cause, table,
+// starts_at (ends_at when resolved), fingerprint and holder. `key` is the table's; `now` the
+// event time (and the holder's age).
+void FillAlertHeader(const TableKey& key, AlertKind kind, const AlertState& state,
+                     const HolderRecord* holder, bool firing, absl::Time now, Alert* alert);
+
 // A stable name of the root ("prepared_xact:gid", "replication_slot:name", "session:pid",
 // "unknown:xid N"): the same in every alert the root causes.
 std::string HolderId(const HolderRecord& h);

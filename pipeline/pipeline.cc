@@ -433,19 +433,7 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalCon
   AlertTransition t;
   t.seq = ++last_seq_;
   Alert& al = t.alert;
-  al.status = firing ? "firing" : "resolved";
-  al.alert = std::string(AlertKindName(kind));
-  al.severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
-  al.cause = std::string(CauseName(static_cast<Cause>(a.cause)));
-  al.cluster = key.cluster;
-  al.database = key.database;
-  al.schema = key.schema;
-  al.table = key.table;
-  al.event_time = ctx.now;
-  al.starts_at = a.starts_at();
-  if (!firing) al.ends_at = a.clear_since();
-  al.fingerprint = AlertFingerprint(key.cluster, key.database, key.schema, key.table, al.alert);
-  if (const HolderRecord* h = e->state().holder(kind)) al.holder = ToAlertHolder(*h, ctx.now);
+  FillAlertHeader(key, kind, a, e->state().holder(kind), firing, ctx.now, &al);
   d->Describe(ctx, e->state(), &al);
   if (what == Emission::kResolved) {
     al.summary = absl::StrCat(

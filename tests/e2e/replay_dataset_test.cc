@@ -96,6 +96,33 @@ std::vector<pipeline::Alert> ParseLines(const std::string& out) {
   return alerts;
 }
 
+// truth.json's started_at (a test failure, and the epoch, when it has none).
+absl::Time StartedAt(simdjson::dom::element truth) {
+  std::string_view text;
+  absl::Time t = absl::UnixEpoch();
+  EXPECT_EQ(truth["started_at"].get(text), simdjson::SUCCESS);
+  EXPECT_TRUE(ingest::ParseRfc3339(text, &t)) << text;
+  return t;
+}
+
+std::string NameOf(const pipeline::Alert& a) {
+  return absl::StrCat(a.database, ".", a.schema, ".", a.table);
+}
+
+// No warning or critical alert fires on a table truth.json lists as keeping up.
+void ExpectHealthyTablesQuiet(simdjson::dom::element truth,
+                              const std::vector<pipeline::Alert>& alerts, std::string_view what) {
+  simdjson::dom::array keeping_up;
+  ASSERT_EQ(truth["keeping_up"].get(keeping_up), simdjson::SUCCESS);
+  std::set<std::string> healthy;
+  for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
+  for (const pipeline::Alert& a : alerts) {
+    if (a.status != "firing" || !healthy.contains(NameOf(a))) continue;
+    EXPECT_EQ(a.severity, "info") << what << ": " << NameOf(a) << " keeps up but got " << a.alert
+                                  << " (" << a.severity << ")";
+  }
+}
+
 class ReplayDatasetTest : public ::testing::TestWithParam<LogFile> {
  protected:
   std::string DatasetFile(const std::string& name) const {
@@ -115,14 +142,8 @@ TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
   simdjson::dom::parser parser;
   simdjson::dom::element truth;
   ASSERT_EQ(parser.load(DatasetFile("truth.json")).get(truth), simdjson::SUCCESS);
-  std::string_view started_text;
-  ASSERT_EQ(truth["started_at"].get(started_text), simdjson::SUCCESS);
-  absl::Time started_at;
-  ASSERT_TRUE(ingest::ParseRfc3339(started_text, &started_at));
-
-  auto name_of = [](const pipeline::Alert& a) {
-    return absl::StrCat(a.database, ".", a.schema, ".", a.table);
-  };
+  const absl::Time started_at = StartedAt(truth);
+  auto name_of = NameOf;
 
   simdjson::dom::object not_keeping_up;
   ASSERT_EQ(truth["not_keeping_up"].get(not_keeping_up), simdjson::SUCCESS);
@@ -150,15 +171,7 @@ TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
     }
   }
 
-  simdjson::dom::array keeping_up;
-  ASSERT_EQ(truth["keeping_up"].get(keeping_up), simdjson::SUCCESS);
-  std::set<std::string> healthy;
-  for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
-  for (const pipeline::Alert& a : alerts) {
-    if (a.status != "firing" || !healthy.contains(name_of(a))) continue;
-    EXPECT_EQ(a.severity, "info") << log.name << ": " << name_of(a) << " keeps up but got "
-                                  << a.alert << " (" << a.severity << ")";
-  }
+  ExpectHealthyTablesQuiet(truth, alerts, log.name);
 }
 
 TEST_P(ReplayDatasetTest, SameInputTwiceGivesByteIdenticalOutput) {
@@ -348,13 +361,8 @@ TEST(ReplayDatasetSnapshotsOnlyTest, PinnedTablesGetTheirCauseAndRoot) {
   simdjson::dom::parser parser;
   simdjson::dom::element truth;
   ASSERT_EQ(parser.load(dir + "/truth.json").get(truth), simdjson::SUCCESS);
-  std::string_view started_text;
-  ASSERT_EQ(truth["started_at"].get(started_text), simdjson::SUCCESS);
-  absl::Time started_at;
-  ASSERT_TRUE(ingest::ParseRfc3339(started_text, &started_at));
-  auto name_of = [](const pipeline::Alert& a) {
-    return absl::StrCat(a.database, ".", a.schema, ".", a.table);
-  };
+  const absl::Time started_at = StartedAt(truth);
+  auto name_of = NameOf;
   simdjson::dom::object not_keeping_up;
   ASSERT_EQ(truth["not_keeping_up"].get(not_keeping_up), simdjson::SUCCESS);
   int pinned = 0;
@@ -382,14 +390,7 @@ TEST(ReplayDatasetSnapshotsOnlyTest, PinnedTablesGetTheirCauseAndRoot) {
     EXPECT_LE(fired->event_time, started_at + absl::Seconds(from_s + 60)) << key;
   }
   EXPECT_GE(pinned, 1);
-  simdjson::dom::array keeping_up;
-  ASSERT_EQ(truth["keeping_up"].get(keeping_up), simdjson::SUCCESS);
-  std::set<std::string> healthy;
-  for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
-  for (const pipeline::Alert& a : alerts) {
-    if (a.status != "firing" || !healthy.contains(name_of(a))) continue;
-    EXPECT_EQ(a.severity, "info") << name_of(a) << " keeps up but got " << a.alert;
-  }
+  ExpectHealthyTablesQuiet(truth, alerts, "snapshots only");
 }
 
 // Prints like `replay` does but loses its first flushed batch, as a crash right after the

@@ -11,8 +11,6 @@
 //     episodes;
 //   - one XminHorizonHeld per root (with `for` shortened to 30 s: the episodes last ~1 min).
 
-#include <zlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -28,6 +26,7 @@
 #include "pipeline/alert.h"
 #include "simdjson.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/gunzip.h"
 #include "tests/testing/replay.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -36,6 +35,7 @@
 namespace vacwatch {
 namespace {
 
+using testing::Gunzip;
 using testing::ParseTransitions;
 using testing::Replay;
 using testing::ReplayResult;
@@ -53,32 +53,6 @@ std::vector<std::string> ScenarioNames() {
   }
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// Decompresses `from` (.gz) into `to`; false (and a test failure) if it cannot.
-bool Gunzip(const std::string& from, const std::string& to) {
-  gzFile in = gzopen(from.c_str(), "rb");
-  if (in == nullptr) {
-    ADD_FAILURE() << "cannot open " << from;
-    return false;
-  }
-  std::FILE* out = std::fopen(to.c_str(), "wb");
-  if (out == nullptr) {
-    gzclose(in);
-    ADD_FAILURE() << "cannot write " << to;
-    return false;
-  }
-  char buf[1 << 16];
-  int n = 0;
-  bool ok = true;
-  while ((n = gzread(in, buf, sizeof buf)) > 0) {
-    ok = ok && std::fwrite(buf, 1, static_cast<size_t>(n), out) == static_cast<size_t>(n);
-  }
-  ok = ok && n == 0;
-  gzclose(in);
-  ok = std::fclose(out) == 0 && ok;
-  if (!ok) ADD_FAILURE() << "cannot decompress " << from;
-  return ok;
 }
 
 struct Root {
