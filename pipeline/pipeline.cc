@@ -30,6 +30,10 @@ namespace {
 
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// A root without a start time (a slot, a walsender) is tracked for XminHorizonHeld from this
+// age on: a healthy standby's feedback lags by far less.
+constexpr int64_t kMinUntimedRootAgeXids = 1000;
+
 bool SameHolder(const HolderRecord& a, const HolderRecord& b) {
   return a.kind == b.kind && a.pid == b.pid && a.slot_name == b.slot_name && a.gid == b.gid &&
          a.database == b.database;
@@ -154,6 +158,7 @@ class Pipeline::Impl {
   std::vector<Entry*> live_;   // entries with a live state; null: released since
   std::vector<std::unique_ptr<TableState>> state_pool_;  // released live states
   std::vector<std::string> deleted_keys_;
+  int64_t entity_entries_ = 0;  // database and cluster entries in cache_ (IsEntityKey)
   // By the set of matching overrides (a bit string): tables alike share one tuning.
   absl::node_hash_map<std::string, TableTuning> tunings_;
   std::string matched_buf_;
@@ -165,8 +170,8 @@ class Pipeline::Impl {
   std::string range_begin_, range_end_;
   std::string glob_buf_;
   // During OnSnapshot: the snapshot's tables whose AutovacuumNotKeepingUp fires with cause
-  // xmin_horizon ("db.schema.table") and the root each names.
-  std::vector<std::pair<std::string, HolderRecord>> paying_;
+  // xmin_horizon (valid until the snapshot is applied: nothing is evicted meanwhile).
+  std::vector<Entry*> paying_;
 };
 
 absl::Status Pipeline::Impl::EnsureInitialized() {
@@ -276,6 +281,7 @@ absl::Status Pipeline::Impl::Materialize(Entry* e) {
     const size_t key_size = e->key->size();
     state_pool_.push_back(std::move(e->live));
     LruUnlink(e);
+    if (IsEntityKey(*e->key)) --entity_entries_;
     spare_nodes_.push_back(cache_.extract(cache_.find(*e->key)));
     return absl::DataLossError(
         absl::StrCat("table state of ", key_size, "-byte key: ", s.message()));
@@ -320,6 +326,7 @@ Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
   }
   Entry* e = &it->second;
   e->key = &it->first;
+  if (IsEntityKey(it->first)) ++entity_entries_;
   e->prev = e->next = nullptr;
   e->dirty_index = kNotListed;
   e->live_index = kNotListed;
@@ -384,6 +391,7 @@ void Pipeline::Impl::Remove(Entry* e) {
   if (e->dirty()) dirty_[e->dirty_index] = nullptr;
   ReleaseLive(e);
   deleted_keys_.push_back(*e->key);
+  if (IsEntityKey(*e->key)) --entity_entries_;
   cache_.erase(cache_.find(deleted_keys_.back()));  // destroys *e
 }
 
@@ -402,8 +410,12 @@ void Pipeline::Impl::EvictIfNeeded() {
       cache_.reserve(static_cast<size_t>(config_.max_cached_tables) * 2);
     }
   }
-  while (static_cast<int64_t>(cache_.size()) > config_.max_cached_tables && lru_.next != &lru_) {
+  // Database and cluster entries (server warnings, XminHorizonHeld) are not tables: they do not
+  // count against the bound, so a fleet of exactly max_cached_tables tables stays in memory.
+  while (static_cast<int64_t>(cache_.size()) - entity_entries_ > config_.max_cached_tables &&
+         lru_.next != &lru_) {
     Entry* victim = static_cast<Entry*>(lru_.next);
+    if (IsEntityKey(*victim->key)) --entity_entries_;
     LruUnlink(victim);
     ++counters_.cache_evictions;
     ReleaseLive(victim);  // a clean entry used since the last checkpoint
@@ -664,11 +676,12 @@ void Pipeline::Impl::NotePaying(Entry* e) {
   const TableState& s = e->state();
   if (!s.has_alerts()) return;
   const AlertState& a = s.alert(AlertKind::kAutovacuumNotKeepingUp);
-  const HolderRecord* h = s.holder(AlertKind::kAutovacuumNotKeepingUp);
-  if (!a.active() || a.cause != static_cast<uint8_t>(Cause::kXminHorizon) || h == nullptr) return;
-  TableKey key;
-  TableKey::Decode(*e->key, &key);
-  paying_.emplace_back(absl::StrCat(key.database, ".", key.QualifiedName()), *h);
+  if (!a.active() || a.cause != static_cast<uint8_t>(Cause::kXminHorizon) ||
+      s.holder(AlertKind::kAutovacuumNotKeepingUp) == nullptr) {
+    return;
+  }
+  // Only the entry: its name is built if a tracked root turns out to be the one it names.
+  paying_.push_back(e);
 }
 
 absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterState* cluster,
@@ -694,7 +707,16 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
       e = *found;
     }
     if (e == nullptr) {
+      // Every busy database has some transaction running at each snapshot: an entry (a state
+      // to keep and write) is made only for a root that has held for a while, by its own
+      // start time, or, without one (slots, walsenders), that is already old in XIDs.
       if (root == nullptr) continue;
+      const absl::Duration wait = std::min(
+          config_.defaults.window(AlertKind::kXminHorizonHeld).for_duration, absl::Minutes(1));
+      const bool held = root->since_us != kNever
+                            ? now - absl::FromUnixMicros(root->since_us) >= wait
+                            : root->age_xids >= kMinUntimedRootAgeXids;
+      if (!held) continue;
       e = Create(key);
     }
     e->state().Touch(now);
@@ -709,8 +731,13 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
     for (absl::string_view line : absl::StrSplit(held->paying_tables, '\n', absl::SkipEmpty())) {
       if (!absl::StartsWith(line, db_prefix)) names.emplace_back(line);
     }
-    for (const auto& [name, h] : paying_) {
-      if (SameRoot(h, *held)) names.push_back(name);
+    TableKey paying_key;
+    for (Entry* p : paying_) {
+      const HolderRecord* h = p->state().holder(AlertKind::kAutovacuumNotKeepingUp);
+      if (h == nullptr || !SameRoot(*h, *held) || !TableKey::Decode(*p->key, &paying_key)) {
+        continue;
+      }
+      names.push_back(absl::StrCat(paying_key.database, ".", paying_key.QualifiedName()));
     }
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -40,6 +40,13 @@ struct TableKey {
   bool operator==(const TableKey&) const = default;
 };
 
+// Whether an encoded key names a database or cluster entry (no table): cheap, no decoding.
+inline bool IsEntityKey(std::string_view encoded) {
+  // A table part is never empty: an empty one is its terminator right after the schema's.
+  return encoded.size() >= 4 &&
+         encoded.substr(encoded.size() - 4) == std::string_view("\0\x01\0\x01", 4);
+}
+
 // Encodes a key from views without building a TableKey (hot path: reuses `*out`'s capacity).
 void EncodeTableKey(std::string_view cluster, std::string_view database, std::string_view schema,
                     std::string_view table, std::string* out);

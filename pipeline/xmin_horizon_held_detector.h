@@ -8,6 +8,9 @@
 // database's entry (no schema or table); table entries never hold. The pipeline evaluates both
 // entries at the end of every snapshot, with that snapshot's database.
 //
+// The pipeline makes a root's entry only once the root has held for min(`for`, 1 min) by its
+// own start time (xact_start, prepare time) or, without one (slots, walsenders), once it is
+// 1,000 XIDs old: a busy database always has some transaction running, and most never matter.
 // It holds while the root is the same one holding the same value (SameRoot); a different root
 // clears it (resolved if it fired: the root went), and the next snapshot starts the new one's
 // window. A session or prepared transaction whose xact_start / prepare time is already `for`

@@ -43,7 +43,8 @@ TableSpec Counters(int64_t dead, int64_t writes, int64_t autovacuum_count = 0) {
 SnapshotExtras PinnedBy(const std::string& gid, int64_t xid, int64_t next_xid) {
   SnapshotExtras x;
   x.naptime_s = 2;
-  x.prepared = {PreparedSpec{.gid = gid, .xid_age = next_xid - xid, .transaction = xid}};
+  x.prepared = {PreparedSpec{
+      .gid = gid, .xid_age = next_xid - xid, .transaction = xid, .prepared = testing::T(0)}};
   x.holders = {HolderSpec{.pid = 900,
                           .application_name = "psql",
                           .state = "active",

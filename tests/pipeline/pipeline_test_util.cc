@@ -105,6 +105,7 @@ ingest::Snapshot SnapshotBuilder::Build(absl::Time at, const std::string& databa
     px.database = Keep(database);
     px.xid_age = spec.xid_age;
     px.transaction = spec.transaction;
+    px.prepared = spec.prepared;
     s.prepared_xacts.push_back(px);
   }
   for (const WalsenderSpec& spec : extras.walsenders) {

@@ -69,6 +69,7 @@ struct PreparedSpec {
   std::string gid;
   int64_t xid_age = 0;
   std::optional<int64_t> transaction;  // raw
+  std::optional<absl::Time> prepared;
 };
 
 struct WalsenderSpec {
