@@ -161,11 +161,11 @@ std::string SummaryLine(std::string_view name, std::string_view format,
   }
   line += std::to_string(counters.total_rejected()) + " rejected";
   std::string by_kind;
-  for (int k = 0; k < ingest::kNumParseErrorKinds; ++k) {
+  for (int k = 0; k < kNumParseErrorKinds; ++k) {
     if (counters.rejected[k] == 0) continue;
     if (!by_kind.empty()) by_kind += ", ";
-    by_kind += std::string(ingest::ParseErrorKindName(static_cast<ingest::ParseErrorKind>(k))) +
-               " " + std::to_string(counters.rejected[k]);
+    by_kind += std::string(ParseErrorKindName(static_cast<ParseErrorKind>(k))) + " " +
+               std::to_string(counters.rejected[k]);
   }
   if (!by_kind.empty()) line += " (" + by_kind + ")";
   return line;

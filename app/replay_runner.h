@@ -38,9 +38,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/parse_error.h"
 #include "ingest/log_event.h"
 #include "ingest/log_source.h"
-#include "ingest/parse_error.h"
 #include "ingest/snapshot.h"
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
@@ -76,7 +76,7 @@ struct ReplayOptions {
   std::string default_log_timezone;
   int64_t checkpoint_every_events = 4096;
   int64_t checkpoint_every_snapshots = 1;
-  ingest::ParseErrorSink* errors = nullptr;  // rejected input; not owned
+  ParseErrorSink* errors = nullptr;  // rejected input; not owned
   // Where progress and warnings go (not owned); null: nowhere. Progress is written at most
   // once per `progress_interval` of wall time, only when `show_progress`; with
   // `progress_in_place` each line overwrites the last (a terminal).

@@ -28,13 +28,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/parse_error.h"
 #include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
 #include "ingest/log_reader.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

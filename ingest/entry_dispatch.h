@@ -19,10 +19,10 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "common/parse_error.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/parse_error.h"
 #include "ingest/log_event.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

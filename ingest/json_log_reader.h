@@ -27,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/parse_error.h"
 #include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
@@ -34,7 +35,6 @@
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
 #include "ingest/log_reader.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

@@ -26,9 +26,9 @@
 
 #include <string_view>
 
+#include "common/parse_error.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

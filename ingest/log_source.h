@@ -33,11 +33,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/parse_error.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_file.h"
 #include "ingest/log_event.h"
 #include "ingest/log_reader.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

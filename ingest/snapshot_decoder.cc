@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "ingest/rfc3339_time.h"
+#include "common/rfc3339_time.h"
 #include "simdjson.h"
 
 namespace vacwatch::ingest {

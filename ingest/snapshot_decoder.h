@@ -28,7 +28,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "ingest/parse_error.h"
+#include "common/parse_error.h"
 #include "ingest/snapshot.h"
 
 namespace vacwatch::ingest {

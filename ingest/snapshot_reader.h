@@ -42,11 +42,11 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "common/parse_error.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/input_buffer.h"
 #include "ingest/input_file.h"
 #include "ingest/line_splitter.h"
-#include "ingest/parse_error.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_decoder.h"
 

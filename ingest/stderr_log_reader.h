@@ -42,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/parse_error.h"
 #include "ingest/entry_dispatch.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
@@ -49,7 +50,6 @@
 #include "ingest/log_line_prefix.h"
 #include "ingest/log_reader.h"
 #include "ingest/log_timestamp.h"
-#include "ingest/parse_error.h"
 
 namespace vacwatch::ingest {
 

@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "ingest/rfc3339_time.h"
+#include "common/rfc3339_time.h"
 #include "simdjson.h"
 
 namespace vacwatch::sinks {
@@ -37,7 +37,7 @@ absl::Status ReadTime(ondemand::value value, std::string_view field, absl::Time*
     *out = absl::InfinitePast();
   } else if (text == "infinite-future") {
     *out = absl::InfiniteFuture();
-  } else if (!ingest::ParseRfc3339(text, out)) {
+  } else if (!ParseRfc3339(text, out)) {
     return absl::DataLossError(absl::StrCat("alert json: ", Sv(field), ": bad time ", Sv(text)));
   }
   return absl::OkStatus();

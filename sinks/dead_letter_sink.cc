@@ -91,7 +91,7 @@ int64_t DeadLetterSink::total() const {
   return n;
 }
 
-void DeadLetterSink::OnError(std::string_view source, const ingest::ParseError& error) {
+void DeadLetterSink::OnError(std::string_view source, const ParseError& error) {
   ++counts_[static_cast<int>(error.kind)];
   raw_.clear();
   AppendValidUtf8(error.raw, kMaxRawBytes, &raw_);
@@ -104,7 +104,7 @@ void DeadLetterSink::OnError(std::string_view source, const ingest::ParseError& 
     return scratch_;
   };
   w.Field("source", safe(source));
-  w.Field("kind", ingest::ParseErrorKindName(error.kind));
+  w.Field("kind", ParseErrorKindName(error.kind));
   w.Field("field", safe(error.field));
   w.Field("detail", safe(error.detail));
   w.Field("byte_offset", error.byte_offset);

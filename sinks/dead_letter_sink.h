@@ -28,11 +28,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ingest/parse_error.h"
+#include "common/parse_error.h"
 
 namespace vacwatch::sinks {
 
-class DeadLetterSink final : public ingest::ParseErrorSink {
+class DeadLetterSink final : public ParseErrorSink {
  public:
   static constexpr size_t kMaxRawBytes = 4096;
 
@@ -45,12 +45,12 @@ class DeadLetterSink final : public ingest::ParseErrorSink {
   DeadLetterSink(const DeadLetterSink&) = delete;
   DeadLetterSink& operator=(const DeadLetterSink&) = delete;
 
-  void OnError(std::string_view source, const ingest::ParseError& error) override;
+  void OnError(std::string_view source, const ParseError& error) override;
 
   // Pushes buffered lines to the file; reports the first write error seen.
   absl::Status Flush();
 
-  int64_t count(ingest::ParseErrorKind kind) const { return counts_[static_cast<int>(kind)]; }
+  int64_t count(ParseErrorKind kind) const { return counts_[static_cast<int>(kind)]; }
   int64_t total() const;
 
  private:
@@ -60,7 +60,7 @@ class DeadLetterSink final : public ingest::ParseErrorSink {
   bool owned_;
   std::string path_;
   bool write_failed_ = false;
-  std::array<int64_t, ingest::kNumParseErrorKinds> counts_{};
+  std::array<int64_t, kNumParseErrorKinds> counts_{};
   std::string line_;  // reused
   std::string raw_;   // reused: `raw` made valid UTF-8 and cut
   std::string scratch_;

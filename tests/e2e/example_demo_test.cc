@@ -19,8 +19,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/rfc3339_time.h"
 #include "gtest/gtest.h"
-#include "ingest/rfc3339_time.h"
 #include "pipeline/alert.h"
 #include "simdjson.h"
 #include "sinks/alert_json_parser.h"
@@ -72,7 +72,7 @@ std::optional<Expected> LoadExpected() {
   simdjson::dom::object not_keeping_up;
   simdjson::dom::array keeping_up;
   if (root["started_at"].get(started_text) != simdjson::SUCCESS ||
-      !ingest::ParseRfc3339(started_text, &expected.started_at) ||
+      !ParseRfc3339(started_text, &expected.started_at) ||
       root["not_keeping_up"].get(not_keeping_up) != simdjson::SUCCESS ||
       root["keeping_up"].get(keeping_up) != simdjson::SUCCESS) {
     ADD_FAILURE() << path << ": needs started_at, not_keeping_up and keeping_up";

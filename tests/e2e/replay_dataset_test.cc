@@ -20,8 +20,8 @@
 #include "absl/time/time.h"
 #include "app/command.h"
 #include "app/replay_runner.h"
+#include "common/rfc3339_time.h"
 #include "gtest/gtest.h"
-#include "ingest/rfc3339_time.h"
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
 #include "simdjson.h"
@@ -101,7 +101,7 @@ absl::Time StartedAt(simdjson::dom::element truth) {
   std::string_view text;
   absl::Time t = absl::UnixEpoch();
   EXPECT_EQ(truth["started_at"].get(text), simdjson::SUCCESS);
-  EXPECT_TRUE(ingest::ParseRfc3339(text, &t)) << text;
+  EXPECT_TRUE(ParseRfc3339(text, &t)) << text;
   return t;
 }
 
@@ -244,7 +244,7 @@ std::optional<std::pair<Cut, Cut>> CleanCut(const LogFile& log, const std::strin
     if (at == std::string_view::npos) return std::nullopt;
     const size_t start = at + kKey.size();
     absl::Time t;
-    if (!ingest::ParseRfc3339(line.substr(start, line.find('"', start) - start), &t)) {
+    if (!ParseRfc3339(line.substr(start, line.find('"', start) - start), &t)) {
       return std::nullopt;
     }
     return t;

@@ -21,8 +21,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/rfc3339_time.h"
 #include "gtest/gtest.h"
-#include "ingest/rfc3339_time.h"
 #include "pipeline/alert.h"
 #include "simdjson.h"
 #include "tests/testing/datasets.h"
@@ -75,7 +75,7 @@ struct AnswerKey {
 
 bool Time(simdjson::dom::element e, absl::Time* out) {
   std::string_view text;
-  return e.get(text) == simdjson::SUCCESS && ingest::ParseRfc3339(text, out);
+  return e.get(text) == simdjson::SUCCESS && ParseRfc3339(text, out);
 }
 
 std::optional<AnswerKey> LoadAnswerKey(const std::string& path) {

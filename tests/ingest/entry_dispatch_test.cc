@@ -3,11 +3,11 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "common/parse_error.h"
 #include "gtest/gtest.h"
 #include "ingest/ingest_counters.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_event.h"
-#include "ingest/parse_error.h"
 #include "tests/ingest/log_test_util.h"
 #include "tests/testing/collecting_error_sink.h"
 

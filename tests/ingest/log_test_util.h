@@ -22,12 +22,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/parse_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/log_entry.h"
 #include "ingest/log_entry_parser.h"
 #include "ingest/log_event.h"
-#include "ingest/parse_error.h"
 #include "tests/testing/collecting_error_sink.h"
 #include "tests/testing/read_events.h"
 

@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "common/parse_error.h"
 #include "gtest/gtest.h"
-#include "ingest/parse_error.h"
 #include "ingest/snapshot.h"
 #include "tests/testing/status_matchers.h"
 

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/parse_error.h"
 #include "gtest/gtest.h"
-#include "ingest/parse_error.h"
 #include "ingest/snapshot.h"
 #include "tests/testing/collecting_error_sink.h"
 #include "tests/testing/status_matchers.h"

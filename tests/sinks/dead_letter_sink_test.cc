@@ -15,8 +15,6 @@
 namespace vacwatch::sinks {
 namespace {
 
-using ingest::ParseError;
-using ingest::ParseErrorKind;
 using ::testing::HasSubstr;
 
 ParseError Error(ParseErrorKind kind, std::string_view raw) {

@@ -8,27 +8,27 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/parse_error.h"
+#include "common/parse_error.h"
 
 namespace vacwatch::testing {
 
 struct CollectedError {
   std::string source;
-  ingest::ParseErrorKind kind;
+  ParseErrorKind kind;
   std::string field, detail, raw;
   int64_t byte_offset = 0;
   int64_t line_no = 0;
 };
 
-class CollectingErrorSink : public ingest::ParseErrorSink {
+class CollectingErrorSink : public ParseErrorSink {
  public:
-  void OnError(std::string_view source, const ingest::ParseError& error) override {
+  void OnError(std::string_view source, const ParseError& error) override {
     errors.push_back({std::string(source), error.kind, std::string(error.field),
                       std::string(error.detail), std::string(error.raw.substr(0, 1 << 16)),
                       error.byte_offset, error.line_no});
   }
-  std::vector<ingest::ParseErrorKind> kinds() const {
-    std::vector<ingest::ParseErrorKind> out;
+  std::vector<ParseErrorKind> kinds() const {
+    std::vector<ParseErrorKind> out;
     for (const CollectedError& e : errors) out.push_back(e.kind);
     return out;
   }

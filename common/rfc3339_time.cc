@@ -1,8 +1,8 @@
-#include "ingest/rfc3339_time.h"
+#include "common/rfc3339_time.h"
 
 #include <cstdint>
 
-namespace vacwatch::ingest {
+namespace vacwatch {
 
 namespace {
 
@@ -130,4 +130,4 @@ bool ParseRfc3339(std::string_view text, absl::Time* out) {
   return true;
 }
 
-}  // namespace vacwatch::ingest
+}  // namespace vacwatch

@@ -1,5 +1,5 @@
-#ifndef VACWATCH_INGEST_PARSE_ERROR_H_
-#define VACWATCH_INGEST_PARSE_ERROR_H_
+#ifndef VACWATCH_COMMON_PARSE_ERROR_H_
+#define VACWATCH_COMMON_PARSE_ERROR_H_
 
 // A parse failure is data, not an exception: each rejected entry or document becomes a
 // ParseError that goes to a dead-letter sink with its raw text, and is counted under its
@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace vacwatch::ingest {
+namespace vacwatch {
 
 enum class ParseErrorKind : uint8_t {
   kTruncated,           // an entry or document ends before its required parts
@@ -45,6 +45,6 @@ class ParseErrorSink {
   virtual void OnError(std::string_view source, const ParseError& error) = 0;
 };
 
-}  // namespace vacwatch::ingest
+}  // namespace vacwatch
 
-#endif  // VACWATCH_INGEST_PARSE_ERROR_H_
+#endif  // VACWATCH_COMMON_PARSE_ERROR_H_

@@ -1,5 +1,5 @@
-#ifndef VACWATCH_INGEST_RFC3339_TIME_H_
-#define VACWATCH_INGEST_RFC3339_TIME_H_
+#ifndef VACWATCH_COMMON_RFC3339_TIME_H_
+#define VACWATCH_COMMON_RFC3339_TIME_H_
 
 // ParseRfc3339: the timestamps PostgreSQL writes into JSON (jsonb's timestamptz output), read
 // without absl::ParseTime's format interpreter because snapshots carry several per table row:
@@ -16,10 +16,10 @@
 
 #include "absl/time/time.h"
 
-namespace vacwatch::ingest {
+namespace vacwatch {
 
 bool ParseRfc3339(std::string_view text, absl::Time* out);
 
-}  // namespace vacwatch::ingest
+}  // namespace vacwatch
 
-#endif  // VACWATCH_INGEST_RFC3339_TIME_H_
+#endif  // VACWATCH_COMMON_RFC3339_TIME_H_

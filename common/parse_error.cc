@@ -1,6 +1,6 @@
-#include "ingest/parse_error.h"
+#include "common/parse_error.h"
 
-namespace vacwatch::ingest {
+namespace vacwatch {
 
 std::string_view ParseErrorKindName(ParseErrorKind kind) {
   switch (kind) {
@@ -26,4 +26,4 @@ std::string_view ParseErrorKindName(ParseErrorKind kind) {
   return "unknown";
 }
 
-}  // namespace vacwatch::ingest
+}  // namespace vacwatch

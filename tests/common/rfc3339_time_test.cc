@@ -1,11 +1,11 @@
-#include "ingest/rfc3339_time.h"
+#include "common/rfc3339_time.h"
 
 #include <string_view>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
-namespace vacwatch::ingest {
+namespace vacwatch {
 namespace {
 
 absl::Time Utc(int y, int mo, int d, int h, int mi, int s) {
@@ -54,4 +54,4 @@ TEST(Rfc3339TimeTest, RejectsEverythingElse) {
 }
 
 }  // namespace
-}  // namespace vacwatch::ingest
+}  // namespace vacwatch
