@@ -44,6 +44,11 @@ absl::Duration ClearWindow(const EvalContext& ctx, const TableState& s, const Al
   if (s.run_count() >= 2 && s.run(0).end_us != kNever && s.run(1).end_us != kNever) {
     cycle_s = std::max(cycle_s, static_cast<double>(s.run(0).end_us - s.run(1).end_us) / 1e6);
   }
+  if (s.autovacuum_interval_s >= 0) {
+    // Seen by the snapshots: runs that are cancelled or skipped never complete, and the
+    // table's cycle is as long as its completed runs are apart.
+    cycle_s = std::max(cycle_s, static_cast<double>(s.autovacuum_interval_s));
+  }
   if (s.run_count() >= 1 && s.run(0).duration_s().has_value()) {
     cycle_s = std::max(cycle_s, *s.run(0).duration_s());
   }

@@ -45,7 +45,8 @@ bool PinReleased(const TableState& table, const TableTuning& tuning, const Alert
 
 // How long a table must stay clear before an alert of a cause other than a pinned horizon
 // resolves: clear_cycles autovacuum cycles (a cycle is autovacuum_naptime, or the table's own
-// interval between runs, or the run in progress, when longer), never longer than clear_for.
+// interval between completed runs (log or last_autovacuum), or the run in progress, when
+// longer), never longer than clear_for.
 absl::Duration ClearWindow(const EvalContext& ctx, const TableState& table,
                            const AlertWindow& window);
 

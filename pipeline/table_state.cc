@@ -74,6 +74,7 @@
 //                 [alerts holders]
 //   groups     := version 2's bits, and bit 6 horizon
 //   horizon    := cutoff_xid:v cutoff_runs:v cutoff_since:t snapshot_horizon:v
+//                 autovacuum_interval_s:v
 //   alerts     := count:b (phase:b since:t clear_since:t last:t cause:b severity:b)*count
 //                 (count = 6 when written; a reader takes up to kNumAlertKinds)
 //   holder     := as version 2, then horizon_xid:v paying_tables:s
@@ -127,7 +128,7 @@ constexpr size_t kMaxV = 10, kMaxF = 8;
 constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) +
                                3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
                                5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
-                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 + 4 * kMaxV;
+                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 + 5 * kMaxV;
 constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
                  kCycleBound = 2 * kMaxV + 2 * kMaxF;
 constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings' bytes
@@ -393,7 +394,13 @@ ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats&
   inserts = new_inserts;
   autovacuum_count = new_avc;
   vacuum_count = new_vc;
-  last_autovacuum_us = OptMicros(row.last_autovacuum);
+  const int64_t new_last_autovacuum = OptMicros(row.last_autovacuum);
+  if (new_last_autovacuum != last_autovacuum_us && last_autovacuum_us != kNever &&
+      new_last_autovacuum != kNever && new_last_autovacuum > last_autovacuum_us) {
+    autovacuum_interval_s = static_cast<int32_t>(
+        std::min<int64_t>((new_last_autovacuum - last_autovacuum_us) / 1000000, INT32_MAX));
+  }
+  last_autovacuum_us = new_last_autovacuum;
   last_vacuum_us = OptMicros(row.last_vacuum);
   last_autoanalyze_us = OptMicros(row.last_autoanalyze);
 
@@ -763,7 +770,8 @@ void TableState::Encode(std::string* result) const {
   if (dedup_set) groups |= kHasDedup;
   if (last_warning_us != kNever || last_warning_kind != 0) groups |= kHasWarning;
   if (alerts_set) groups |= kHasAlerts;
-  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever || snapshot_horizon != -1) {
+  if (cutoff_xid != -1 || cutoff_runs != 0 || cutoff_since_us != kNever || snapshot_horizon != -1 ||
+      autovacuum_interval_s != -1) {
     groups |= kHasHorizon;
   }
 
@@ -877,6 +885,7 @@ void TableState::Encode(std::string* result) const {
     PutV(cutoff_runs, out);
     PutT(cutoff_since_us, ref, out);
     PutV(snapshot_horizon, out);
+    PutV(autovacuum_interval_s, out);
   }
 
   if (groups & kHasAlerts) {
@@ -1081,6 +1090,7 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     s.cutoff_runs = r.Narrow<int32_t>(r.V());
     s.cutoff_since_us = f.T();
     s.snapshot_horizon = r.V();
+    s.autovacuum_interval_s = r.Narrow<int32_t>(r.V());
   }
 
   if (groups & kHasAlerts) {

@@ -244,16 +244,16 @@ class TableState {
   // database's horizon at that snapshot (Horizon::horizon_key: for snapshots without raw
   // values a key >= 2^32 of the root's identity). -1 unknown.
   int64_t cutoff_xid = -1;
-  int32_t cutoff_runs = 0;           // consecutive runs at cutoff_xid that left dead tuples
-  int64_t cutoff_since_us = kNever;  // the end of the first of them
+  int64_t cutoff_since_us = kNever;  // the end of the first run of cutoff_runs
   // The database's horizon at the table's latest snapshot: runs the next snapshot counts
   // began under it (the horizon seen after them may already be a released one's).
   int64_t snapshot_horizon = -1;
+  int32_t cutoff_runs = 0;  // consecutive runs at cutoff_xid that left dead tuples
 
-  // ---- freeze ----
+  // ---- freeze (freeze_runs first: it pairs with cutoff_runs in 8 bytes) ----
+  int32_t freeze_runs = 0;                  // anti-wraparound / aggressive runs in the series
   int64_t freeze_series_start_us = kNever;  // first aggressive run since relfrozenxid last moved
   int64_t freeze_age_at_start = -1;
-  int32_t freeze_runs = 0;  // anti-wraparound / aggressive runs in the series
 
   // ---- rings (index 0 = most recent) ----
   int run_count() const { return run_count_; }
@@ -269,6 +269,9 @@ class TableState {
   float cycle_peak_ratio = 0;  // the open cycle's peak so far
   int64_t cycle_peak_dead = 0;
   int32_t runs_since_snapshot = 0;  // logged runs since the latest snapshot
+  // Seconds between the two latest last_autovacuum values the snapshots gave: the table's
+  // own interval between completed runs (a cycle of ClearWindow); -1 unknown.
+  int32_t autovacuum_interval_s = -1;
 
   ProgressState progress;
 

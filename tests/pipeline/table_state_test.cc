@@ -177,6 +177,7 @@ TableState RichV3() {
   s.cutoff_runs = 3;
   s.cutoff_since_us = absl::ToUnixMicros(T(50));
   s.snapshot_horizon = 4294967000;
+  s.autovacuum_interval_s = 120;
   AlertState& a = s.mutable_alert(AlertKind::kXminHorizonHeld);
   EXPECT_TRUE(a.Step(T(66), true, AlertWindow{absl::Minutes(10), absl::ZeroDuration(), true}).ok());
   a.cause = 1;
