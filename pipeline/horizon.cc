@@ -176,7 +176,8 @@ void FindHorizon(const ingest::Snapshot& s, std::string_view database, Horizon* 
     r.backend_type = "walsender";
     r.age_xids = *w.xmin_age;
     r.horizon_xid = w.backend_xmin.value_or(-1);
-    r.since_us = MicrosOr(w.backend_start);
+    // backend_start is when the standby connected, not when its feedback xmin was taken:
+    // the age of the hold is unknown (since_us stays unknown).
     r.cluster_wide = true;
     add(std::move(r), kFeedbackRank);
   }

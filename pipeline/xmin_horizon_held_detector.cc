@@ -32,8 +32,16 @@ void XminHorizonHeldDetector::Evaluate(const EvalContext& ctx, const TableState&
   if (held != nullptr && SameRoot(*held, *root)) out->holder->paying_tables = held->paying_tables;
   const TableTuning& t = *ctx.tuning;
   const absl::Duration for_duration = t.window(kind()).for_duration;
+  // The start time dates the value only when the value cannot move while the root lives: an
+  // xid (a session that wrote, a prepared transaction). A snapshot's xmin moves with each
+  // statement of a READ COMMITTED transaction, a standby's feedback with its queries: those
+  // are timed from when this value was first seen (the window's `for`).
+  const bool value_dated_by_start =
+      root->kind == HolderKind::kPreparedXact ||
+      ((root->kind == HolderKind::kSession || root->kind == HolderKind::kAutovacuumWorker) &&
+       root->cluster_wide);
   out->fire_now =
-      (root->since_us != INT64_MIN &&
+      (value_dated_by_start && root->since_us != INT64_MIN &&
        ctx.now - absl::FromUnixMicros(root->since_us) >= for_duration) ||
       (t.horizon_held_max_age_xids > 0 && root->age_xids >= t.horizon_held_max_age_xids);
 }

@@ -13,10 +13,11 @@
 // 1,000 XIDs old: a busy database always has some transaction running, and most never matter.
 // It holds while the root is the same one holding the same value (SameRoot); a different root
 // clears it (resolved if it fired: the root went), and the next snapshot starts the new one's
-// window. A session or prepared transaction whose xact_start / prepare time is already `for`
-// ago fires at once. The alert names the root, its age, and the tables already paying for it
-// (the pipeline keeps them in the holder's paying_tables: the tables whose
-// AutovacuumNotKeepingUp fires with this root).
+// window. A root whose value is an xid (a session that wrote, a prepared transaction) and whose
+// xact_start / prepare time is already `for` ago fires at once; a snapshot's or a standby's
+// xmin, which can move while its holder lives, is timed from when that value was first seen. The
+// alert names the root, its age, and the tables already paying for it (the pipeline keeps them in
+// the holder's paying_tables: the tables whose AutovacuumNotKeepingUp fires with this root).
 
 #include "pipeline/detector.h"
 

@@ -26,8 +26,8 @@ Rules (also written into expected.json's `notes`):
                `... M are dead but not yet removable` and `removable cutoff: X`.
   root value   the root's own raw value in the snapshots taken during the pin
                (xmin_holders[].backend_xid for a session holding an xid, backend_xmin for a
-               snapshot-only session, prepared_xacts[].transaction, replication_slots[].xmin),
-               checked against what the recorder read when it made the pin.
+               snapshot-only session, prepared_xacts[].transaction, replication_slots[].xmin,
+               walsenders[].backend_xmin for standby-noslot), checked against what the recorder read when it made the pin.
   pinned run   a run during the pin whose removable cutoff equals the root value and that
                left dead-but-not-yet-removable tuples (> 0).
   must_alert   (per episode) the table's n_dead_tup went over its trigger in a snapshot taken
@@ -208,6 +208,20 @@ def resolve_root(scenario, pin, snaps, start, end):
                                                       if p["gid"] == gid])
         root = {"kind": "prepared_xact", "gid": gid, "database": pin["database"], "scope": "cluster"}
         recorded, key = pin["transaction"], "xid"
+    elif scenario == "standby-noslot":
+        app = pin["walsender_application_name"]
+        senders = lambda s: [w for w in s.get("walsenders") or [] if w["application_name"] == app]
+        seen = values_in(snaps, start, end, lambda s: [w["backend_xmin"] for w in senders(s)])
+        pids = values_in(snaps, start, end, lambda s: [w["pid"] for w in senders(s)])
+        slots = values_in(snaps, start, end, lambda s: [r["slot_name"] for r in s.get("replication_slots") or []])
+        root = {"kind": "walsender", "application_name": app, "pid": pin["walsender_pid"], "scope": "cluster"}
+        recorded, key = pin["backend_xmin"], "xmin"
+        check["snapshot_walsender_pids"] = {str(k): v for k, v in pids.items()}
+        check["snapshot_replication_slots"] = dict(slots)
+        for k in ("standby_snapshot_at", "standby_snapshot_s"):
+            check[k] = pin[k]
+        check["standby_session"] = pin["standby_session"]
+        check["standby_session_backend_xmin"] = pin["standby_session"]["backend_xmin"]
     else:  # standby-query, standby-gone
         slot = pin["slot_name"]
         slots = lambda s: [r for r in s.get("replication_slots") or [] if r["slot_name"] == slot]
@@ -427,6 +441,8 @@ def main():
         "wrong (unless the table is quiet). root_checks (per episode) compares the root value in the snapshots, "
         "the recorder's reading and the log's removable cutoffs. "
         "Times are UTC; *_s are seconds since started_at.")
+    if scenario == "standby-noslot":
+        notes = notes.replace("replication_slots[].xmin)", "replication_slots[].xmin, walsenders[].backend_xmin)")
     expected = {"scenario": scenario, "cluster": rec["cluster"], "started_at": rec["started_at"],
                 "snapshot_interval_s": interval, "naptime_s": rec["naptime_s"], "episodes": episodes,
                 "quiet": quiet, "unjudged": [{"table": k, "reason": v} for k, v in unjudged.items()],
@@ -473,6 +489,17 @@ DESIGN = {
         "pg_drop_replication_slot('standby1')` on the primary. Episode 2: 20 s before it the slot is created "
         "again (`pg_create_physical_replication_slot('standby1')`) and the same standby restarted (event "
         "standby_back); it streams and feeds back until a new transaction of it is held, and it is stopped again."),
+    "standby-noslot": (
+        "Like standby-query, but the standby streams without a replication slot: made with `pg_basebackup -R` "
+        "(no -C/-S, no primary_slot_name), hot_standby_feedback = on, wal_receiver_status_interval = 1s, "
+        "max_standby_streaming_delay = -1, primary_conninfo with application_name=standby1. The standby's feedback "
+        "xmin lands on the primary's walsender (pg_stat_replication.backend_xmin of `standby1`), which holds back "
+        "every database of the primary. On the standby a session in app (`standby_report`) runs `BEGIN ISOLATION "
+        "LEVEL REPEATABLE READ; SELECT count(*), sum(total) FROM orders;` and sits idle. The pin is timed when the "
+        "primary's walsender showed that xmin (root_checks' standby_snapshot_at: when the standby's snapshot was "
+        "taken); the root's pid is the walsender's pid at that moment. Release: `COMMIT` on the standby (the "
+        "walsender's backend_xmin moves on with the next feedback, within a second). Episode 2 is a new standby "
+        "session; the standby stays connected."),
     "throttled-analyze": (
         "A session in app (application_name `stats_refresh`) runs `SET vacuum_cost_delay = 100; SET "
         "vacuum_cost_limit = 1; ANALYZE history;` (history: 200000 rows, ~2900 pages, never written): the cost "
@@ -504,6 +531,7 @@ def summary(rec, episodes, details, checks, quiet, unjudged, tables, runs):
         out.append(f"- Root value {value}: the snapshots during the pin show {seen}; the recorder read "
                    f"{check['recorder_value']} when it made the pin ({agree}).")
         for key in ("listed_in_snapshots_of", "snapshot_active_values", "snapshot_walsender_application_names",
+                    "snapshot_walsender_pids", "snapshot_replication_slots", "standby_snapshot_s",
                     "standby_session_backend_xmin", "slot_xmin_after_standby_stop"):
             if key in check:
                 out.append(f"- {key}: {json.dumps(check[key])}")
