@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "app/input_diagnoses.h"
+#include "common/fnv1a.h"
 #include "common/status_macros.h"
 #include "ingest/log_event.h"
 #include "ingest/log_timestamp.h"
@@ -152,12 +153,9 @@ std::string HeadFingerprint(const std::string& path, size_t len) {
   std::string head(len, '\0');
   head.resize(std::fread(head.data(), 1, len, f));
   std::fclose(f);
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : head) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return absl::StrCat(head.size(), ":", h);
+  Fnv1a h;
+  h.Add(head);
+  return absl::StrCat(head.size(), ":", h.value());
 }
 
 // The size of a regular file, or -1 (a pipe, stdin, a file that cannot be read).

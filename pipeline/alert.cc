@@ -4,6 +4,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/fnv1a.h"
 #include "common/json_writer.h"
 
 namespace vacwatch::pipeline {
@@ -66,22 +67,13 @@ std::string AlertFingerprint(std::string_view cluster, std::string_view database
                              std::string_view schema, std::string_view table,
                              std::string_view alert_name) {
   // FNV-1a 64: stable across builds and platforms (std::hash is not).
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](std::string_view part) {
-    for (unsigned char c : part) {
-      h ^= c;
-      h *= 0x100000001b3ULL;
-    }
-  };
-  mix(cluster);
-  mix("/");
-  mix(database);
-  mix("/");
-  mix(schema);
-  mix("/");
-  mix(table);
-  mix("/");
-  mix(alert_name);
+  Fnv1a hash;
+  for (std::string_view part :
+       {cluster, std::string_view("/"), database, std::string_view("/"), schema,
+        std::string_view("/"), table, std::string_view("/"), alert_name}) {
+    hash.Add(part);
+  }
+  const uint64_t h = hash.value();
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
   return std::string(buf, 16);

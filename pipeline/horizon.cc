@@ -5,6 +5,8 @@
 #include <optional>
 #include <tuple>
 
+#include "common/fnv1a.h"
+
 namespace vacwatch::pipeline {
 
 std::string_view HolderKindName(HolderKind kind) {
@@ -69,22 +71,16 @@ bool XidFollowsOrEquals(int64_t a, int64_t b) {
 
 // FNV-1a of the root's identity, folded into [2^32, 2^62).
 int64_t IdentityKey(const HolderRecord& h) {
-  uint64_t x = 0xcbf29ce484222325ULL;
-  auto mix = [&x](std::string_view part) {
-    for (unsigned char c : part) {
-      x ^= c;
-      x *= 0x100000001b3ULL;
-    }
-    x ^= 0xFF;
-    x *= 0x100000001b3ULL;
-  };
+  Fnv1a hash;
+  auto mix = [&hash](std::string_view part) { hash.AddPart(part); };
   mix(HolderKindName(h.kind));
   mix(std::to_string(h.pid));
   mix(std::to_string(h.since_us));
   mix(h.gid);
   mix(h.slot_name);
   mix(h.database);
-  return kFirstIdentityKey + static_cast<int64_t>(x % ((uint64_t{1} << 62) - kFirstIdentityKey));
+  return kFirstIdentityKey +
+         static_cast<int64_t>(hash.value() % ((uint64_t{1} << 62) - kFirstIdentityKey));
 }
 
 }  // namespace

@@ -87,6 +87,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/fnv1a.h"
 
 namespace vacwatch::pipeline {
 namespace {
@@ -220,21 +221,9 @@ constexpr int64_t kLogReorderToleranceUs = 5LL * 60 * 1000 * 1000;
 }  // namespace
 
 uint64_t LogEventHash(const ingest::LogEvent& e) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix_bytes = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0xFF;
-    h *= 0x100000001b3ULL;
-  };
-  auto mix = [&h](int64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= static_cast<uint64_t>(v >> (8 * i)) & 0xFF;
-      h *= 0x100000001b3ULL;
-    }
-  };
+  Fnv1a h;
+  auto mix_bytes = [&h](std::string_view s) { h.AddPart(s); };
+  auto mix = [&h](int64_t v) { h.AddInt(v); };
   mix(static_cast<int64_t>(e.type));
   mix(e.pid);
   mix(Micros(e.time));
@@ -247,7 +236,7 @@ uint64_t LogEventHash(const ingest::LogEvent& e) {
   mix(e.stats.pages_remain.value_or(-1));
   mix(static_cast<int64_t>(e.stats.elapsed_s.value_or(-1) * 1000));
   mix(e.wraparound.remaining.value_or(-1));
-  return h;
+  return h.value();
 }
 
 bool TableState::SeenEvent(uint64_t hash) {
