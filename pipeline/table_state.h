@@ -3,7 +3,7 @@
 
 // TableState: the per-table model, fed by snapshot rows and log events in event time, read by
 // the detectors, and stored in the state store as bytes (Encode/Decode, versioned; the grammar
-// is at the top of table_state.cc). Memory is fixed per table (rings, no containers): see
+// is at the top of table_state_codec.cc). Memory is fixed per table (rings, no containers): see
 // sizeof(TableState) in the tests; the only heap use is a holder record while an alert that
 // names one is pending or firing.
 //
