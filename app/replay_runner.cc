@@ -291,7 +291,9 @@ class ReplayRunner::Impl {
       heads_.emplace_back(
           id, HeadFingerprint(path, std::min<size_t>(kHeadBytes, static_cast<size_t>(size))));
     }
-    VW_ASSIGN_OR_RETURN(std::optional<int64_t> stored, store_->GetOffset(id));
+    VW_ASSIGN_OR_RETURN(std::optional<state::SourceOffset> stored_offset, store_->GetOffset(id));
+    std::optional<int64_t> stored;
+    if (stored_offset.has_value()) stored = stored_offset->value();
     if (!stored.has_value()) return 0;
     VW_ASSIGN_OR_RETURN(std::optional<std::string> head, store_->GetMeta("head:" + id));
     if (size >= 0 && head.has_value()) {
@@ -451,7 +453,7 @@ class ReplayRunner::Impl {
     delivered_.clear();
     for (const auto& input : inputs_) {
       if (!input->source_id().empty()) {
-        batch_.PutOffset(input->source_id(), input->resume_offset());
+        batch_.PutOffset(input->source_id(), state::SourceOffset(input->resume_offset()));
       }
     }
     for (const auto& [id, head] : heads_) batch_.PutMeta("head:" + id, head);

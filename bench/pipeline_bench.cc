@@ -424,7 +424,7 @@ struct Driver {
     emitted.clear();
     absl::Status s = pipeline->Checkpoint(&batch, &emitted);
     if (!s.ok()) return s;
-    batch.PutOffset("stats:/var/lib/vacwatch/snapshots.jsonl", offset);
+    batch.PutOffset("stats:/var/lib/vacwatch/snapshots.jsonl", state::SourceOffset(offset));
     committed_bytes += batch.bytes();
     if (transitions_out != nullptr) {
       for (const AlertTransition& t : emitted) {

@@ -69,7 +69,7 @@ void BM_CommitTableStates(benchmark::State& state) {
       MakeKey(next % 1'000'000, &key);
       batch.PutTable(key, MakeValue(next, 256));
     }
-    batch.PutOffset("log:/var/log/postgresql/postgresql.csv", next);
+    batch.PutOffset("log:/var/log/postgresql/postgresql.csv", state::SourceOffset(next));
     if (!store.get()->Commit(&batch).ok()) state.SkipWithError("commit failed");
   }
   state.SetItemsProcessed(state.iterations() * rows);

@@ -12,7 +12,7 @@
 //   StateStore::Batch batch;
 //   std::vector<AlertTransition> emitted;
 //   VW_RETURN_IF_ERROR(pipeline.Checkpoint(&batch, &emitted));
-//   batch.PutOffset(source, offset);
+//   batch.PutOffset(source, state::SourceOffset(offset));
 //   VW_RETURN_IF_ERROR(store->Commit(&batch));
 //   for (const AlertTransition& t : emitted) Deliver(t);
 //

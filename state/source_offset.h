@@ -8,7 +8,7 @@
 //
 //   VW_ASSIGN_OR_RETURN(std::string id, MakeSourceId(SourceKind::kLog, "pg/postgresql.log"));
 //   // id == "log:/home/me/pg/postgresql.log"
-//   batch.PutOffset(id, SourceOffset(reader.resume_offset()).value());
+//   batch.PutOffset(id, SourceOffset(reader.resume_offset()));
 //
 // A strong type (Redpanda's named_type<int64_t, kafka_offset_type>) so an offset is never
 // mixed up with a line number, a count or a sequence number.

@@ -213,9 +213,9 @@ void StateStore::Batch::DeleteOutbox(uint64_t seq) {
   batch_->Delete(BatchFamily(kOutbox), ToSlice(scratch_)).PermitUncheckedError();
 }
 
-void StateStore::Batch::PutOffset(std::string_view source, int64_t offset) {
+void StateStore::Batch::PutOffset(std::string_view source, SourceOffset offset) {
   scratch_.clear();
-  PutFixed64(&scratch_, static_cast<uint64_t>(offset));
+  PutFixed64(&scratch_, static_cast<uint64_t>(offset.value()));
   batch_->Put(BatchFamily(kOffsets), ToSlice(source), ToSlice(scratch_)).PermitUncheckedError();
 }
 
@@ -371,7 +371,7 @@ absl::StatusOr<bool> StateStore::GetTable(std::string_view key, std::string* val
   return true;
 }
 
-absl::StatusOr<std::optional<int64_t>> StateStore::GetOffset(std::string_view source) const {
+absl::StatusOr<std::optional<SourceOffset>> StateStore::GetOffset(std::string_view source) const {
   std::string value;
   const rocksdb::Status s =
       impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kOffsets), ToSlice(source), &value);
@@ -382,7 +382,7 @@ absl::StatusOr<std::optional<int64_t>> StateStore::GetOffset(std::string_view so
   if (!GetFixed64(&in, &offset) || !in.empty()) {
     return absl::DataLossError(absl::StrCat("offset of ", Sv(source), ": not a fixed64"));
   }
-  return static_cast<int64_t>(offset);
+  return SourceOffset(static_cast<int64_t>(offset));
 }
 
 absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view key) const {

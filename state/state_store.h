@@ -13,7 +13,7 @@
 //   StateStore::Batch batch;
 //   batch.PutTable(key, encoded_state);
 //   batch.PutOutbox(seq, alert_json);
-//   batch.PutOffset("log:/var/log/pg.log", 1048576);
+//   batch.PutOffset("log:/var/log/pg.log", SourceOffset(1048576));
 //   VW_RETURN_IF_ERROR(store->Commit(&batch));   // all or nothing
 //
 // Errors come back as absl::Status with codes chosen for the caller (rocksdb_status.h):
@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "state/source_offset.h"
 
 namespace rocksdb {
 class WriteBatch;
@@ -62,7 +63,7 @@ class StateStore {
     void DeleteTable(std::string_view key);
     void PutOutbox(uint64_t seq, std::string_view value);
     void DeleteOutbox(uint64_t seq);
-    void PutOffset(std::string_view source, int64_t offset);
+    void PutOffset(std::string_view source, SourceOffset offset);
     void PutMeta(std::string_view key, std::string_view value);
     int64_t count() const;  // operations so far
     int64_t bytes() const;  // the batch's encoded size so far (keys, values, framing)
@@ -84,7 +85,7 @@ class StateStore {
   // Reads a table entry into `*value`; returns false (and leaves `*value` unspecified) when
   // absent.
   absl::StatusOr<bool> GetTable(std::string_view key, std::string* value) const;
-  absl::StatusOr<std::optional<int64_t>> GetOffset(std::string_view source) const;
+  absl::StatusOr<std::optional<SourceOffset>> GetOffset(std::string_view source) const;
   absl::StatusOr<std::optional<std::string>> GetMeta(std::string_view key) const;
 
   // Visits every table entry in key order until `visit` returns false.

@@ -197,7 +197,7 @@ TEST_F(ReplayRunnerTest, SecondRunContinuesFromStoredOffsetsAndNewFilesStartAtZe
   }
   auto offset = store_->GetOffset(*state::MakeSourceId(state::SourceKind::kLog, Path("a.json")));
   ASSERT_OK(offset);
-  EXPECT_EQ(offset->value_or(-1),
+  EXPECT_EQ(offset->value_or(state::SourceOffset(-1)).value(),
             static_cast<int64_t>(SkipLine("2026-11-23 23:18:01.000", "a1").size() +
                                  SkipLine("2026-11-23 23:18:03.000", "a2").size()));
 

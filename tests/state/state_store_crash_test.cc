@@ -64,7 +64,7 @@ TEST(StateStoreCrashChild, CommitsUntilKilled) {
   ASSERT_OK(store);
   auto offset = (*store)->GetOffset(kSource);
   ASSERT_OK(offset);
-  const uint64_t first = static_cast<uint64_t>(offset->value_or(0)) + 1;
+  const uint64_t first = static_cast<uint64_t>(offset->value_or(SourceOffset(0)).value()) + 1;
   StateStore::Batch batch;
   for (uint64_t step = first; step < first + kMaxSteps; ++step) {
     const std::string value = EncodeStep(step);
@@ -72,7 +72,7 @@ TEST(StateStoreCrashChild, CommitsUntilKilled) {
     for (int row = 0; row < kRowsPerBatch; ++row) batch.PutTable(RowKey(row), value);
     batch.PutOutbox(step, "alert " + std::to_string(step));
     if (step > 2) batch.DeleteOutbox(step - 2);  // delivered two steps later
-    batch.PutOffset(kSource, static_cast<int64_t>(step));
+    batch.PutOffset(kSource, SourceOffset(static_cast<int64_t>(step)));
     ASSERT_OK((*store)->Commit(&batch));
     ASSERT_EQ(::write(progress_fd, &step, sizeof(step)), static_cast<ssize_t>(sizeof(step)));
   }
@@ -164,7 +164,7 @@ TEST_F(StateStoreCrashTest, KillMidCommitLeavesOffsetsTablesAndOutboxInAgreement
     auto offset = store.GetOffset(kSource);
     ASSERT_OK(offset);
     ASSERT_TRUE(offset->has_value());
-    const uint64_t step = static_cast<uint64_t>(**offset);
+    const uint64_t step = static_cast<uint64_t>((*offset)->value());
     // Every reported commit survived; besides them, at most the one in flight.
     EXPECT_GE(step, reported);
     EXPECT_LE(step, reported + 1);

@@ -62,8 +62,8 @@ TEST_F(StateStoreTest, ReopenKeepsEverything) {
     StateStore::Batch batch;
     batch.PutTable("c/db/public/orders", "state-1");
     batch.PutOutbox(1, R"({"status":"firing"})");
-    batch.PutOffset("log:/var/log/pg.log", 1048576);
-    batch.PutOffset("stats:/var/log/snap.jsonl", -7);
+    batch.PutOffset("log:/var/log/pg.log", SourceOffset(1048576));
+    batch.PutOffset("stats:/var/log/snap.jsonl", SourceOffset(-7));
     batch.PutMeta("pipeline_version", "3");
     ASSERT_OK(store->Commit(&batch));
   }
@@ -79,10 +79,10 @@ TEST_F(StateStoreTest, ReopenKeepsEverything) {
   EXPECT_EQ(value, "state-1");
   auto offset = store.GetOffset("log:/var/log/pg.log");
   ASSERT_OK(offset);
-  EXPECT_EQ(*offset, std::optional<int64_t>(1048576));
+  EXPECT_EQ(*offset, std::optional<SourceOffset>(SourceOffset(1048576)));
   offset = store.GetOffset("stats:/var/log/snap.jsonl");
   ASSERT_OK(offset);
-  EXPECT_EQ(*offset, std::optional<int64_t>(-7));
+  EXPECT_EQ(*offset, std::optional<SourceOffset>(SourceOffset(-7)));
   auto meta = store.GetMeta("pipeline_version");
   ASSERT_OK(meta);
   EXPECT_EQ(*meta, std::optional<std::string>("3"));
@@ -102,7 +102,7 @@ TEST_F(StateStoreTest, BatchIsAtomicAcrossFamiliesAndInvisibleUntilCommit) {
   StateStore::Batch batch;
   batch.PutTable("t1", "a");
   batch.PutOutbox(7, "alert");
-  batch.PutOffset("log:/a", 10);
+  batch.PutOffset("log:/a", SourceOffset(10));
   batch.PutMeta("k", "v");
   EXPECT_EQ(batch.count(), 4);
 
@@ -118,7 +118,7 @@ TEST_F(StateStoreTest, BatchIsAtomicAcrossFamiliesAndInvisibleUntilCommit) {
   EXPECT_TRUE(*found);
   auto offset = store->GetOffset("log:/a");
   ASSERT_OK(offset);
-  EXPECT_EQ(*offset, std::optional<int64_t>(10));
+  EXPECT_EQ(*offset, std::optional<SourceOffset>(SourceOffset(10)));
   auto meta = store->GetMeta("k");
   ASSERT_OK(meta);
   EXPECT_EQ(*meta, std::optional<std::string>("v"));
@@ -127,7 +127,7 @@ TEST_F(StateStoreTest, BatchIsAtomicAcrossFamiliesAndInvisibleUntilCommit) {
   batch.DeleteTable("t1");
   batch.PutTable("t2", "b");
   batch.DeleteOutbox(7);
-  batch.PutOffset("log:/a", 20);
+  batch.PutOffset("log:/a", SourceOffset(20));
   ASSERT_OK(store->Commit(&batch));
   found = store->GetTable("t1", &value);
   ASSERT_OK(found);
@@ -137,7 +137,7 @@ TEST_F(StateStoreTest, BatchIsAtomicAcrossFamiliesAndInvisibleUntilCommit) {
   EXPECT_EQ(outbox_entries, 0);
   offset = store->GetOffset("log:/a");
   ASSERT_OK(offset);
-  EXPECT_EQ(*offset, std::optional<int64_t>(20));
+  EXPECT_EQ(*offset, std::optional<SourceOffset>(SourceOffset(20)));
 }
 
 TEST_F(StateStoreTest, ClearedBatchWritesNothing) {
@@ -268,17 +268,17 @@ TEST_F(StateStoreTest, OffsetsAreOverwrittenPerSource) {
   auto store = OpenOrDie();
   ASSERT_NE(store, nullptr);
   StateStore::Batch batch;
-  batch.PutOffset("log:/a", 1);
-  batch.PutOffset("log:/b", 2);
+  batch.PutOffset("log:/a", SourceOffset(1));
+  batch.PutOffset("log:/b", SourceOffset(2));
   ASSERT_OK(store->Commit(&batch));
-  batch.PutOffset("log:/a", 100);
+  batch.PutOffset("log:/a", SourceOffset(100));
   ASSERT_OK(store->Commit(&batch));
   auto a = store->GetOffset("log:/a");
   auto b = store->GetOffset("log:/b");
   ASSERT_OK(a);
   ASSERT_OK(b);
-  EXPECT_EQ(*a, std::optional<int64_t>(100));
-  EXPECT_EQ(*b, std::optional<int64_t>(2));
+  EXPECT_EQ(*a, std::optional<SourceOffset>(SourceOffset(100)));
+  EXPECT_EQ(*b, std::optional<SourceOffset>(SourceOffset(2)));
 }
 
 TEST_F(StateStoreTest, SecondOpenOfTheSameDirIsUnavailable) {
