@@ -20,8 +20,8 @@
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_reader.h"
 #include "pipeline/alert.h"
+#include "pipeline/alert_json_reader.h"
 #include "pipeline/pipeline.h"
-#include "sinks/alert_json_parser.h"
 #include "state/source_offset.h"
 
 namespace vacwatch::app {
@@ -258,7 +258,7 @@ class ReplayRunner::Impl {
     if (entries.empty()) return absl::OkStatus();
     pipeline::AlertTransition transition;
     for (const auto& [seq, json] : entries) {
-      auto alert = sinks::ParseAlertJson(json);
+      auto alert = pipeline::ParseAlertJson(json);
       if (!alert.ok()) {
         return absl::DataLossError(
             absl::StrCat("outbox entry ", seq, ": ", alert.status().message()));

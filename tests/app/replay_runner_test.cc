@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
-#include "sinks/alert_json_parser.h"
+#include "pipeline/alert_json_reader.h"
 #include "state/source_offset.h"
 #include "state/state_store.h"
 #include "tests/testing/status_matchers.h"
@@ -245,7 +245,7 @@ TEST_F(ReplayRunnerTest, CrashBetweenCommitAndDeliveryRedeliversOnTheNextRun) {
   std::vector<uint64_t> outbox;
   ASSERT_OK(store_->ForEachOutbox([&](uint64_t seq, std::string_view json) {
     outbox.push_back(seq);
-    EXPECT_OK(sinks::ParseAlertJson(json));
+    EXPECT_OK(pipeline::ParseAlertJson(json));
     return true;
   }));
   EXPECT_EQ(outbox, (std::vector<uint64_t>{1}));

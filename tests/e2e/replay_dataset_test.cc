@@ -23,9 +23,9 @@
 #include "common/rfc3339_time.h"
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
+#include "pipeline/alert_json_reader.h"
 #include "pipeline/config.h"
 #include "simdjson.h"
-#include "sinks/alert_json_parser.h"
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
 #include "tests/testing/datasets.h"
@@ -89,7 +89,7 @@ std::vector<std::string> ReplayArgs(const LogFile& log, const std::string& log_p
 std::vector<pipeline::Alert> ParseLines(const std::string& out) {
   std::vector<pipeline::Alert> alerts;
   for (std::string_view line : Lines(out)) {
-    auto alert = sinks::ParseAlertJson(std::string(line));
+    auto alert = pipeline::ParseAlertJson(std::string(line));
     EXPECT_OK(alert);
     if (alert.ok()) alerts.push_back(*std::move(alert));
   }

@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
-#include "sinks/alert_json_parser.h"
+#include "pipeline/alert_json_reader.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vacwatch::testing {
@@ -27,7 +27,7 @@ inline std::vector<pipeline::Alert> ParseTransitions(const std::string& out) {
     size_t end = out.find('\n', pos);
     if (end == std::string::npos) end = out.size();
     if (end > pos) {
-      auto alert = sinks::ParseAlertJson(std::string_view(out).substr(pos, end - pos));
+      auto alert = pipeline::ParseAlertJson(std::string_view(out).substr(pos, end - pos));
       EXPECT_OK(alert);
       if (alert.ok()) alerts.push_back(*std::move(alert));
     }

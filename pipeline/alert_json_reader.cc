@@ -1,4 +1,4 @@
-#include "sinks/alert_json_parser.h"
+#include "pipeline/alert_json_reader.h"
 
 #include <cmath>
 #include <limits>
@@ -10,7 +10,7 @@
 #include "common/rfc3339_time.h"
 #include "simdjson.h"
 
-namespace vacwatch::sinks {
+namespace vacwatch::pipeline {
 namespace {
 
 namespace ondemand = simdjson::ondemand;
@@ -218,4 +218,4 @@ absl::StatusOr<pipeline::Alert> ParseAlertJson(std::string_view json) {
   return alert;
 }
 
-}  // namespace vacwatch::sinks
+}  // namespace vacwatch::pipeline

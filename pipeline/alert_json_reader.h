@@ -1,5 +1,5 @@
-#ifndef VACWATCH_SINKS_ALERT_JSON_PARSER_H_
-#define VACWATCH_SINKS_ALERT_JSON_PARSER_H_
+#ifndef VACWATCH_PIPELINE_ALERT_JSON_READER_H_
+#define VACWATCH_PIPELINE_ALERT_JSON_READER_H_
 
 // ParseAlertJson: the inverse of pipeline::WriteAlertJson, for alert transitions read back from
 // the state store's outbox (which keeps them as that JSON) to be delivered again after a
@@ -20,10 +20,10 @@
 #include "absl/status/statusor.h"
 #include "pipeline/alert.h"
 
-namespace vacwatch::sinks {
+namespace vacwatch::pipeline {
 
 absl::StatusOr<pipeline::Alert> ParseAlertJson(std::string_view json);
 
-}  // namespace vacwatch::sinks
+}  // namespace vacwatch::pipeline
 
-#endif  // VACWATCH_SINKS_ALERT_JSON_PARSER_H_
+#endif  // VACWATCH_PIPELINE_ALERT_JSON_READER_H_

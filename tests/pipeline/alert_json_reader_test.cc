@@ -1,4 +1,4 @@
-#include "sinks/alert_json_parser.h"
+#include "pipeline/alert_json_reader.h"
 
 #include <cmath>
 #include <limits>
@@ -9,7 +9,7 @@
 #include "pipeline/alert.h"
 #include "tests/testing/status_matchers.h"
 
-namespace vacwatch::sinks {
+namespace vacwatch::pipeline {
 namespace {
 
 pipeline::Alert FullAlert() {
@@ -108,4 +108,4 @@ TEST(AlertJsonParserTest, MalformedDocumentsAreDataLossNamingTheField) {
 }
 
 }  // namespace
-}  // namespace vacwatch::sinks
+}  // namespace vacwatch::pipeline
