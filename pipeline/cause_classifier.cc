@@ -31,6 +31,16 @@ std::string_view CauseName(Cause c) {
   return "unknown";
 }
 
+namespace {
+
+// The one rule for "the runs prove the horizon pinned": ineffective_runs runs in a row that
+// removed ~0, or that ended at one removable cutoff leaving dead tuples.
+bool RunsProvePin(int near_zero_runs, int cutoff_runs, const TableTuning& t) {
+  return near_zero_runs >= t.ineffective_runs || cutoff_runs >= t.ineffective_runs;
+}
+
+}  // namespace
+
 bool RunRemovedNearZero(int64_t removed, int64_t not_yet_removable, double fraction) {
   if (removed < 0 || not_yet_removable <= 0) return false;
   return static_cast<double>(removed) <=
@@ -61,7 +71,7 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
   }
 
   f.cutoff_runs = s.cutoff_runs;
-  f.pinned = f.pinned_runs >= t.ineffective_runs || f.cutoff_runs >= t.ineffective_runs;
+  f.pinned = RunsProvePin(f.pinned_runs, f.cutoff_runs, t);
   if (db != nullptr) {
     const Horizon& horizon = db->horizon();
     f.holder = s.cutoff_runs > 0 ? horizon.WithXid(s.cutoff_xid) : nullptr;
@@ -133,7 +143,7 @@ CauseFacts GatherCauseFacts(absl::Time now, const TableTuning& t, const Pipeline
 }
 
 bool HorizonPinned(const TableState& s, const TableTuning& t) {
-  if (s.cutoff_runs >= t.ineffective_runs) return true;
+  if (RunsProvePin(0, s.cutoff_runs, t)) return true;
   int near_zero = 0;
   for (int i = 0; i < s.run_count() && near_zero < t.ineffective_runs; ++i) {
     const RunRecord& r = s.run(i);
@@ -142,11 +152,11 @@ bool HorizonPinned(const TableState& s, const TableTuning& t) {
     }
     ++near_zero;
   }
-  return near_zero >= t.ineffective_runs;
+  return RunsProvePin(near_zero, s.cutoff_runs, t);
 }
 
 Cause ClassifyNotKeepingUp(const CauseFacts& f, const TableTuning& t) {
-  if (f.pinned_runs >= t.ineffective_runs || f.cutoff_runs >= t.ineffective_runs) {
+  if (RunsProvePin(f.pinned_runs, f.cutoff_runs, t)) {
     return Cause::kXminHorizon;
   }
   if (f.lock_conflicts >= t.lock_conflict_min_events) return Cause::kLockConflicts;
@@ -158,8 +168,7 @@ Cause ClassifyNotKeepingUp(const CauseFacts& f, const TableTuning& t) {
 }
 
 Cause ClassifyFreezing(const CauseFacts& f, const TableTuning& t) {
-  if (f.holder_blocks_freeze || f.pinned_runs >= t.ineffective_runs ||
-      f.cutoff_runs >= t.ineffective_runs) {
+  if (f.holder_blocks_freeze || RunsProvePin(f.pinned_runs, f.cutoff_runs, t)) {
     return Cause::kXminHorizon;
   }
   if (f.lock_conflicts >= t.lock_conflict_min_events) return Cause::kLockConflicts;

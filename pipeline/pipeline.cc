@@ -472,11 +472,10 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
   ctx.cluster_tables_over_trigger = cluster_over_trigger >= 0
                                         ? cluster_over_trigger
                                         : ClusterTablesOverTrigger(cluster->cluster());
-  if (e->state().relid == 0) {
-    // Not a snapshot's table row: a table known only from the log, or a database or cluster
-    // entry (no table name).
+  if (IsEntityKey(*e->key)) {
+    // A database or cluster entry (no table name): which one, from its key.
     TableKey key;
-    if (TableKey::Decode(*e->key, &key) && key.table.empty() && key.schema.empty()) {
+    if (TableKey::Decode(*e->key, &key)) {
       ctx.scope = key.database.empty() ? EntryScope::kCluster : EntryScope::kDatabase;
     }
   }
@@ -713,10 +712,10 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
       if (root == nullptr) continue;
       const absl::Duration wait = std::min(
           config_.defaults.window(AlertKind::kXminHorizonHeld).for_duration, absl::Minutes(1));
-      const bool held = root->since_us != kNever
-                            ? now - absl::FromUnixMicros(root->since_us) >= wait
-                            : root->age_xids >= kMinUntimedRootAgeXids;
-      if (!held) continue;
+      const bool worth_tracking = root->since_us != kNever
+                                      ? now - absl::FromUnixMicros(root->since_us) >= wait
+                                      : root->age_xids >= kMinUntimedRootAgeXids;
+      if (!worth_tracking) continue;
       e = Create(key);
     }
     e->state().Touch(now);
