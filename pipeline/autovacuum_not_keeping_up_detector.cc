@@ -117,7 +117,8 @@ void AutovacuumNotKeepingUpDetector::Evaluate(const EvalContext& ctx, const Tabl
     }
     return;
   }
-  out->clear_for = ClearWindow(ctx, s, t.window(kind()));
+  // The clear window matters only to an alert that fires (hot path: most tables have none).
+  if (alert.active()) out->clear_for = ClearWindow(ctx, s, t.window(kind()));
   const bool pinned = HorizonPinned(s, t);
   if (!pinned && (s.size_bytes < t.min_table_bytes || s.n_dead < t.min_dead_tuples)) return;
   if (!over) return;
