@@ -79,6 +79,21 @@ absl::Status ExpandPattern(const std::string& pattern, std::vector<LogInputArg>*
 
 }  // namespace
 
+void AddEnvelopeFlags(ArgParser* parser, ingest::EnvelopeOptions* options) {
+  parser->AddString("payload-field", "PATH",
+                    "shipper JSON: the field holding the log line, as a dot path "
+                    "(default: log, message or textPayload, whichever a record has)",
+                    &options->payload_field);
+  parser->AddString("cluster-field", "PATH",
+                    "shipper JSON: the field naming the cluster (kubernetes.labels.cluster, "
+                    "resource.labels.database_id); records without it belong to --cluster",
+                    &options->cluster_field);
+  parser->AddString("time-field", "PATH",
+                    "shipper JSON: the record's time, for lines that carry none (Cloud "
+                    "Logging's textPayload); default: timestamp, @timestamp, time or date",
+                    &options->time_field);
+}
+
 absl::StatusOr<std::vector<LogInputArg>> ExpandLogArgs(const std::vector<std::string>& args) {
   std::vector<LogInputArg> out;
   for (const std::string& arg : args) {

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/arg_parser.h"
+#include "ingest/shipper_envelope.h"
 
 namespace vacwatch::app {
 
@@ -28,6 +30,11 @@ struct LogInputArg {
 };
 
 absl::StatusOr<std::vector<LogInputArg>> ExpandLogArgs(const std::vector<std::string>& args);
+
+// --payload-field, --cluster-field and --time-field: where a log shipper's JSON records keep
+// the log line, the cluster name and the time (ingest/shipper_envelope.h). `parser` writes
+// into `options` when it parses; both must outlive that.
+void AddEnvelopeFlags(ArgParser* parser, ingest::EnvelopeOptions* options);
 
 }  // namespace vacwatch::app
 

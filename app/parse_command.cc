@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "app/arg_parser.h"
 #include "app/input_diagnoses.h"
+#include "app/log_inputs.h"
 #include "common/status_macros.h"
 #include "ingest/event_json.h"
 #include "ingest/input_file.h"
@@ -36,6 +37,7 @@ constexpr size_t kHeadBytes = size_t{64} << 10;
 struct ParseFlags {
   std::string format = "auto";
   std::string log_line_prefix;
+  ingest::EnvelopeOptions envelope;
   std::string cluster = "default";
   std::string dead_letter;
   std::string log_timezone;
@@ -174,7 +176,10 @@ std::string SummaryLine(std::string_view name, std::string_view format,
 absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
   ParseFlags flags;
   ArgParser parser("parse", kDescription);
-  parser.AddString("format", "FORMAT", "auto, stderr, csvlog, jsonlog or snapshot", &flags.format);
+  parser.AddString("format", "FORMAT",
+                   "auto, stderr, csvlog, jsonlog, shipper (JSON lines of Fluent Bit, Vector, "
+                   "Filebeat or a Cloud Logging export) or snapshot",
+                   &flags.format);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the server's log_line_prefix, for stderr logs (default: recognise the "
                    "common ones)",
@@ -185,6 +190,7 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
                    "read from a table and warned about)",
                    &flags.log_timezone);
   parser.AddString("cluster", "NAME", "the cluster name put on every event", &flags.cluster);
+  AddEnvelopeFlags(&parser, &flags.envelope);
   parser.AddString("dead-letter", "FILE", "write rejected entries here (default: stderr)",
                    &flags.dead_letter);
   parser.AddSwitch("strict", "exit with code 1 when any input was rejected", &flags.strict);
@@ -200,14 +206,16 @@ absl::Status RunParse(const std::vector<std::string>& args, CommandIo& io) {
   if (!snapshots_only) {
     auto format = ingest::ParseLogFormat(flags.format);
     if (!format.ok()) {
-      return absl::InvalidArgumentError("unknown format '" + flags.format +
-                                        "': expected auto, stderr, csvlog, jsonlog or snapshot "
-                                        "(see 'vacwatch parse --help')");
+      return absl::InvalidArgumentError(
+          "unknown format '" + flags.format +
+          "': expected auto, stderr, csvlog, jsonlog, shipper or snapshot "
+          "(see 'vacwatch parse --help')");
     }
     options.format = *format;
   }
   options.cluster = flags.cluster;
   options.log_line_prefix = flags.log_line_prefix;
+  options.envelope = flags.envelope;
   if (!flags.log_timezone.empty()) {
     absl::TimeZone zone;
     if (!absl::LoadTimeZone(flags.log_timezone, &zone)) {

@@ -41,6 +41,7 @@ struct ReplayFlags {
   std::vector<std::string> logs, stats;
   std::string log_format = "auto";
   std::string log_line_prefix;
+  ingest::EnvelopeOptions envelope;
   std::string log_timezone;
   std::string cluster;
   std::string config;
@@ -101,7 +102,10 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   parser.AddMulti("stats", "FILE",
                   "stats snapshot files (JSON lines); - reads stdin, <(zcat f.gz) works too",
                   &flags.stats);
-  parser.AddString("log-format", "FORMAT", "auto, stderr, csvlog or jsonlog", &flags.log_format);
+  parser.AddString("log-format", "FORMAT",
+                   "auto, stderr, csvlog, jsonlog or shipper (JSON lines of Fluent Bit, Vector, "
+                   "Filebeat or a Cloud Logging export)",
+                   &flags.log_format);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the server's log_line_prefix, for stderr logs (default: recognise the "
                    "common ones)",
@@ -115,6 +119,7 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   parser.AddString("cluster", "NAME",
                    "the cluster the logs come from (default: the one the first snapshot names)",
                    &flags.cluster);
+  AddEnvelopeFlags(&parser, &flags.envelope);
   parser.AddString("config", "FILE",
                    "detector thresholds and windows, YAML (default: the built-in defaults "
                    "that configs/vacwatch.yaml documents)",
@@ -174,6 +179,7 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   }
   options.log_format = *log_format;
   options.log_line_prefix = flags.log_line_prefix;
+  options.envelope = flags.envelope;
   options.cluster = flags.cluster;
   VW_ASSIGN_OR_RETURN(options.checkpoint_every_events,
                       ParsePositive(flags.checkpoint_every, "checkpoint-every"));

@@ -357,6 +357,7 @@ class ReplayRunner::Impl {
       VW_ASSIGN_OR_RETURN(source_options.log_timezone,
                           LogZoneFor(source_options.cluster, snapshot_zones));
       source_options.log_line_prefix = options_.log_line_prefix;
+      source_options.envelope = options_.envelope;
       source_options.hold_cut_entry = options_.hold_cut_entries && !id.empty();
       VW_ASSIGN_OR_RETURN(source_options.start_offset, StartOffset(path, id));
       source_options.errors = options_.errors;

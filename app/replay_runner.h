@@ -55,7 +55,8 @@ struct ReplayOptions {
   std::vector<std::string> log_paths;    // "-" = stdin (not resumable)
   std::vector<std::string> stats_paths;  // snapshot JSON lines
   ingest::LogFormat log_format = ingest::LogFormat::kAuto;
-  std::string log_line_prefix;  // stderr logs; empty: recognise the common ones
+  std::string log_line_prefix;       // stderr logs; empty: recognise the common ones
+  ingest::EnvelopeOptions envelope;  // shipper JSON lines: where the line, cluster, time are
   // The cluster the logs belong to (snapshots name their own). Empty: the cluster of the
   // first snapshot of the stats inputs (read from its start when it is a file, from the
   // lookahead when it is a pipe), so logs and snapshots of one server meet.

@@ -6,6 +6,7 @@
 #include "ingest/csv_log_reader.h"
 #include "ingest/json_log_reader.h"
 #include "ingest/log_timestamp.h"
+#include "ingest/shipper_log_reader.h"
 #include "ingest/snapshot_reader.h"
 #include "ingest/stderr_log_reader.h"
 
@@ -27,7 +28,13 @@ absl::StatusOr<LogFormat> ResolveFormat(const LogSourceOptions& options,
                                       " holds stats snapshots, not a server log (pass it as "
                                       "snapshots, or give the log format)");
   }
-  return DetectLogFormat(first_bytes);
+  const LogFormat format = DetectLogFormat(first_bytes);
+  if (format == LogFormat::kJsonlog &&
+      (!options.envelope.cluster_field.empty() || !options.envelope.payload_field.empty() ||
+       LooksLikeShipperEnvelope(first_bytes, options.envelope))) {
+    return LogFormat::kShipper;
+  }
+  return format;
 }
 
 // The options every reader takes, as the source was given them.
@@ -50,8 +57,9 @@ absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name) {
   if (name == "stderr") return LogFormat::kStderr;
   if (name == "csvlog" || name == "csv") return LogFormat::kCsvlog;
   if (name == "jsonlog" || name == "json") return LogFormat::kJsonlog;
+  if (name == "shipper") return LogFormat::kShipper;
   return absl::InvalidArgumentError("unknown log format '" + std::string(name) +
-                                    "' (expected auto, stderr, csvlog or jsonlog)");
+                                    "' (expected auto, stderr, csvlog, jsonlog or shipper)");
 }
 
 std::string_view LogFormatName(LogFormat format) {
@@ -64,6 +72,8 @@ std::string_view LogFormatName(LogFormat format) {
       return "csvlog";
     case LogFormat::kJsonlog:
       return "jsonlog";
+    case LogFormat::kShipper:
+      return "shipper";
   }
   return "unknown";
 }
@@ -88,6 +98,13 @@ absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions&
       return std::make_unique<CsvLogReader>(SharedReaderOptions<CsvLogReader::Options>(options));
     case LogFormat::kJsonlog:
       return std::make_unique<JsonLogReader>(SharedReaderOptions<JsonLogReader::Options>(options));
+    case LogFormat::kShipper: {
+      auto o = SharedReaderOptions<ShipperLogReader::Options>(options);
+      o.log_line_prefix = options.log_line_prefix;
+      o.envelope = options.envelope;
+      VW_ASSIGN_OR_RETURN(auto reader, ShipperLogReader::Create(std::move(o)));
+      return std::unique_ptr<LogReader>(std::move(reader));
+    }
     case LogFormat::kStderr:
     case LogFormat::kAuto: {
       auto o = SharedReaderOptions<StderrLogReader::Options>(options);

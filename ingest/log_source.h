@@ -4,7 +4,9 @@
 // Choosing and driving a log reader.
 //
 // MakeLogReader builds the reader for a log destination, recognising it from the first bytes
-// when asked to (kAuto): '{' opens a jsonlog line, a timestamp followed by ',' a csvlog record,
+// when asked to (kAuto): '{' opens a jsonlog line (or a shipper's wrapper around a log line,
+// when its object has a `log`, `message` or `textPayload` string and no `error_severity`), a
+// timestamp followed by ',' a csvlog record,
 // anything else is stderr; what LooksLikeSnapshot (snapshot_reader.h) recognises is refused as
 // InvalidArgument, since a snapshot file read as jsonlog would give nothing. LogFileSource reads
 // one file (or stdin, "-") through such a reader:
@@ -38,12 +40,16 @@
 #include "ingest/input_file.h"
 #include "ingest/log_event.h"
 #include "ingest/log_reader.h"
+#include "ingest/shipper_envelope.h"
 
 namespace vacwatch::ingest {
 
-enum class LogFormat : uint8_t { kAuto, kStderr, kCsvlog, kJsonlog };
+// kShipper: JSON lines of a log shipper (Fluent Bit, Vector, Filebeat, Cloud Logging; see
+// shipper_envelope.h), each wrapping a stderr, csvlog or jsonlog line.
+enum class LogFormat : uint8_t { kAuto, kStderr, kCsvlog, kJsonlog, kShipper };
 
-// "auto", "stderr", "csvlog", "jsonlog" (also "csv", "json"); InvalidArgument otherwise.
+// "auto", "stderr", "csvlog", "jsonlog", "shipper" (also "csv", "json"); InvalidArgument
+// otherwise.
 absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name);
 std::string_view LogFormatName(LogFormat format);
 // The destination the first bytes of a log look like (never kAuto). Reads only the first line;
@@ -67,6 +73,9 @@ struct LogSourceOptions {
   // The server's log_timezone (an IANA zone), when known: timestamps' zone abbreviations are
   // read in it. Unknown: read from a table, ambiguous ones (CST...) counted in the counters.
   std::optional<absl::TimeZone> log_timezone;
+  // Shippers' JSON wrappers: which fields hold the log line, the cluster and the time. With a
+  // cluster or payload field given, a JSON input is always read as shipper records.
+  EnvelopeOptions envelope;
 };
 
 // The reader for options.format, or for the format `first_bytes` look like when kAuto

@@ -116,9 +116,33 @@ constexpr char kVacuum[] =
     "WAL usage: 2501 records, 1 full page images, 155885 bytes\n"
     "system usage: CPU: user: 0.03 s, system: 0.01 s, elapsed: 0.10 s";
 
+// Each line of `text` as a Fluent Bit record, {"log":"<line>\n"}.
+std::string WrapLines(std::string_view text) {
+  std::string out;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    out += R"({"log":")";
+    for (char c : line) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      if (c == '\t') {
+        out += "\\t";
+        continue;
+      }
+      out.push_back(c);
+    }
+    out += "\\n\"}\n";
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
 std::string Entry(LogFormat format, const std::string& message) {
   std::string out;
   switch (format) {
+    case LogFormat::kShipper:
+      return WrapLines(Entry(LogFormat::kStderr, message));
     case LogFormat::kStderr:
       out = "2026-11-23 23:18:21.286 UTC [13110] LOG:  ";
       for (char c : message) {
@@ -216,11 +240,13 @@ TEST_P(EveryReaderTest, EntryCutAtEveryByteNeverCrashes) {
 
 TEST_P(EveryReaderTest, RandomlyDamagedDatasetNeverCrashes) {
   const LogFormat format = GetParam();
-  const char* file = format == LogFormat::kStderr   ? "/postgresql.log"
+  const char* file = format == LogFormat::kStderr || format == LogFormat::kShipper
+                         ? "/postgresql.log"
                      : format == LogFormat::kCsvlog ? "/postgresql.csv"
                                                     : "/postgresql.json";
-  const std::string original =
+  std::string original =
       ReadFile(testing::DatasetPath("pg15-prod-eu-1") + file).substr(0, 200 << 10);
+  if (format == LogFormat::kShipper) original = WrapLines(original);
   ASSERT_FALSE(original.empty());
   std::mt19937 rng(20261123);
   static constexpr char kNasty[] = {'\0', '\xFF', '"', '\n', '\t', ',', '{', '\\', '\xC3'};
@@ -250,7 +276,7 @@ TEST_P(EveryReaderTest, RandomlyDamagedDatasetNeverCrashes) {
 
 INSTANTIATE_TEST_SUITE_P(Readers, EveryReaderTest,
                          ::testing::Values(LogFormat::kStderr, LogFormat::kCsvlog,
-                                           LogFormat::kJsonlog),
+                                           LogFormat::kJsonlog, LogFormat::kShipper),
                          [](const ::testing::TestParamInfo<LogFormat>& info) {
                            return std::string(LogFormatName(info.param));
                          });

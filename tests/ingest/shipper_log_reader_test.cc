@@ -1,0 +1,217 @@
+#include "ingest/shipper_log_reader.h"
+
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "ingest/event_json.h"
+#include "ingest/log_source.h"
+#include "tests/testing/collecting_error_sink.h"
+#include "tests/testing/read_events.h"
+#include "tests/testing/status_matchers.h"
+
+namespace vacwatch::ingest {
+namespace {
+
+using testing::CollectingErrorSink;
+using testing::ReadAllEvents;
+
+// A PG15 autovacuum report as the stderr destination writes it, prefix '%m [%p] '.
+std::vector<std::string> VacuumLines(const std::string& time, int pid, const std::string& table) {
+  return {time + " UTC [" + std::to_string(pid) + "] LOG:  automatic vacuum of table \"" + table +
+              "\": index scans: 0",
+          "\tpages: 0 removed, 2500 remain, 2500 scanned (100.00% of total)",
+          "\ttuples: 7 removed, 300000 remain, 3 are dead but not yet removable",
+          "\tremovable cutoff: 734, which was 1 XIDs old when operation ended",
+          "\tindex scan not needed: 0 pages from table (0.00% of total) had 0 dead item "
+          "identifiers removed",
+          "\tavg read rate: 0.147 MB/s, avg write rate: 0.073 MB/s",
+          "\tbuffer usage: 5082 hits, 2 misses, 1 dirtied",
+          "\tWAL usage: 2501 records, 1 full page images, 155885 bytes",
+          "\tsystem usage: CPU: user: 0.03 s, system: 0.01 s, elapsed: 0.10 s"};
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '\t' || c == '\n') {
+      out += c == '\t' ? "\\t" : "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+std::string FluentBit(const std::string& line, const std::string& cluster = "") {
+  std::string record = "{\"log\":" + JsonString(line + "\n");
+  if (!cluster.empty()) record += ",\"kubernetes\":{\"labels\":{\"cluster\":\"" + cluster + "\"}}";
+  return record + "}\n";
+}
+
+std::string Plain(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Event lines without their positions (which differ between a log and its wrapping).
+std::vector<std::string> WithoutPositions(std::vector<std::string> events) {
+  static const std::regex kPositions(R"(,"byte_offset":\d+,"line_no":\d+)");
+  for (auto& e : events) e = std::regex_replace(e, kPositions, "");
+  return events;
+}
+
+ShipperLogReader::Options Opts(std::string cluster, ParseErrorSink* errors = nullptr,
+                               int64_t start_offset = 0, std::string cluster_field = "") {
+  ShipperLogReader::Options o;
+  o.cluster = std::move(cluster);
+  o.errors = errors;
+  o.start_offset = start_offset;
+  o.envelope.cluster_field = std::move(cluster_field);
+  return o;
+}
+
+std::unique_ptr<ShipperLogReader> MakeReader(ShipperLogReader::Options options) {
+  auto reader = ShipperLogReader::Create(std::move(options));
+  EXPECT_OK(reader);
+  return std::move(reader).value();
+}
+
+std::vector<std::string> PlainEvents(const std::string& text, const std::string& cluster) {
+  LogSourceOptions options;
+  options.cluster = cluster;
+  auto reader = MakeLogReader(options, text);
+  EXPECT_OK(reader);
+  return WithoutPositions(ReadAllEvents(**reader, text));
+}
+
+TEST(ShipperLogReaderTest, ClustersInterleavedRecordByRecordGiveEachClustersOwnEvents) {
+  const auto a1 = VacuumLines("2026-11-23 23:18:21.286", 101, "shop.public.orders");
+  const auto b1 = VacuumLines("2026-11-23 23:18:22.000", 101, "crm.public.leads");
+  const auto a2 = VacuumLines("2026-11-23 23:19:21.286", 102, "shop.public.carts");
+  std::string wrapped;
+  // Record by record, the two clusters alternate (the same pid in both, as happens).
+  for (size_t i = 0; i < a1.size(); ++i) {
+    wrapped += FluentBit(a1[i], "eu") + FluentBit(b1[i], "us");
+  }
+  for (const auto& l : a2) wrapped += FluentBit(l, "eu");
+
+  CollectingErrorSink sink;
+  auto reader = MakeReader(Opts("fallback", &sink, 0, "kubernetes.labels.cluster"));
+  std::vector<std::string> events = WithoutPositions(ReadAllEvents(*reader, wrapped, 7));
+  std::vector<std::string> expected = PlainEvents(Plain(a1) + Plain(a2), "eu");
+  const std::vector<std::string> us = PlainEvents(Plain(b1), "us");
+  expected.insert(expected.begin() + 1, us.begin(), us.end());
+  std::sort(events.begin(), events.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(events, expected);
+  EXPECT_TRUE(sink.errors.empty());
+  EXPECT_EQ(reader->counters().total_rejected(), 0);
+  EXPECT_EQ(reader->counters().bytes, static_cast<int64_t>(wrapped.size()));
+}
+
+TEST(ShipperLogReaderTest, CloudLoggingRecordsWithoutTimestampsTakeTheRecordTime) {
+  // textPayload without %m; continuation lines are records of their own with TAB kept.
+  const auto lines = VacuumLines("2020-06-01 10:00:00.123", 24670, "shop.public.orders");
+  std::string wrapped;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string payload = i == 0 ? lines[i].substr(lines[i].find('[')) : lines[i];
+    wrapped += "{\"textPayload\":" + JsonString(payload) +
+               ",\"timestamp\":\"2020-06-01T10:00:00.12300" + std::to_string(i) + "Z\"}\n";
+  }
+  auto reader = MakeReader(Opts("c"));
+  EXPECT_EQ(WithoutPositions(ReadAllEvents(*reader, wrapped, 64)), PlainEvents(Plain(lines), "c"));
+}
+
+TEST(ShipperLogReaderTest, PositionsAreTheInputsAndResumingThereLosesNothing) {
+  const auto a1 = VacuumLines("2026-11-23 23:18:21.286", 101, "shop.public.orders");
+  const auto a2 = VacuumLines("2026-11-23 23:19:21.286", 102, "shop.public.carts");
+  std::string first = "{\"msg\":\"a shipper's own line\",\"level\":\"info\"}\n";
+  for (const auto& l : a1) first += FluentBit(l);
+  std::string second;
+  for (const auto& l : a2) second += FluentBit(l);
+  const std::string all = first + second;
+
+  // With the prefix given, entries come out as soon as they end (no detection sample).
+  ShipperLogReader::Options options = Opts("c");
+  options.log_line_prefix = "%m [%p] ";
+  auto reader = MakeReader(options);
+  reader->Feed(first);
+  LogEvent event;
+  // a1 is not complete: a continuation record may still follow.
+  EXPECT_FALSE(reader->Next(&event));
+  const int64_t resume = reader->resume_offset();
+  EXPECT_EQ(resume, static_cast<int64_t>(all.find("{\"log\"")));
+  reader->Feed(second);
+  ASSERT_TRUE(reader->Next(&event));
+  EXPECT_EQ(event.table, "orders");
+  EXPECT_EQ(event.byte_offset, resume);
+  EXPECT_EQ(event.line_no, 2);
+
+  // A new reader started at the stored offset reads a1 and a2 whole.
+  auto resumed = MakeReader(Opts("c", nullptr, resume));
+  const auto events = ReadAllEvents(*resumed, std::string_view(all).substr(resume));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_NE(events[0].find("\"orders\""), std::string::npos);
+  EXPECT_NE(events[1].find("\"carts\""), std::string::npos);
+}
+
+TEST(ShipperLogReaderTest, BadRecordsAreDeadLettersAtTheirOwnLine) {
+  const auto lines = VacuumLines("2026-11-23 23:18:21.286", 101, "shop.public.orders");
+  std::string wrapped = FluentBit(lines[0]);                                 // line 1
+  wrapped += "{\"log\": \"unterminated\n";                                   // line 2
+  wrapped += "{\"msg\": \"not a log line\"}\n";                              // line 3: skipped
+  wrapped += "{\"collected_at\":\"2026-11-23T23:18:21Z\",\"tables\":[]}\n";  // line 4: snapshot
+  for (size_t i = 1; i < lines.size(); ++i) wrapped += FluentBit(lines[i]);
+  // An entry with a timestamp PostgreSQL cannot have written: the stderr reader's dead letter,
+  // at the input's line.
+  const size_t bad_at = wrapped.size();
+  wrapped += FluentBit(
+      "2026-11-23 23:18:21.286 XYZT [7] LOG:  automatic vacuum of table "
+      "\"shop.public.x\": index scans: 0");
+  CollectingErrorSink sink;
+  auto reader = MakeReader(Opts("c", &sink));
+  EXPECT_EQ(ReadAllEvents(*reader, wrapped, 5).size(), 1u);
+  ASSERT_GE(sink.errors.size(), 3u);
+  std::map<int64_t, std::string> by_line;
+  for (const auto& e : sink.errors) by_line[e.line_no] = std::string(ParseErrorKindName(e.kind));
+  EXPECT_EQ(by_line.count(2), 1u);
+  EXPECT_EQ(by_line.count(3), 0u);
+  EXPECT_EQ(reader->counters().skipped, 1);
+  EXPECT_EQ(by_line.count(4), 1u);
+  EXPECT_EQ(static_cast<int64_t>(sink.errors.size()), reader->counters().total_rejected());
+  const int64_t last_line = 4 + static_cast<int64_t>(lines.size());
+  bool mapped = false;
+  for (const auto& e : sink.errors) {
+    if (e.line_no == last_line) {
+      mapped = true;
+      EXPECT_EQ(e.byte_offset, static_cast<int64_t>(bad_at));
+    }
+  }
+  EXPECT_TRUE(mapped) << "the stderr reader's dead letter is not at the input's line";
+}
+
+TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
+  const std::string jsonlog =
+      R"({"timestamp":"2026-11-23 23:18:21.286 UTC","pid":1,"error_severity":"LOG","message":"x"})";
+  const std::string cnpg =
+      R"({"level":"info","record":{"log_time":"2026-11-23 23:18:21.286 UTC"}})";
+  const std::string vector = R"({"message":"2026-11-23 23:18:21.286 UTC [1] LOG:  x","host":"h"})";
+  const std::string filebeat = R"({"log":{"offset":0},"message":"x"})";
+  const EnvelopeOptions defaults;
+  EXPECT_FALSE(LooksLikeShipperEnvelope(jsonlog, defaults));
+  EXPECT_FALSE(LooksLikeShipperEnvelope(cnpg, defaults));
+  EXPECT_TRUE(LooksLikeShipperEnvelope(vector, defaults));
+  EXPECT_TRUE(LooksLikeShipperEnvelope(filebeat, defaults));
+  EnvelopeOptions nested;
+  nested.payload_field = "payload.line";
+  EXPECT_TRUE(LooksLikeShipperEnvelope(R"({"payload":{"line":"x"}})", nested));
+  EXPECT_FALSE(ShipperLogReader::Create(Opts("c", nullptr, 0, "a..b")).ok());
+}
+
+}  // namespace
+}  // namespace vacwatch::ingest
