@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "app/driver.h"
+#include "app/driver_input.h"
 #include "app/input_diagnoses.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
@@ -27,33 +29,21 @@
 namespace vacwatch::app {
 namespace {
 
-// One input of the merge with its lookahead: the event or snapshot it will hand over next.
-// The lookahead lives in the input and stays valid until Advance().
-class MergeInput {
+// A file input of the replay: the event or snapshot it will hand over next, and the file it
+// reads it from (rotation checks and warnings name the path).
+class FileInput : public DriverInput {
  public:
-  virtual ~MergeInput() = default;
-
-  // Reads the next lookahead; has_next() says whether there was one.
-  virtual absl::Status Advance() = 0;
-  // Hands the lookahead to the pipeline.
-  virtual absl::Status FeedTo(ReplayConsumer* consumer) = 0;
-  virtual const ingest::IngestCounters& counters() const = 0;
-  virtual bool is_snapshot() const = 0;
-
-  bool has_next() const { return has_next_; }
-  absl::Time time() const { return time_; }
-  // The offset from which a new reader yields the lookahead and everything after it: what is
-  // stored while the lookahead is not yet processed.
-  int64_t resume_offset() const { return resume_offset_; }
-  // Empty for stdin, which cannot be resumed.
-  const std::string& source_id() const { return source_id_; }
+  absl::Time time() const override { return time_; }
+  state::SourceOffset resume_position() const override {
+    return state::SourceOffset(resume_offset_);
+  }
+  const std::string& source_id() const override { return source_id_; }
   const std::string& path() const { return path_; }
 
  protected:
-  MergeInput(std::string path, std::string source_id)
+  FileInput(std::string path, std::string source_id)
       : path_(std::move(path)), source_id_(std::move(source_id)) {}
 
-  bool has_next_ = false;
   absl::Time time_ = absl::InfinitePast();
   int64_t resume_offset_ = 0;
 
@@ -62,50 +52,50 @@ class MergeInput {
   std::string source_id_;
 };
 
-class LogInput final : public MergeInput {
+class LogInput final : public FileInput {
  public:
-  std::string_view suggested_prefix() const { return source_->suggested_prefix(); }
-  int64_t held_bytes() const { return source_->held_bytes(); }
   LogInput(std::string path, std::string source_id, std::unique_ptr<ingest::LogFileSource> source)
-      : MergeInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
+      : FileInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
 
-  absl::Status Advance() override {
+  absl::StatusOr<State> Advance() override {
     // Taken before Next: the reader has not returned the coming event yet.
     resume_offset_ = source_->resume_offset();
-    VW_ASSIGN_OR_RETURN(has_next_, source_->Next(&event_));
-    if (has_next_) {
-      time_ = event_.time;
-    } else {
+    VW_ASSIGN_OR_RETURN(const bool has_next, source_->Next(&event_));
+    if (!has_next) {
       resume_offset_ = source_->resume_offset();
+      return State::kEnded;
     }
-    return absl::OkStatus();
+    time_ = event_.time;
+    return State::kReady;
   }
-  absl::Status FeedTo(ReplayConsumer* consumer) override { return consumer->OnLogEvent(event_); }
+  absl::Status FeedTo(EventConsumer* consumer) override { return consumer->OnLogEvent(event_); }
   const ingest::IngestCounters& counters() const override { return source_->counters(); }
   bool is_snapshot() const override { return false; }
+  std::string_view suggested_prefix() const { return source_->suggested_prefix(); }
+  int64_t held_bytes() const { return source_->held_bytes(); }
 
  private:
   std::unique_ptr<ingest::LogFileSource> source_;
   ingest::LogEvent event_;
 };
 
-class SnapshotInput final : public MergeInput {
+class SnapshotInput final : public FileInput {
  public:
   SnapshotInput(std::string path, std::string source_id,
                 std::unique_ptr<ingest::SnapshotFileSource> source)
-      : MergeInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
+      : FileInput(std::move(path), std::move(source_id)), source_(std::move(source)) {}
 
-  absl::Status Advance() override {
+  absl::StatusOr<State> Advance() override {
     resume_offset_ = source_->resume_offset();
     VW_ASSIGN_OR_RETURN(has_next_, source_->Next(&snapshot_));
-    if (has_next_) {
-      time_ = snapshot_.collected_at;
-    } else {
+    if (!has_next_) {
       resume_offset_ = source_->resume_offset();
+      return State::kEnded;
     }
-    return absl::OkStatus();
+    time_ = snapshot_.collected_at;
+    return State::kReady;
   }
-  absl::Status FeedTo(ReplayConsumer* consumer) override { return consumer->OnSnapshot(snapshot_); }
+  absl::Status FeedTo(EventConsumer* consumer) override { return consumer->OnSnapshot(snapshot_); }
   // The snapshot the input will hand over next, or null.
   const ingest::Snapshot* lookahead() const { return has_next_ ? &snapshot_ : nullptr; }
   const ingest::IngestCounters& counters() const override { return source_->counters(); }
@@ -114,32 +104,7 @@ class SnapshotInput final : public MergeInput {
  private:
   std::unique_ptr<ingest::SnapshotFileSource> source_;
   ingest::Snapshot snapshot_;
-};
-
-class PipelineConsumer final : public ReplayConsumer {
- public:
-  PipelineConsumer(const pipeline::PipelineConfig& config, state::StateStore* store)
-      : config_(config), pipeline_(config_, store) {}
-  absl::Status OnSnapshot(const ingest::Snapshot& snapshot) override {
-    return pipeline_.OnSnapshot(snapshot);
-  }
-  absl::Status OnLogEvent(const ingest::LogEvent& event) override {
-    return pipeline_.OnLogEvent(event);
-  }
-  absl::Status Checkpoint(state::StateStore::Batch* batch,
-                          std::vector<pipeline::AlertTransition>* emitted) override {
-    return pipeline_.Checkpoint(batch, emitted);
-  }
-  const pipeline::PipelineCounters* pipeline_counters() const override {
-    return &pipeline_.counters();
-  }
-  absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) override {
-    return pipeline_.Explain(table, absl::InfinitePast());
-  }
-
- private:
-  const pipeline::PipelineConfig config_;
-  pipeline::Pipeline pipeline_;
+  bool has_next_ = false;
 };
 
 // What identifies a file across runs: the length and FNV-1a hash of its first bytes (up to
@@ -175,20 +140,32 @@ class ReplayRunner::Impl {
         owned_consumer_(std::move(owned)),
         consumer_(owned_consumer_ != nullptr ? owned_consumer_.get() : consumer),
         store_(store),
-        sink_(sink) {}
+        driver_(DriverOptionsFor(), consumer_, store, sink) {}
 
   absl::StatusOr<ReplayStats> Run() {
     VW_RETURN_IF_ERROR(CheckInputs());
-    VW_RETURN_IF_ERROR(RedeliverOutbox());
+    VW_RETURN_IF_ERROR(driver_.RedeliverOutbox());
     VW_RETURN_IF_ERROR(OpenInputs());
     last_progress_ = absl::Now();
-    VW_RETURN_IF_ERROR(Merge());
-    VW_RETURN_IF_ERROR(Checkpoint());
-    VW_RETURN_IF_ERROR(CommitDeliveredDeletes());
+    VW_ASSIGN_OR_RETURN(const Driver::Progress progress, driver_.Run());
+    if (progress != Driver::Progress::kEnded) {
+      return absl::InternalError("a file input was idle");  // files never are
+    }
+    VW_RETURN_IF_ERROR(driver_.Finish());
+    const DriverStats& d = driver_.stats();
+    stats_.log_events = d.log_events;
+    stats_.snapshots = d.snapshots;
+    stats_.alerts_fired = d.alerts_fired;
+    stats_.alerts_resolved = d.alerts_resolved;
+    stats_.redelivered = d.redelivered;
+    stats_.checkpoints = d.checkpoints;
     if (options_.show_progress && options_.progress_in_place && options_.diagnostics != nullptr) {
       std::fputc('\n', options_.diagnostics);
     }
-    for (const auto& input : inputs_) {
+    std::vector<const FileInput*> inputs;
+    for (const auto& input : log_inputs_) inputs.push_back(input.get());
+    for (const auto& input : snapshot_inputs_) inputs.push_back(input.get());
+    for (const FileInput* input : inputs) {
       const ingest::IngestCounters& c = input->counters();
       stats_.inputs_read += c.entries;
       stats_.skipped += c.skipped;
@@ -196,16 +173,15 @@ class ReplayRunner::Impl {
       stats_.ambiguous_zone_entries += c.ambiguous_zone_entries;
       if (stats_.ambiguous_zone.empty()) stats_.ambiguous_zone = c.ambiguous_zone;
     }
-    for (const auto& input : inputs_) {
-      if (input->is_snapshot()) continue;
-      if (const int64_t held = static_cast<const LogInput*>(input.get())->held_bytes(); held > 0) {
+    for (const auto& input : log_inputs_) {
+      if (const int64_t held = input->held_bytes(); held > 0) {
         Warn(absl::StrCat(input->path(), " ends in the middle of an entry (", held,
                           " bytes after the last complete line): it is left for the next run "
                           "with this --state-dir, which reads it whole"));
       }
       for (const std::string& w :
            DiagnoseLogInput(input->path(), input->counters(), options_.log_line_prefix,
-                            static_cast<const LogInput*>(input.get())->suggested_prefix())) {
+                            input->suggested_prefix())) {
         Warn(w);
       }
     }
@@ -248,38 +224,15 @@ class ReplayRunner::Impl {
     return absl::OkStatus();
   }
 
-  // Delivers what a previous run committed but never confirmed, before anything new.
-  absl::Status RedeliverOutbox() {
-    std::vector<std::pair<uint64_t, std::string>> entries;
-    VW_RETURN_IF_ERROR(store_->ForEachOutbox([&](uint64_t seq, std::string_view value) {
-      entries.emplace_back(seq, std::string(value));
-      return true;
-    }));
-    if (entries.empty()) return absl::OkStatus();
-    pipeline::AlertTransition transition;
-    for (const auto& [seq, json] : entries) {
-      auto alert = pipeline::ParseAlertJson(json);
-      if (!alert.ok()) {
-        return absl::DataLossError(
-            absl::StrCat("outbox entry ", seq, ": ", alert.status().message()));
-      }
-      transition.seq = seq;
-      transition.alert = *std::move(alert);
-      VW_RETURN_IF_ERROR(Deliver(transition));
-      ++stats_.redelivered;
-      delivered_.push_back(seq);
-    }
-    VW_RETURN_IF_ERROR(sink_->Flush());
-    return CommitDeliveredDeletes();
-  }
-
-  absl::Status CommitDeliveredDeletes() {
-    if (delivered_.empty()) return absl::OkStatus();
-    for (uint64_t seq : delivered_) batch_.DeleteOutbox(seq);
-    delivered_.clear();
-    VW_RETURN_IF_ERROR(store_->Commit(&batch_));
-    ++stats_.checkpoints;
-    return absl::OkStatus();
+  DriverOptions DriverOptionsFor() {
+    DriverOptions o;
+    o.checkpoint_every_events = options_.checkpoint_every_events;
+    o.checkpoint_every_snapshots = options_.checkpoint_every_snapshots;
+    o.before_commit = [this](state::StateStore::Batch* batch) {
+      for (const auto& [id, head] : heads_) batch->PutMeta("head:" + id, head);
+    };
+    o.after_checkpoint = [this] { MaybeReportProgress(); };
+    return o;
   }
 
   // The stored offset to resume `path` from, or 0. An offset past the end of the file means
@@ -316,7 +269,7 @@ class ReplayRunner::Impl {
 
   absl::Status OpenInputs() {
     // Logs first, then snapshots: ties in event time go in this order.
-    std::vector<std::unique_ptr<MergeInput>> snapshot_inputs;
+    std::vector<std::unique_ptr<SnapshotInput>> snapshot_inputs;
     for (const std::string& path : options_.stats_paths) {
       std::string id;
       if (path != "-") {
@@ -331,10 +284,14 @@ class ReplayRunner::Impl {
     }
     // The snapshots' lookaheads: the first snapshot of a pipe cannot be read twice, so the
     // cluster and zones it names are taken from there.
-    for (auto& input : snapshot_inputs) VW_RETURN_IF_ERROR(input->Advance());
+    std::vector<DriverInput::State> snapshot_states;
+    for (auto& input : snapshot_inputs) {
+      VW_ASSIGN_OR_RETURN(DriverInput::State state, input->Advance());
+      snapshot_states.push_back(state);
+    }
     std::map<std::string, std::string, std::less<>> snapshot_zones;
     for (const auto& input : snapshot_inputs) {
-      const auto* snapshot = static_cast<const SnapshotInput*>(input.get())->lookahead();
+      const ingest::Snapshot* snapshot = input->lookahead();
       if (snapshot == nullptr || snapshot->settings.log_timezone.empty()) continue;
       snapshot_zones.emplace(std::string(snapshot->cluster),
                              std::string(snapshot->settings.log_timezone));
@@ -362,10 +319,13 @@ class ReplayRunner::Impl {
       VW_ASSIGN_OR_RETURN(source_options.start_offset, StartOffset(path, id));
       source_options.errors = options_.errors;
       VW_ASSIGN_OR_RETURN(auto source, ingest::LogFileSource::Open(path, source_options));
-      inputs_.push_back(std::make_unique<LogInput>(path, std::move(id), std::move(source)));
+      log_inputs_.push_back(std::make_unique<LogInput>(path, std::move(id), std::move(source)));
     }
-    for (auto& input : inputs_) VW_RETURN_IF_ERROR(input->Advance());
-    for (auto& input : snapshot_inputs) inputs_.push_back(std::move(input));
+    for (auto& input : log_inputs_) VW_RETURN_IF_ERROR(driver_.AddInput(input.get()));
+    for (size_t i = 0; i < snapshot_inputs.size(); ++i) {
+      VW_RETURN_IF_ERROR(driver_.AddInput(snapshot_inputs[i].get(), snapshot_states[i]));
+    }
+    snapshot_inputs_ = std::move(snapshot_inputs);
     return absl::OkStatus();
   }
 
@@ -373,10 +333,10 @@ class ReplayRunner::Impl {
   // byte 0 (so every run of a resumed replay agrees), for a pipe (read once, never resumed)
   // its lookahead; empty when there is none.
   absl::StatusOr<std::string> FirstSnapshotCluster(
-      const std::vector<std::unique_ptr<MergeInput>>& snapshot_inputs) {
+      const std::vector<std::unique_ptr<SnapshotInput>>& snapshot_inputs) {
     for (const auto& input : snapshot_inputs) {
       if (RegularFileSize(input->path()) < 0) {
-        const auto* snapshot = static_cast<const SnapshotInput*>(input.get())->lookahead();
+        const ingest::Snapshot* snapshot = input->lookahead();
         if (snapshot != nullptr) return std::string(snapshot->cluster);
         continue;
       }
@@ -413,84 +373,16 @@ class ReplayRunner::Impl {
     return std::optional<absl::TimeZone>(zone);
   }
 
-  absl::Status Merge() {
-    int64_t events_since_checkpoint = 0;
-    int64_t snapshots_since_checkpoint = 0;
-    while (true) {
-      // Few inputs: a linear scan beats a heap. Strict < keeps the first input on ties.
-      MergeInput* next = nullptr;
-      for (const auto& input : inputs_) {
-        if (input->has_next() && (next == nullptr || input->time() < next->time())) {
-          next = input.get();
-        }
-      }
-      if (next == nullptr) return absl::OkStatus();
-      VW_RETURN_IF_ERROR(next->FeedTo(consumer_));
-      if (next->is_snapshot()) {
-        ++stats_.snapshots;
-        ++snapshots_since_checkpoint;
-      } else {
-        ++stats_.log_events;
-        ++events_since_checkpoint;
-      }
-      last_event_time_ = next->time();
-      VW_RETURN_IF_ERROR(next->Advance());
-      if (events_since_checkpoint >= options_.checkpoint_every_events ||
-          snapshots_since_checkpoint >= options_.checkpoint_every_snapshots) {
-        VW_RETURN_IF_ERROR(Checkpoint());
-        events_since_checkpoint = 0;
-        snapshots_since_checkpoint = 0;
-        MaybeReportProgress();
-      }
-    }
-  }
-
-  // Commits the pipeline's changes, the outbox and every input's offset in one batch, then
-  // delivers what the batch emitted.
-  absl::Status Checkpoint() {
-    emitted_.clear();
-    VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
-    for (uint64_t seq : delivered_) batch_.DeleteOutbox(seq);
-    delivered_.clear();
-    for (const auto& input : inputs_) {
-      if (!input->source_id().empty()) {
-        batch_.PutOffset(input->source_id(), state::SourceOffset(input->resume_offset()));
-      }
-    }
-    for (const auto& [id, head] : heads_) batch_.PutMeta("head:" + id, head);
-    VW_RETURN_IF_ERROR(store_->Commit(&batch_));
-    ++stats_.checkpoints;
-    if (emitted_.empty()) return absl::OkStatus();
-    for (const pipeline::AlertTransition& transition : emitted_) {
-      VW_RETURN_IF_ERROR(Deliver(transition));
-    }
-    VW_RETURN_IF_ERROR(sink_->Flush());
-    // Confirmed: their outbox entries go with the next batch.
-    for (const pipeline::AlertTransition& transition : emitted_) {
-      delivered_.push_back(transition.seq);
-    }
-    return absl::OkStatus();
-  }
-
-  absl::Status Deliver(const pipeline::AlertTransition& transition) {
-    VW_RETURN_IF_ERROR(sink_->Deliver(transition));
-    if (transition.alert.status == "resolved") {
-      ++stats_.alerts_resolved;
-    } else {
-      ++stats_.alerts_fired;
-    }
-    return absl::OkStatus();
-  }
-
   void MaybeReportProgress() {
     if (!options_.show_progress || options_.diagnostics == nullptr) return;
     const absl::Time now = absl::Now();
     if (now - last_progress_ < absl::Seconds(options_.progress_interval_s)) return;
     last_progress_ = now;
-    const std::string line = absl::StrCat(
-        "replay: ", stats_.log_events, " events, ", stats_.snapshots, " snapshots, ",
-        stats_.alerts_fired, " fired, ", stats_.alerts_resolved, " resolved; event time ",
-        absl::FormatTime("%Y-%m-%d %H:%M:%S", last_event_time_, absl::UTCTimeZone()));
+    const DriverStats& d = driver_.stats();
+    const std::string line =
+        absl::StrCat("replay: ", d.log_events, " events, ", d.snapshots, " snapshots, ",
+                     d.alerts_fired, " fired, ", d.alerts_resolved, " resolved; event time ",
+                     absl::FormatTime("%Y-%m-%d %H:%M:%S", d.event_time, absl::UTCTimeZone()));
     if (options_.progress_in_place) {
       std::fprintf(options_.diagnostics, "\r%s\x1b[K", line.c_str());
     } else {
@@ -509,17 +401,13 @@ class ReplayRunner::Impl {
   const std::unique_ptr<ReplayConsumer> owned_consumer_;
   ReplayConsumer* const consumer_;
   state::StateStore* const store_;
-  sinks::AlertSink* const sink_;
-
-  std::vector<std::unique_ptr<MergeInput>> inputs_;
-  state::StateStore::Batch batch_;
-  std::vector<pipeline::AlertTransition> emitted_;  // reused per checkpoint
-  std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
+  Driver driver_;
+  std::vector<std::unique_ptr<LogInput>> log_inputs_;
+  std::vector<std::unique_ptr<SnapshotInput>> snapshot_inputs_;
   // Per file input: its source id and HeadFingerprint, stored with its offset.
   std::vector<std::pair<std::string, std::string>> heads_;
   ReplayStats stats_;
   absl::Time last_progress_;
-  absl::Time last_event_time_ = absl::InfinitePast();
 };
 
 ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,

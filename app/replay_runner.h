@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/event_consumer.h"
 #include "common/parse_error.h"
 #include "ingest/log_event.h"
 #include "ingest/log_source.h"
@@ -107,22 +108,9 @@ struct ReplayStats {
   int64_t snapshots_applied = -1;
 };
 
-// What the runner drives: pipeline::Pipeline's three calls (pipeline.h). The runner makes a
-// Pipeline itself unless given another consumer (tests record what they are fed).
-class ReplayConsumer {
- public:
-  virtual ~ReplayConsumer() = default;
-  virtual absl::Status OnSnapshot(const ingest::Snapshot& snapshot) = 0;
-  virtual absl::Status OnLogEvent(const ingest::LogEvent& event) = 0;
-  virtual absl::Status Checkpoint(state::StateStore::Batch* batch,
-                                  std::vector<pipeline::AlertTransition>* emitted) = 0;
-  // The pipeline's counters, when the consumer is a pipeline (null otherwise).
-  virtual const pipeline::PipelineCounters* pipeline_counters() const { return nullptr; }
-  // Pipeline::Explain, when the consumer is a pipeline.
-  virtual absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) {
-    return absl::UnimplementedError("this consumer cannot explain");
-  }
-};
+// What the runner drives (event_consumer.h): a pipeline::Pipeline unless given another
+// consumer (tests record what they are fed).
+using ReplayConsumer = EventConsumer;
 
 class ReplayRunner {
  public:

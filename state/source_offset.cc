@@ -21,6 +21,8 @@ std::string_view SourceKindPrefix(SourceKind kind) {
       return "log";
     case SourceKind::kStats:
       return "stats";
+    case SourceKind::kKafka:
+      return "kafka";
   }
   return "unknown";
 }
@@ -35,6 +37,10 @@ absl::StatusOr<std::string> MakeSourceId(SourceKind kind, std::string_view path)
         absl::StrCat("source id: cannot make ", Sv(path), " absolute: ", error.message()));
   }
   return absl::StrCat(Sv(SourceKindPrefix(kind)), ":", absolute.lexically_normal().string());
+}
+
+std::string MakeKafkaSourceId(std::string_view topic, int32_t partition) {
+  return absl::StrCat(Sv(SourceKindPrefix(SourceKind::kKafka)), ":", Sv(topic), "/", partition);
 }
 
 }  // namespace vacwatch::state

@@ -2,9 +2,11 @@
 #define VACWATCH_STATE_SOURCE_OFFSET_H_
 
 // Input positions as the state store keeps them (the `offsets` column family): a source id
-// naming one input, and a SourceOffset to resume it from. For a file the offset is the byte
-// from which a fresh reader reproduces exactly the events not yet processed (LogReader's
-// resume_offset); for a Kafka partition it would be the next message offset.
+// naming one input, and a SourceOffset to resume it from. What the number counts follows from
+// the id's kind: for a file ("log:", "stats:") the byte from which a fresh reader reproduces
+// exactly the events not yet processed (LogReader's resume_offset); for a Kafka partition
+// ("kafka:") the offset of the first message not yet processed, where an entry whose lines
+// span several messages counts from its first message.
 //
 //   VW_ASSIGN_OR_RETURN(std::string id, MakeSourceId(SourceKind::kLog, "pg/postgresql.log"));
 //   // id == "log:/home/me/pg/postgresql.log"
@@ -36,6 +38,7 @@ class SourceOffset {
 enum class SourceKind : uint8_t {
   kLog,    // a server log file, any destination: "log:<absolute path>"
   kStats,  // a snapshots JSON-lines file: "stats:<absolute path>"
+  kKafka,  // a Kafka partition: "kafka:<topic>/<partition>"
 };
 
 // "log" / "stats".
@@ -46,6 +49,9 @@ std::string_view SourceKindPrefix(SourceKind kind);
 // file the same way in a later run finds its stored offset. Fails only when the current
 // directory cannot be read.
 absl::StatusOr<std::string> MakeSourceId(SourceKind kind, std::string_view path);
+
+// The source id of a Kafka partition: "kafka:<topic>/<partition>".
+std::string MakeKafkaSourceId(std::string_view topic, int32_t partition);
 
 }  // namespace vacwatch::state
 

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "state/coding.h"
+#include "state/source_offset.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -384,6 +385,20 @@ TEST_F(StateStoreTest, BatchesAreMovable) {
   auto last = store->LastOutboxSeq();
   ASSERT_OK(last);
   EXPECT_EQ(*last, 9u);
+}
+
+}  // namespace
+}  // namespace vacwatch::state
+
+namespace vacwatch::state {
+namespace {
+
+TEST(SourceIdTest, FilesAndKafkaPartitionsHaveIdsOfTheirOwnKind) {
+  auto log = MakeSourceId(SourceKind::kLog, "/var/log/pg/../pg/postgresql.log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(*log, "log:/var/log/pg/postgresql.log");
+  EXPECT_EQ(MakeKafkaSourceId("pg-logs", 7), "kafka:pg-logs/7");
+  EXPECT_NE(MakeKafkaSourceId("pg-logs", 7), MakeKafkaSourceId("pg-logs", 17));
 }
 
 }  // namespace

@@ -1,0 +1,135 @@
+#ifndef VACWATCH_APP_DRIVER_H_
+#define VACWATCH_APP_DRIVER_H_
+
+// Driver: the loop every command that runs the pipeline shares (`replay` over files, `run`
+// over Kafka partitions). It merges its inputs in event time, feeds the consumer, and makes the
+// run resumable and its alerts exactly-once-in-effect:
+//
+//   1. RedeliverOutbox(): transitions a previous run committed but did not confirm are
+//      delivered first, in seq order.
+//   2. Run(): the input whose lookahead is earliest goes next (ties: the input added first).
+//      Every `checkpoint_every_events` log events (or `checkpoint_every_snapshots`
+//      snapshots) Checkpoint() commits the consumer's changes, the outbox and every input's
+//      resume position in ONE batch; THEN the transitions it emitted go to the sink, and once
+//      the sink has flushed them their outbox entries are deleted with the next batch.
+//   3. Finish(): a last checkpoint.
+//
+//   Driver driver(options, &consumer, store, &sink);
+//   VW_RETURN_IF_ERROR(driver.RedeliverOutbox());
+//   driver.AddInput(&log_input);            // not owned
+//   VW_ASSIGN_OR_RETURN(Driver::Progress p, driver.Run());   // kEnded for files
+//   VW_RETURN_IF_ERROR(driver.Finish());
+//
+// Watermarks. An input that is idle (a Kafka partition with nothing new) may still deliver
+// items older than the others' lookaheads, so the merge waits for it: while an idle input's
+// watermark (the time of the last item it gave) is behind the earliest lookahead, Run() returns
+// kWaiting and the caller polls again. The wait is bounded: an input idle for longer than
+// `max_input_skew` of wall time (default 30 s) no longer holds event time back, so an idle
+// partition never stalls the others. An item that arrives behind what was already applied is
+// applied where it is (nothing applied is reordered; the pipeline judges each table's events
+// in their own order) and counted as late. Files are never idle: over files the merge is the
+// plain event-time merge, and its output a function of the inputs alone.
+//
+// A crash (or a failing sink) between commit and delivery loses nothing: the next run delivers
+// the outbox again. The driver keeps pointers to the consumer, store, sink and inputs: they
+// must outlive it. Not thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "app/driver_input.h"
+#include "app/event_consumer.h"
+#include "pipeline/alert.h"
+#include "sinks/alert_sink.h"
+#include "state/state_store.h"
+
+namespace vacwatch::app {
+
+struct DriverOptions {
+  int64_t checkpoint_every_events = 4096;
+  int64_t checkpoint_every_snapshots = 1;
+  absl::Duration max_input_skew = absl::Seconds(30);
+  // Wall clock, for the skew wait (tests drive it); default absl::Now.
+  std::function<absl::Time()> clock;
+  // Called with every batch before it is committed, to store what the caller keeps beside
+  // the positions (replay: each file's head fingerprint).
+  std::function<void(state::StateStore::Batch*)> before_commit;
+  // Called after every checkpoint of Run() (replay's progress line).
+  std::function<void()> after_checkpoint;
+};
+
+struct DriverStats {
+  int64_t log_events = 0;       // fed to the consumer
+  int64_t snapshots = 0;        // fed to the consumer
+  int64_t alerts_fired = 0;     // firing transitions delivered (redeliveries included)
+  int64_t alerts_resolved = 0;  // resolved transitions delivered (redeliveries included)
+  int64_t redelivered = 0;      // of those, left undelivered by a previous run
+  int64_t checkpoints = 0;      // batches committed
+  int64_t late_items = 0;       // items older than what had been applied already
+  int64_t skew_timeouts = 0;    // times an idle input stopped holding event time back
+  absl::Time event_time = absl::InfinitePast();  // of the last item fed
+};
+
+class Driver {
+ public:
+  enum class Progress : uint8_t {
+    kEnded,    // every input has ended
+    kWaiting,  // no input can go on now (all idle, or waiting for an idle one): poll again
+  };
+
+  Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
+         sinks::AlertSink* sink);
+  Driver(const Driver&) = delete;
+  Driver& operator=(const Driver&) = delete;
+
+  // Delivers what a previous run committed but never confirmed. Errors: DataLoss for an
+  // outbox entry that does not parse; the store's and the sink's.
+  absl::Status RedeliverOutbox();
+  // Adds an input (not owned) and advances it to its first lookahead, unless the caller did
+  // already (`advanced`: what that Advance() returned).
+  absl::Status AddInput(DriverInput* input,
+                        std::optional<DriverInput::State> advanced = std::nullopt);
+  // Feeds items in event time until every input has ended or none can go on.
+  absl::StatusOr<Progress> Run();
+  // Commits what was fed, the outbox and every input's position in one batch, then delivers.
+  absl::Status Checkpoint();
+  // A last checkpoint and the deletion of the outbox entries it confirmed.
+  absl::Status Finish();
+
+  const DriverStats& stats() const { return stats_; }
+
+ private:
+  struct Slot {
+    DriverInput* input = nullptr;
+    DriverInput::State state = DriverInput::State::kIdle;
+    absl::Time watermark = absl::InfinitePast();   // of the last item it gave
+    absl::Time idle_since = absl::InfinitePast();  // wall time it went idle
+  };
+
+  absl::Status Deliver(const pipeline::AlertTransition& transition);
+  absl::Status CommitDeliveredDeletes();
+  absl::Status Refresh(Slot* slot);
+  absl::Time Now() const { return options_.clock ? options_.clock() : absl::Now(); }
+
+  const DriverOptions options_;
+  EventConsumer* const consumer_;
+  state::StateStore* const store_;
+  sinks::AlertSink* const sink_;
+  std::vector<Slot> slots_;
+  state::StateStore::Batch batch_;
+  std::vector<pipeline::AlertTransition> emitted_;  // reused per checkpoint
+  std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
+  int64_t events_since_checkpoint_ = 0;
+  int64_t snapshots_since_checkpoint_ = 0;
+  DriverStats stats_;
+};
+
+}  // namespace vacwatch::app
+
+#endif  // VACWATCH_APP_DRIVER_H_

@@ -1,0 +1,181 @@
+#include "app/driver.h"
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "state/state_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace vacwatch::app {
+namespace {
+
+absl::Time T(int seconds) { return absl::FromUnixSeconds(1'800'000'000 + seconds); }
+
+// An input that gives the items of its script: an event time, or nullopt for "nothing now"
+// (idle). Past the script it is idle until closed, then ended. Its position is the number of
+// items it has given.
+class ScriptedInput final : public DriverInput {
+ public:
+  // `open`: more may be pushed; it stays idle past its script until closed.
+  ScriptedInput(std::string name, const std::vector<std::optional<int>>& script, bool open = false)
+      : name_(std::move(name)), id_("test:" + name_), closed_(!open) {
+    for (const auto& s : script) script_.push_back(s);
+  }
+  void Push(int seconds) { script_.push_back(seconds); }
+  void Close() { closed_ = true; }
+
+  absl::StatusOr<State> Advance() override {
+    if (script_.empty()) return closed_ ? State::kEnded : State::kIdle;
+    const std::optional<int> next = script_.front();
+    script_.pop_front();
+    if (!next.has_value()) return State::kIdle;
+    time_ = T(*next);
+    return State::kReady;
+  }
+  absl::Status FeedTo(EventConsumer* consumer) override {
+    ++given_;
+    ingest::LogEvent event;
+    event.table = name_;
+    event.time = time_;
+    return consumer->OnLogEvent(event);
+  }
+  absl::Time time() const override { return time_; }
+  bool is_snapshot() const override { return false; }
+  state::SourceOffset resume_position() const override { return state::SourceOffset(given_); }
+  const std::string& source_id() const override { return id_; }
+  const ingest::IngestCounters& counters() const override { return counters_; }
+
+ private:
+  std::string name_;
+  std::string id_;
+  std::deque<std::optional<int>> script_;
+  bool closed_;
+  absl::Time time_;
+  int64_t given_ = 0;
+  ingest::IngestCounters counters_;
+};
+
+class RecordingConsumer final : public EventConsumer {
+ public:
+  absl::Status OnSnapshot(const ingest::Snapshot&) override { return absl::OkStatus(); }
+  absl::Status OnLogEvent(const ingest::LogEvent& event) override {
+    fed.push_back(absl::StrCat(std::string(event.table), "@",
+                               absl::ToUnixSeconds(event.time) - 1'800'000'000));
+    return absl::OkStatus();
+  }
+  absl::Status Checkpoint(state::StateStore::Batch*,
+                          std::vector<pipeline::AlertTransition>*) override {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> fed;
+};
+
+class NullSink final : public sinks::AlertSink {
+ public:
+  absl::Status Deliver(const pipeline::AlertTransition&) override { return absl::OkStatus(); }
+  absl::Status Flush() override { return absl::OkStatus(); }
+};
+
+class DriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = state::StateStore::Open(temp_.path() + "/state", state::StateStoreOptions());
+    ASSERT_OK(store);
+    store_ = *std::move(store);
+    options_.clock = [this] { return now_; };
+  }
+
+  testing::ScopedTempDir temp_;
+  std::unique_ptr<state::StateStore> store_;
+  DriverOptions options_;
+  absl::Time now_ = absl::FromUnixSeconds(1'900'000'000);
+  RecordingConsumer consumer_;
+  NullSink sink_;
+};
+
+TEST_F(DriverTest, MergesInEventTimeWithTiesToTheInputAddedFirst) {
+  ScriptedInput a("a", {1, 3, 5});
+  ScriptedInput b("b", {1, 2, 6});
+  Driver driver(options_, &consumer_, store_.get(), &sink_);
+  ASSERT_OK(driver.AddInput(&a));
+  ASSERT_OK(driver.AddInput(&b));
+  auto progress = driver.Run();
+  ASSERT_OK(progress);
+  EXPECT_EQ(*progress, Driver::Progress::kEnded);
+  EXPECT_EQ(consumer_.fed, (std::vector<std::string>{"a@1", "b@1", "b@2", "a@3", "a@5", "b@6"}));
+}
+
+TEST_F(DriverTest, AnIdleInputBehindTheOthersHoldsEventTimeBackUntilItSpeaks) {
+  ScriptedInput a("a", {10, 20});
+  ScriptedInput idle("idle", {std::nullopt}, /*open=*/true);
+  Driver driver(options_, &consumer_, store_.get(), &sink_);
+  ASSERT_OK(driver.AddInput(&a));
+  ASSERT_OK(driver.AddInput(&idle));
+  auto progress = driver.Run();
+  ASSERT_OK(progress);
+  EXPECT_EQ(*progress, Driver::Progress::kWaiting);
+  EXPECT_TRUE(consumer_.fed.empty()) << "an older item may still come from the idle input";
+
+  idle.Push(5);  // it was behind: its item goes first
+  idle.Push(15);
+  progress = driver.Run();
+  ASSERT_OK(progress);
+  EXPECT_EQ(consumer_.fed, (std::vector<std::string>{"idle@5", "a@10", "idle@15"}));
+  EXPECT_EQ(*progress, Driver::Progress::kWaiting) << "a@20 waits for the idle input again";
+  idle.Close();
+  progress = driver.Run();
+  ASSERT_OK(progress);
+  EXPECT_EQ(*progress, Driver::Progress::kEnded);
+  EXPECT_EQ(consumer_.fed.back(), "a@20");
+  EXPECT_EQ(driver.stats().late_items, 0);
+}
+
+TEST_F(DriverTest, AnInputIdleForLongerThanTheSkewNoLongerStallsTheOthers) {
+  options_.max_input_skew = absl::Seconds(30);
+  ScriptedInput a("a", {10, 20});
+  ScriptedInput idle("idle", {std::nullopt}, /*open=*/true);
+  Driver driver(options_, &consumer_, store_.get(), &sink_);
+  ASSERT_OK(driver.AddInput(&a));
+  ASSERT_OK(driver.AddInput(&idle));
+  ASSERT_OK(driver.Run());
+  EXPECT_TRUE(consumer_.fed.empty());
+  now_ += absl::Seconds(29);
+  ASSERT_OK(driver.Run());
+  EXPECT_TRUE(consumer_.fed.empty());
+  now_ += absl::Seconds(2);
+  ASSERT_OK(driver.Run());
+  EXPECT_EQ(consumer_.fed, (std::vector<std::string>{"a@10", "a@20"}));
+  EXPECT_EQ(driver.stats().skew_timeouts, 1);
+
+  // What it sends late is applied where it is, never reordered into what was applied.
+  idle.Push(15);
+  idle.Close();
+  auto progress = driver.Run();
+  ASSERT_OK(progress);
+  EXPECT_EQ(*progress, Driver::Progress::kEnded);
+  EXPECT_EQ(consumer_.fed.back(), "idle@15");
+  EXPECT_EQ(driver.stats().late_items, 1);
+}
+
+TEST_F(DriverTest, ACheckpointStoresEveryInputsPositionWithTheState) {
+  options_.checkpoint_every_events = 2;
+  ScriptedInput a("a", {1, 2, 3});
+  Driver driver(options_, &consumer_, store_.get(), &sink_);
+  ASSERT_OK(driver.AddInput(&a));
+  ASSERT_OK(driver.Run());
+  ASSERT_OK(driver.Finish());
+  auto stored = store_->GetOffset("test:a");
+  ASSERT_OK(stored);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->value(), 3);
+  EXPECT_EQ(driver.stats().checkpoints, 2);
+}
+
+}  // namespace
+}  // namespace vacwatch::app
