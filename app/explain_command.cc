@@ -1,6 +1,7 @@
 #include "app/explain_command.h"
 
 #include "app/arg_parser.h"
+#include "app/config_loader.h"
 #include "common/status_macros.h"
 #include "pipeline/config.h"
 #include "pipeline/explanation.h"
@@ -52,7 +53,8 @@ absl::Status RunExplainCommand(const std::vector<std::string>& args, CommandIo& 
   }
   pipeline::PipelineConfig config;
   if (!flags.config.empty()) {
-    VW_ASSIGN_OR_RETURN(config, pipeline::LoadPipelineConfig(flags.config));
+    VW_ASSIGN_OR_RETURN(VacwatchConfig file, LoadConfig(flags.config));
+    config = std::move(file.pipeline);
   }
   state::StateStoreOptions options;
   options.create_if_missing = false;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "app/arg_parser.h"
+#include "app/config_loader.h"
 #include "app/log_inputs.h"
 #include "app/replay_runner.h"
 #include "common/status_macros.h"
@@ -191,7 +192,8 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
 
   pipeline::PipelineConfig config;
   if (!flags.config.empty()) {
-    VW_ASSIGN_OR_RETURN(config, pipeline::LoadPipelineConfig(flags.config));
+    VW_ASSIGN_OR_RETURN(VacwatchConfig file, LoadConfig(flags.config));
+    config = std::move(file.pipeline);
   }
   options.cluster_log_timezones = config.cluster_log_timezones;
   options.hold_cut_entries = !flags.state_dir.empty();

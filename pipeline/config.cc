@@ -349,7 +349,26 @@ TableTuning PipelineConfig::Resolve(std::string_view glob_subject) const {
   return t;
 }
 
-absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
+namespace {
+absl::StatusOr<PipelineConfig> ParseUnprefixed(std::string_view yaml_text);
+}  // namespace
+
+absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text,
+                                                   std::string_view key_prefix) {
+  absl::StatusOr<PipelineConfig> config = ParseUnprefixed(yaml_text);
+  // Every key error reads "config key 'PATH': ..." (Invalid): the section's name goes first.
+  constexpr std::string_view kKeyError = "config key '";
+  if (config.ok() || key_prefix.empty()) return config;
+  const absl::string_view raw = config.status().message();
+  const std::string_view message(raw.data(), raw.size());
+  if (message.substr(0, kKeyError.size()) != kKeyError) return config;
+  return absl::Status(config.status().code(),
+                      absl::StrCat(std::string(kKeyError), std::string(key_prefix),
+                                   std::string(message.substr(kKeyError.size()))));
+}
+
+namespace {
+absl::StatusOr<PipelineConfig> ParseUnprefixed(std::string_view yaml_text) {
   static_assert(sizeof(uint64_t) * 8 >= 24 + 3 * kNumAlertKinds, "set_mask too small");
   YAML::Node root;
   try {
@@ -444,23 +463,6 @@ absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text) {
   }
   return config;
 }
-
-absl::StatusOr<PipelineConfig> LoadPipelineConfig(const std::string& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "config ", path, " is a directory: give the YAML file (e.g. configs/vacwatch.yaml)"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  absl::StatusOr<PipelineConfig> config = ParsePipelineConfig(buffer.str());
-  if (!config.ok()) {
-    return absl::Status(config.status().code(),
-                        absl::StrCat(path, ": ", config.status().message()));
-  }
-  return config;
-}
+}  // namespace
 
 }  // namespace vacwatch::pipeline

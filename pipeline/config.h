@@ -6,7 +6,8 @@
 // from YAML. Knobs that describe a table (floors, ratios, alert windows) can be overridden per
 // cluster / table by a glob on "cluster/database.schema.table" (fnmatch); later overrides win.
 //
-//   VW_ASSIGN_OR_RETURN(PipelineConfig config, LoadPipelineConfig("configs/vacwatch.yaml"));
+//   // The `pipeline:` section of the config file (app/config_loader.h reads the file).
+//   VW_ASSIGN_OR_RETURN(PipelineConfig config, ParsePipelineConfig(section_yaml, "pipeline."));
 //   TableTuning t = config.Resolve("prod-eu-1/shop.public.orders");
 //
 // A default-constructed PipelineConfig holds the defaults. Unknown YAML keys are an error that
@@ -135,10 +136,10 @@ struct PipelineConfig {
   TableTuning Resolve(std::string_view glob_subject) const;
 };
 
-// Loads and validates a YAML config (schema: configs/vacwatch.yaml).
-absl::StatusOr<PipelineConfig> LoadPipelineConfig(const std::string& path);
-// Same, from YAML text (tests).
-absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text);
+// Same, from YAML text: the pipeline's section of a config file (app/config_loader.h) or a
+// test's. `key_prefix` ("pipeline.") is put before every key path an error names.
+absl::StatusOr<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text,
+                                                   std::string_view key_prefix = "");
 
 }  // namespace vacwatch::pipeline
 

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "app/config_loader.h"
 #include "gtest/gtest.h"
 #include "ingest/log_source.h"
 #include "ingest/snapshot_reader.h"
@@ -35,9 +36,13 @@ struct ReplayResult {
 // checkpointing after every input (as the replay runner does per batch).
 ReplayResult Replay(const std::string& log_file, const std::string& yaml = "") {
   const std::string dir = testing::DatasetPath("pg15-prod-eu-1");
-  absl::StatusOr<pipeline::PipelineConfig> config =
-      yaml.empty() ? pipeline::LoadPipelineConfig(testing::SourceDir() + "/configs/vacwatch.yaml")
-                   : pipeline::ParsePipelineConfig(yaml);
+  absl::StatusOr<pipeline::PipelineConfig> config = pipeline::ParsePipelineConfig(yaml);
+  if (yaml.empty()) {
+    absl::StatusOr<app::VacwatchConfig> file =
+        app::LoadConfig(testing::SourceDir() + "/configs/vacwatch.yaml");
+    EXPECT_OK(file);
+    if (file.ok()) config = file->pipeline;
+  }
   EXPECT_OK(config);
   pipeline::Pipeline p(*config, nullptr);
 

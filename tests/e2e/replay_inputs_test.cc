@@ -100,7 +100,7 @@ TEST(ReplayInputsTest, AShanghaiLogStampedCstGivesTheOriginalTransitionsWithItsZ
 
   // The same zone from the config file.
   const std::string config = dir.path() + "/vacwatch.yaml";
-  WriteAll(config, "clusters:\n  prod-eu-1: {log_timezone: Asia/Shanghai}\n");
+  WriteAll(config, "pipeline:\n  clusters:\n    prod-eu-1: {log_timezone: Asia/Shanghai}\n");
   const ReplayResult configured =
       Replay({"--logs", log, "--stats", Dataset("snapshots.jsonl"), "--config", config});
   ASSERT_OK(configured.status);

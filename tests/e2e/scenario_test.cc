@@ -203,7 +203,7 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
   {
     std::FILE* f = std::fopen(config.c_str(), "w");
     ASSERT_NE(f, nullptr);
-    std::fputs("defaults:\n  alerts:\n    XminHorizonHeld: {for: 30s}\n", f);
+    std::fputs("pipeline:\n  defaults:\n    alerts:\n      XminHorizonHeld: {for: 30s}\n", f);
     ASSERT_EQ(std::fclose(f), 0);
   }
   std::vector<std::string> args = {"--stats", stats, "--config", config};

@@ -17,50 +17,6 @@ TEST(ConfigTest, EmptyYamlGivesDefaults) {
   EXPECT_EQ(c->defaults.window(AlertKind::kAutovacuumNotKeepingUp).for_duration, absl::Seconds(30));
 }
 
-TEST(ConfigTest, ShippedConfigParsesAndEqualsTheBuiltInDefaults) {
-  absl::StatusOr<PipelineConfig> c =
-      LoadPipelineConfig(vacwatch::testing::SourceDir() + "/configs/vacwatch.yaml");
-  ASSERT_OK(c);
-  PipelineConfig builtin;
-  const TableTuning& a = c->defaults;
-  const TableTuning& b = builtin.defaults;
-  EXPECT_EQ(a.min_table_bytes, b.min_table_bytes);
-  EXPECT_EQ(a.min_dead_tuples, b.min_dead_tuples);
-  EXPECT_EQ(a.ineffective_runs, b.ineffective_runs);
-  EXPECT_EQ(a.lock_conflict_min_events, b.lock_conflict_min_events);
-  EXPECT_EQ(a.lock_window, b.lock_window);
-  EXPECT_EQ(a.removed_near_zero_fraction, b.removed_near_zero_fraction);
-  EXPECT_EQ(a.min_slow_run, b.min_slow_run);
-  EXPECT_EQ(a.slow_run_pages_per_s, b.slow_run_pages_per_s);
-  EXPECT_EQ(a.overdue_after, b.overdue_after);
-  EXPECT_EQ(a.max_index_scans, b.max_index_scans);
-  EXPECT_EQ(a.bloat_velocity_limit, b.bloat_velocity_limit);
-  EXPECT_EQ(a.bloat_dead_ratio_limit, b.bloat_dead_ratio_limit);
-  EXPECT_EQ(a.healthy_dead_ratio, b.healthy_dead_ratio);
-  EXPECT_EQ(a.lax_peak_factor, b.lax_peak_factor);
-  EXPECT_EQ(a.lax_min_dead_tuples, b.lax_min_dead_tuples);
-  EXPECT_EQ(a.lax_min_cycles, b.lax_min_cycles);
-  EXPECT_EQ(a.lax_window, b.lax_window);
-  EXPECT_EQ(a.freeze_warning_fraction, b.freeze_warning_fraction);
-  EXPECT_EQ(a.freeze_min_runs, b.freeze_min_runs);
-  EXPECT_EQ(a.freeze_window, b.freeze_window);
-  EXPECT_EQ(a.wraparound_warning_age, b.wraparound_warning_age);
-  EXPECT_EQ(a.wraparound_critical_age, b.wraparound_critical_age);
-  EXPECT_EQ(a.wraparound_warning_horizon, b.wraparound_warning_horizon);
-  EXPECT_EQ(a.wraparound_critical_horizon, b.wraparound_critical_horizon);
-  for (int i = 0; i < kNumAlertKinds; ++i) {
-    EXPECT_EQ(a.alerts[i].for_duration, b.alerts[i].for_duration) << i;
-    EXPECT_EQ(a.alerts[i].clear_for, b.alerts[i].clear_for) << i;
-    EXPECT_EQ(a.alerts[i].enabled, b.alerts[i].enabled) << i;
-  }
-  EXPECT_EQ(c->table_ttl, builtin.table_ttl);
-  EXPECT_EQ(c->max_cached_tables, builtin.max_cached_tables);
-  EXPECT_EQ(c->rate_window, builtin.rate_window);
-  EXPECT_EQ(c->worker_busy_fraction, builtin.worker_busy_fraction);
-  EXPECT_EQ(c->starvation_min_tables_over_trigger, builtin.starvation_min_tables_over_trigger);
-  EXPECT_TRUE(c->overrides.empty());
-}
-
 TEST(ConfigTest, ReadsValuesWithUnits) {
   absl::StatusOr<PipelineConfig> c = ParsePipelineConfig(R"(
 table_ttl: 2h
