@@ -9,7 +9,6 @@
 namespace vacwatch::app {
 namespace {
 
-using pipeline::AlertKind;
 using pipeline::kNumAlertKinds;
 using pipeline::PipelineConfig;
 using pipeline::TableTuning;
