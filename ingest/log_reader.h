@@ -39,6 +39,11 @@ class LogReader {
   // reads it whole. `cut_line_continues`: the cut line is a continuation line (TAB), so the
   // entry before it is not complete either. The default finishes as usual.
   virtual void FinishCut(bool cut_line_continues) { Finish(); }
+  // The input paused (no line of this stream for a while, while others went on): the entry
+  // being read is complete, and entries waiting for a CONTEXT line stop waiting. The stream
+  // goes on; a continuation line that still arrives is not attached. Readers whose records
+  // end by themselves (jsonlog) need nothing.
+  virtual void EndOpenEntry() {}
   // Fills `event` with the next complete event and returns true, or returns false when more
   // input is needed (or, after Finish, when all is read). Views in `event` are valid until
   // the next call to Feed, Finish or Next.

@@ -81,6 +81,7 @@ struct ShipperLogReader::Cluster {
   };
 
   std::string name;
+  absl::Time last_time = absl::InfinitePast();  // of its last record with a time
   bool add_time = false;  // payloads lack a timestamp: the record's is written before heads
   std::unique_ptr<LogReader> reader;
   std::unique_ptr<ErrorMapper> errors;
@@ -237,6 +238,24 @@ void ShipperLogReader::RouteRecord(std::string_view line, int64_t offset, int64_
   }
   FeedPayload(c, payload, record.time);
   draining_ = c;
+  if (record.time.has_value()) {
+    c->last_time = *record.time;
+    if (*record.time > latest_time_) latest_time_ = *record.time;
+    // At most one sweep per second of record time: it looks at every cluster.
+    if (latest_time_ - last_sweep_ >= absl::Seconds(1)) CloseIdleEntries(latest_time_);
+  }
+}
+
+void ShipperLogReader::CloseIdleEntries(absl::Time now) {
+  last_sweep_ = now;
+  for (auto& c : clusters_) {
+    if (c.get() == draining_ || c->last_time == absl::InfinitePast()) continue;
+    if (now - c->last_time < options_.entry_idle_close || !c->pending()) continue;
+    c->reader->EndOpenEntry();
+    if (std::find(finish_order_.begin(), finish_order_.end(), c.get()) == finish_order_.end()) {
+      finish_order_.push_back(c.get());
+    }
+  }
 }
 
 ShipperLogReader::Cluster* ShipperLogReader::ClusterFor(

@@ -60,6 +60,10 @@ class ShipperLogReader final : public LogReader {
     std::string source_name;            // names the input in dead letters
     std::optional<absl::TimeZone> log_timezone;
     EnvelopeOptions envelope;
+    // A cluster's entry ends when no record of that cluster came for this long of record time
+    // while others did (shippers give no end-of-entry mark; the next head line of the cluster
+    // ends it too). An entry's lines are written at once, so seconds are plenty.
+    absl::Duration entry_idle_close = absl::Seconds(5);
   };
 
   // InvalidArgument for a bad field path or log_line_prefix.
@@ -74,6 +78,11 @@ class ShipperLogReader final : public LogReader {
   int64_t resume_offset() const override;
   const IngestCounters& counters() const override;
   std::string_view suggested_prefix() const override;
+  // Ends the open entry of every cluster whose last record is older than
+  // `now - entry_idle_close` (record time; records without one do not count). Called for each
+  // record that has a time; a caller with a clock of its own (a Kafka partition's message
+  // times) may call it too.
+  void CloseIdleEntries(absl::Time now);
 
  private:
   struct Cluster;
@@ -103,9 +112,11 @@ class ShipperLogReader final : public LogReader {
   std::vector<std::unique_ptr<Cluster>> clusters_;
   // Cluster name -> index in clusters_: [0] for payloads, [1] for jsonlog records.
   std::map<std::string, size_t, std::less<>> by_name_[2];
-  Cluster* draining_ = nullptr;         // the reader whose events Next returns now
-  std::vector<Cluster*> finish_order_;  // after Finish: the readers still to drain
-  std::string scratch_;                 // a head line's time prefix
+  Cluster* draining_ = nullptr;                    // the reader whose events Next returns now
+  std::vector<Cluster*> finish_order_;             // readers still to drain (popped from the back)
+  absl::Time latest_time_ = absl::InfinitePast();  // of any record
+  absl::Time last_sweep_ = absl::InfinitePast();   // of CloseIdleEntries
+  std::string scratch_;                            // a head line's time prefix
 };
 
 }  // namespace vacwatch::ingest

@@ -163,6 +163,14 @@ void StderrLogReader::Finish() {
   finished_ = true;
 }
 
+void StderrLogReader::EndOpenEntry() {
+  if (finished_) return;
+  if (detecting_) DetectPrefix();  // a quiet stream: decide on the lines there are
+  ProcessCompleteLines();
+  CloseOpen();
+  while (!waiting_.empty()) StopWaiting(0);
+}
+
 bool StderrLogReader::Next(LogEvent* event) {
   while (queue_head_ < queue_.size()) {
     Record& record = queue_[queue_head_];

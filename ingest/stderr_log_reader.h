@@ -74,6 +74,7 @@ class StderrLogReader final : public LogReader {
   void Feed(std::string_view chunk) override;
   void Finish() override;
   void FinishCut(bool cut_line_continues) override;
+  void EndOpenEntry() override;
   bool Next(LogEvent* event) override;
   int64_t resume_offset() const override;
   const IngestCounters& counters() const override { return counters_; }

@@ -195,6 +195,35 @@ TEST(ShipperLogReaderTest, BadRecordsAreDeadLettersAtTheirOwnLine) {
   EXPECT_TRUE(mapped) << "the stderr reader's dead letter is not at the input's line";
 }
 
+TEST(ShipperLogReaderTest, AClustersEntryEndsWhenItsRecordsStopWhileOthersGoOn) {
+  // Cluster eu's report is its last record; us keeps logging. Without an end-of-entry mark
+  // the report would wait for eu's next head line (or the end of input) to come out.
+  std::string wrapped;
+  int second = 0;
+  auto vector_record = [&](const std::string& line, const std::string& cluster) {
+    return "{\"message\":" + JsonString(line) + ",\"cluster\":\"" + cluster +
+           "\",\"timestamp\":\"2026-11-23T23:18:" + (second < 10 ? "0" : "") +
+           std::to_string(second) + ".000Z\"}\n";
+  };
+  for (const auto& l : VacuumLines("2026-11-23 23:18:00.000", 101, "shop.public.orders")) {
+    wrapped += vector_record(l, "eu");
+  }
+  for (second = 1; second < 12; ++second) {
+    wrapped += vector_record("2026-11-23 23:18:" + std::string(second < 10 ? "0" : "") +
+                                 std::to_string(second) + ".000 UTC [7] LOG:  checkpoint starting",
+                             "us");
+  }
+  ShipperLogReader::Options options = Opts("c", nullptr, 0, "cluster");
+  options.log_line_prefix = "%m [%p] ";
+  auto reader = MakeReader(options);
+  reader->Feed(wrapped);  // no Finish
+  LogEvent event;
+  ASSERT_TRUE(reader->Next(&event));
+  EXPECT_EQ(event.cluster, "eu");
+  EXPECT_EQ(event.table, "orders");
+  EXPECT_EQ(event.stats.tuples_removed, 7);
+}
+
 TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
   const std::string jsonlog =
       R"({"timestamp":"2026-11-23 23:18:21.286 UTC","pid":1,"error_severity":"LOG","message":"x"})";
