@@ -1,5 +1,6 @@
 // The table of vacwatch's subcommands: add a row here to add a command.
 #include "app/command.h"
+#include "app/dev_broker_command.h"
 #include "app/explain_command.h"
 #include "app/parse_command.h"
 #include "app/replay_command.h"
@@ -11,6 +12,8 @@ constexpr Command kCommands[] = {
     {"parse", "print the events of PostgreSQL logs (or snapshots) as JSON lines", RunParse},
     {"replay", "replay logs and snapshots through the detectors; print alerts", RunReplayCommand},
     {"explain", "say why a table paged, or why not, from a state directory", RunExplainCommand},
+    {"dev-broker", "run a Kafka broker on localhost with vacwatch's topics (for trying it out)",
+     RunDevBrokerCommand},
 };
 
 }  // namespace
