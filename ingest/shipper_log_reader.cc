@@ -195,14 +195,45 @@ bool ShipperLogReader::RouteNextRecord() {
            lines_.offset(), lines_.line_no());
     return true;
   }
-  RouteRecord(line, lines_.offset(), lines_.line_no());
+  RouteRecord(line, buffer_.padded_size(line.data()), options_.cluster, lines_.offset(),
+              lines_.line_no());
   return true;
 }
 
-void ShipperLogReader::RouteRecord(std::string_view line, int64_t offset, int64_t line_no) {
+void ShipperLogReader::FeedRecord(std::string_view record, std::string_view cluster,
+                                  int64_t position) {
+  if (finished_) return;
+  record_mode_ = true;
+  own_.bytes += static_cast<int64_t>(record.size());
+  next_position_ = position + 1;
+  // The cluster whose events were not all taken yet is drained after this record's.
+  if (draining_ != nullptr &&
+      std::find(finish_order_.begin(), finish_order_.end(), draining_) == finish_order_.end()) {
+    finish_order_.insert(finish_order_.begin(), draining_);
+  }
+  draining_ = nullptr;
+  while (!record.empty() && (record.back() == '\n' || record.back() == '\r')) {
+    record.remove_suffix(1);
+  }
+  if (record.find_first_not_of(" \t") == std::string_view::npos) return;
+  if (static_cast<int64_t>(record.size()) > options_.max_entry_bytes) {
+    ++own_.entries;
+    Reject(ParseErrorKind::kOversized, "", "record longer than max_entry_bytes", record, position,
+           1);
+    return;
+  }
+  record_copy_.assign(record.data(), record.size());
+  record_copy_.resize(record.size() + InputBuffer::kPadding, '\0');
+  RouteRecord(std::string_view(record_copy_.data(), record.size()), record_copy_.size(), cluster,
+              position, 1);
+}
+
+void ShipperLogReader::RouteRecord(std::string_view line, size_t capacity,
+                                   std::string_view default_cluster, int64_t offset,
+                                   int64_t line_no) {
   EnvelopeRecord record;
   ParseError error;
-  switch (decoder_->Decode(line, buffer_.padded_size(line.data()), &record, &error)) {
+  switch (decoder_->Decode(line, capacity, &record, &error)) {
     case RecordKind::kBroken:
       ++own_.entries;
       Reject(error.kind, error.field, error.detail, line, offset, line_no);
@@ -227,8 +258,7 @@ void ShipperLogReader::RouteRecord(std::string_view line, int64_t offset, int64_
   while (!payload.empty() && (payload.back() == '\n' || payload.back() == '\r')) {
     payload.remove_suffix(1);
   }
-  const std::string_view cluster_name =
-      record.cluster.empty() ? std::string_view(options_.cluster) : record.cluster;
+  const std::string_view cluster_name = record.cluster.empty() ? default_cluster : record.cluster;
   Cluster* c = ClusterFor(cluster_name, jsonlog, payload, record.time);
   if (c == nullptr) return;
   if (c->spans.empty() || c->spans.back().inner_begin != c->fed) {
@@ -359,7 +389,9 @@ void ShipperLogReader::FinishClusters(bool cut) {
 }
 
 int64_t ShipperLogReader::resume_offset() const {
-  int64_t resume = lines_.dropping() ? lines_.offset() : buffer_.offset();
+  int64_t resume = record_mode_        ? next_position_
+                   : lines_.dropping() ? lines_.offset()
+                                       : buffer_.offset();
   for (const auto& c : clusters_) {
     if (!c->spans.empty() && c->pending()) {
       resume = std::min(resume, c->SpanAt(c->reader->resume_offset()).outer_begin);

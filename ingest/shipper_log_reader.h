@@ -71,6 +71,12 @@ class ShipperLogReader final : public LogReader {
   ~ShipperLogReader() override;
 
   void Feed(std::string_view chunk) override;
+  // One record that arrived on its own (a Kafka message; not to be mixed with Feed): `cluster`
+  // (the message key) is its cluster unless the record names one in its cluster field, and
+  // `position` (the message offset) is what its events' byte_offset, its dead letters and
+  // resume_offset() count in: resume_offset() is then the position of the first record of an
+  // entry not yet returned, or the position after the last record fed. Keeps no reference.
+  void FeedRecord(std::string_view record, std::string_view cluster, int64_t position);
   void Finish() override;
   // The last entry of every cluster is held (more of its records may follow).
   void FinishCut(bool cut_line_continues) override;
@@ -92,7 +98,8 @@ class ShipperLogReader final : public LogReader {
   // Takes the next record from the input and feeds its payload to its cluster's reader; false
   // when no complete record is left.
   bool RouteNextRecord();
-  void RouteRecord(std::string_view line, int64_t offset, int64_t line_no);
+  void RouteRecord(std::string_view line, size_t capacity, std::string_view default_cluster,
+                   int64_t offset, int64_t line_no);
   Cluster* ClusterFor(std::string_view cluster, bool jsonlog, std::string_view first_payload,
                       const std::optional<absl::Time>& record_time);
   void FeedPayload(Cluster* c, std::string_view payload, const std::optional<absl::Time>& time);
@@ -117,6 +124,9 @@ class ShipperLogReader final : public LogReader {
   absl::Time latest_time_ = absl::InfinitePast();  // of any record
   absl::Time last_sweep_ = absl::InfinitePast();   // of CloseIdleEntries
   std::string scratch_;                            // a head line's time prefix
+  bool record_mode_ = false;                       // fed by FeedRecord
+  int64_t next_position_ = 0;                      // FeedRecord: after the last record
+  std::string record_copy_;                        // FeedRecord: the record, padded for simdjson
 };
 
 }  // namespace vacwatch::ingest

@@ -224,6 +224,32 @@ TEST(ShipperLogReaderTest, AClustersEntryEndsWhenItsRecordsStopWhileOthersGoOn) 
   EXPECT_EQ(event.stats.tuples_removed, 7);
 }
 
+TEST(ShipperLogReaderTest, RecordsFedOneByOneTakeTheirClusterFromTheKeyAndCountInPositions) {
+  // As Kafka messages: one stderr line each, keyed by cluster, positions are message offsets.
+  const auto eu = VacuumLines("2026-11-23 23:18:21.286", 101, "shop.public.orders");
+  const auto us = VacuumLines("2026-11-23 23:18:22.000", 101, "crm.public.leads");
+  ShipperLogReader::Options options = Opts("unused");
+  options.log_line_prefix = "%m [%p] ";
+  auto reader = MakeReader(options);
+  int64_t position = 100;
+  for (size_t i = 0; i < eu.size(); ++i) {
+    reader->FeedRecord(eu[i], "eu", position++);
+    reader->FeedRecord(us[i], "us", position++);
+  }
+  LogEvent event;
+  EXPECT_FALSE(reader->Next(&event));  // both reports may still get lines
+  EXPECT_EQ(reader->resume_offset(), 100);
+  reader->Finish();
+  std::vector<std::string> got;
+  while (reader->Next(&event)) {
+    got.push_back(std::string(event.cluster) + "/" + std::string(event.table) + "@" +
+                  std::to_string(event.byte_offset));
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"eu/orders@100", "us/leads@101"}));
+  EXPECT_EQ(reader->resume_offset(), position);
+}
+
 TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
   const std::string jsonlog =
       R"({"timestamp":"2026-11-23 23:18:21.286 UTC","pid":1,"error_severity":"LOG","message":"x"})";
