@@ -4,6 +4,7 @@
 #include "app/explain_command.h"
 #include "app/parse_command.h"
 #include "app/replay_command.h"
+#include "app/run_command.h"
 
 namespace vacwatch::app {
 namespace {
@@ -12,6 +13,8 @@ constexpr Command kCommands[] = {
     {"parse", "print the events of PostgreSQL logs (or snapshots) as JSON lines", RunParse},
     {"replay", "replay logs and snapshots through the detectors; print alerts", RunReplayCommand},
     {"explain", "say why a table paged, or why not, from a state directory", RunExplainCommand},
+    {"run", "the service: consume logs and snapshots from Kafka, produce alerts to a topic",
+     RunRunCommand},
     {"dev-broker", "run a Kafka broker on localhost with vacwatch's topics (for trying it out)",
      RunDevBrokerCommand},
 };

@@ -50,6 +50,10 @@ absl::Status Driver::AddInput(DriverInput* input, std::optional<DriverInput::Sta
   return absl::OkStatus();
 }
 
+void Driver::RemoveInput(DriverInput* input) {
+  std::erase_if(slots_, [input](const Slot& slot) { return slot.input == input; });
+}
+
 absl::Status Driver::Refresh(Slot* slot) {
   VW_ASSIGN_OR_RETURN(slot->state, slot->input->Advance());
   if (slot->state == DriverInput::State::kIdle) {

@@ -95,6 +95,8 @@ class Driver {
   // already (`advanced`: what that Advance() returned).
   absl::Status AddInput(DriverInput* input,
                         std::optional<DriverInput::State> advanced = std::nullopt);
+  // Removes an input (a revoked partition): call Checkpoint() first so its position is kept.
+  void RemoveInput(DriverInput* input);
   // Feeds items in event time until every input has ended or none can go on.
   absl::StatusOr<Progress> Run();
   // Commits what was fed, the outbox and every input's position in one batch, then delivers.

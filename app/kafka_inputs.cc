@@ -1,0 +1,119 @@
+#include "app/kafka_inputs.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+
+#include "state/source_offset.h"
+
+namespace vacwatch::app {
+
+void KafkaMessageDeleter::operator()(rd_kafka_message_s* message) const {
+  rd_kafka_message_destroy(message);
+}
+
+KafkaInput::KafkaInput(const std::string& topic, int32_t partition, int64_t start_offset)
+    : resume_(start_offset),
+      partition_(partition),
+      source_id_(state::MakeKafkaSourceId(topic, partition)) {}
+
+absl::StatusOr<std::unique_ptr<KafkaLogInput>> KafkaLogInput::Create(
+    const std::string& topic, int32_t partition, ingest::ShipperLogReader::Options options) {
+  const int64_t start = options.start_offset;
+  auto reader = ingest::ShipperLogReader::Create(std::move(options));
+  if (!reader.ok()) return reader.status();
+  return std::unique_ptr<KafkaLogInput>(
+      new KafkaLogInput(topic, partition, start, *std::move(reader)));
+}
+
+absl::StatusOr<DriverInput::State> KafkaLogInput::Advance() {
+  while (true) {
+    // Taken before Next: the reader has not returned the coming event yet.
+    resume_ = reader_->resume_offset();
+    if (reader_->Next(&event_)) {
+      time_ = event_.time;
+      return State::kReady;
+    }
+    if (queue_.empty()) {
+      resume_ = reader_->resume_offset();
+      return State::kIdle;
+    }
+    KafkaMessage message = std::move(queue_.front());
+    queue_.pop_front();
+    const std::string_view payload(static_cast<const char*>(message->payload), message->len);
+    const std::string_view key(static_cast<const char*>(message->key),
+                               message->key == nullptr ? 0 : message->key_len);
+    reader_->FeedRecord(payload, key, message->offset);
+  }
+}
+
+class KafkaStatsInput::OffsetMapper final : public ParseErrorSink {
+ public:
+  OffsetMapper(const KafkaStatsInput* input, ParseErrorSink* target)
+      : input_(input), target_(target) {}
+  void OnError(std::string_view source, const ParseError& error) override {
+    if (target_ == nullptr) return;
+    ParseError mapped = error;
+    mapped.byte_offset = input_->MessageAt(error.byte_offset);
+    mapped.line_no = 1;
+    target_->OnError(source, mapped);
+  }
+
+ private:
+  const KafkaStatsInput* input_;
+  ParseErrorSink* target_;
+};
+
+namespace {
+ingest::SnapshotReaderOptions StreamOptions(const ingest::SnapshotReaderOptions& given,
+                                            ParseErrorSink* errors) {
+  ingest::SnapshotReaderOptions options = given;
+  options.start_offset = 0;
+  options.errors = errors;
+  return options;
+}
+}  // namespace
+
+KafkaStatsInput::KafkaStatsInput(const std::string& topic, int32_t partition,
+                                 const ingest::SnapshotReaderOptions& options)
+    : KafkaInput(topic, partition, options.start_offset),
+      mapper_(std::make_unique<OffsetMapper>(this, options.errors)),
+      reader_(StreamOptions(options, mapper_.get())),
+      next_message_(options.start_offset) {}
+
+KafkaStatsInput::~KafkaStatsInput() = default;
+
+int64_t KafkaStatsInput::MessageAt(int64_t stream_offset) const {
+  auto it = std::upper_bound(starts_.begin(), starts_.end(), stream_offset,
+                             [](int64_t x, const auto& s) { return x < s.first; });
+  if (it == starts_.begin()) return next_message_;
+  return std::prev(it)->second;
+}
+
+absl::StatusOr<DriverInput::State> KafkaStatsInput::Advance() {
+  while (true) {
+    const int64_t stream_resume = reader_.resume_offset();
+    resume_ = stream_resume >= fed_ ? next_message_ : MessageAt(stream_resume);
+    if (reader_.Next(&snapshot_)) {
+      time_ = snapshot_.collected_at;
+      // Messages before the one this snapshot came from are done with.
+      while (starts_.size() > 1 && starts_[1].first <= stream_resume) starts_.pop_front();
+      return State::kReady;
+    }
+    if (queue_.empty()) {
+      const int64_t end = reader_.resume_offset();
+      resume_ = end >= fed_ ? next_message_ : MessageAt(end);
+      return State::kIdle;
+    }
+    KafkaMessage message = std::move(queue_.front());
+    queue_.pop_front();
+    starts_.emplace_back(fed_, message->offset);
+    const std::string_view payload(static_cast<const char*>(message->payload), message->len);
+    reader_.Feed(payload);
+    reader_.Feed("\n");
+    fed_ += static_cast<int64_t>(payload.size()) + 1;
+    next_message_ = message->offset + 1;
+  }
+}
+
+}  // namespace vacwatch::app

@@ -1,0 +1,110 @@
+#ifndef VACWATCH_APP_KAFKA_INPUTS_H_
+#define VACWATCH_APP_KAFKA_INPUTS_H_
+
+// The driver's inputs over Kafka (driver_input.h): one per assigned partition of the log topic
+// and of the stats topic. The service's consumer pushes each partition's messages into its
+// input (Push); the driver pulls events and snapshots out. An input with nothing queued and
+// nothing complete is idle, never ended: a partition goes on.
+//
+//   KafkaLogInput logs("pg.logs", 3, reader_options);    // reader_options.start_offset = seek
+//   logs.Push(std::move(message));
+//   driver.AddInput(&logs);
+//
+// Positions are message offsets: resume_position() is the offset of the first message of the
+// entry (or snapshot) not yet fed to the pipeline, so a restart there loses nothing (an entry
+// spanning messages is read whole again; what was applied already is ignored by the pipeline).
+// The message key is the record's cluster (log topic; a snapshot names its own). Rejected input
+// goes to `errors` with the message offset as byte_offset. Not thread-safe.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "app/driver_input.h"
+#include "ingest/log_event.h"
+#include "ingest/shipper_log_reader.h"
+#include "ingest/snapshot.h"
+#include "ingest/snapshot_reader.h"
+
+struct rd_kafka_message_s;
+
+namespace vacwatch::app {
+
+struct KafkaMessageDeleter {
+  void operator()(rd_kafka_message_s* message) const;
+};
+using KafkaMessage = std::unique_ptr<rd_kafka_message_s, KafkaMessageDeleter>;
+
+// What both inputs share: the queue and the source id.
+class KafkaInput : public DriverInput {
+ public:
+  void Push(KafkaMessage message) { queue_.push_back(std::move(message)); }
+  size_t queued() const { return queue_.size(); }
+  const std::string& source_id() const override { return source_id_; }
+  absl::Time time() const override { return time_; }
+  state::SourceOffset resume_position() const override { return state::SourceOffset(resume_); }
+  int32_t partition() const { return partition_; }
+
+ protected:
+  KafkaInput(const std::string& topic, int32_t partition, int64_t start_offset);
+  std::deque<KafkaMessage> queue_;
+  absl::Time time_ = absl::InfinitePast();
+  int64_t resume_;
+
+ private:
+  int32_t partition_;
+  std::string source_id_;
+};
+
+class KafkaLogInput final : public KafkaInput {
+ public:
+  // `options.start_offset` is the partition's first message offset to be read.
+  static absl::StatusOr<std::unique_ptr<KafkaLogInput>> Create(
+      const std::string& topic, int32_t partition, ingest::ShipperLogReader::Options options);
+
+  absl::StatusOr<State> Advance() override;
+  absl::Status FeedTo(EventConsumer* consumer) override { return consumer->OnLogEvent(event_); }
+  bool is_snapshot() const override { return false; }
+  const ingest::IngestCounters& counters() const override { return reader_->counters(); }
+
+ private:
+  KafkaLogInput(const std::string& topic, int32_t partition, int64_t start_offset,
+                std::unique_ptr<ingest::ShipperLogReader> reader)
+      : KafkaInput(topic, partition, start_offset), reader_(std::move(reader)) {}
+
+  std::unique_ptr<ingest::ShipperLogReader> reader_;
+  ingest::LogEvent event_;
+};
+
+class KafkaStatsInput final : public KafkaInput {
+ public:
+  // `options.start_offset` is the partition's first message offset to be read.
+  KafkaStatsInput(const std::string& topic, int32_t partition,
+                  const ingest::SnapshotReaderOptions& options);
+  ~KafkaStatsInput() override;
+
+  absl::StatusOr<State> Advance() override;
+  absl::Status FeedTo(EventConsumer* consumer) override { return consumer->OnSnapshot(snapshot_); }
+  bool is_snapshot() const override { return true; }
+  const ingest::IngestCounters& counters() const override { return reader_.counters(); }
+
+ private:
+  // Dead letters of the reader carry stream offsets; the partition's are message offsets.
+  class OffsetMapper;
+  int64_t MessageAt(int64_t stream_offset) const;
+
+  std::unique_ptr<OffsetMapper> mapper_;
+  ingest::SnapshotReader reader_;
+  ingest::Snapshot snapshot_;
+  int64_t fed_ = 0;  // stream bytes fed
+  // (stream offset, message offset) of each message fed whose snapshot may not be out yet.
+  std::deque<std::pair<int64_t, int64_t>> starts_;
+  int64_t next_message_;  // after the last message fed
+};
+
+}  // namespace vacwatch::app
+
+#endif  // VACWATCH_APP_KAFKA_INPUTS_H_

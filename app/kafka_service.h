@@ -1,0 +1,73 @@
+#ifndef VACWATCH_APP_KAFKA_SERVICE_H_
+#define VACWATCH_APP_KAFKA_SERVICE_H_
+
+// KafkaService: `vacwatch run`. One consumer group over the log and stats topics
+// (co-partitioned: both keyed by cluster, the same partition count, so one instance holds all
+// of a cluster's data; checked at start), the pipeline through the Driver (driver.h), alert
+// transitions to the alert topic exactly once (sinks/kafka/alert_topic_sink.h), unusable input
+// to the dead-letter topic (sinks/kafka/dead_letter_topic.h).
+//
+//   KafkaServiceOptions options;   // brokers, group, state_dir, topics, pipeline config
+//   KafkaService service(options);
+//   VW_RETURN_IF_ERROR(service.Run());   // until stop() returns true (SIGTERM)
+//
+// Positions live in the state store with the state (a partition resumes at the offset stored
+// with its state, whatever Kafka's committed offset says; those are committed too, for lag
+// monitoring only). A partition's messages are queued in its input; a partition whose queue is
+// full is paused until the pipeline catches up, so memory stays bounded. Errors: the store's,
+// the alert topic's (Unavailable when the brokers stay away for longer than the timeout), and
+// InvalidArgument for topics that are not co-partitioned.
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "ingest/shipper_envelope.h"
+#include "pipeline/config.h"
+
+namespace vacwatch::app {
+
+struct KafkaServiceOptions {
+  std::string brokers;
+  std::string group = "vacwatch";
+  std::string state_dir;
+  std::string logs_topic = "pg.logs";
+  std::string stats_topic = "pg.stats";
+  std::string alerts_topic = "vacwatch.alerts";
+  std::string dlq_topic = "vacwatch.dlq";
+  std::map<std::string, std::string> librdkafka;  // the config's kafka.librdkafka map
+  pipeline::PipelineConfig pipeline;
+  ingest::EnvelopeOptions envelope;
+  std::string log_line_prefix;
+  absl::Duration max_input_skew = absl::Seconds(30);
+  absl::Duration checkpoint_interval = absl::Seconds(1);
+  absl::Duration progress_interval = absl::Seconds(10);
+  size_t max_queued_messages = 20000;  // per partition, before it is paused
+  std::FILE* log = stderr;             // one line per event, with a level
+  std::function<bool()> stop;          // polled; true ends the run cleanly
+  // Called after each periodic checkpoint with the number of partitions assigned (tests wait
+  // on it instead of sleeping).
+  std::function<void(int assigned_partitions)> after_checkpoint;
+};
+
+class KafkaService {
+ public:
+  explicit KafkaService(KafkaServiceOptions options);
+  ~KafkaService();
+  KafkaService(const KafkaService&) = delete;
+  KafkaService& operator=(const KafkaService&) = delete;
+
+  absl::Status Run();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vacwatch::app
+
+#endif  // VACWATCH_APP_KAFKA_SERVICE_H_

@@ -1,0 +1,175 @@
+#include "app/run_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "app/arg_parser.h"
+#include "app/config_loader.h"
+#include "app/kafka_service.h"
+#include "app/log_inputs.h"
+#include "common/status_macros.h"
+#include "yaml-cpp/yaml.h"
+
+namespace vacwatch::app {
+namespace {
+
+constexpr char kDescription[] =
+    "Runs vacwatch as a service on Kafka: consumes server logs and stats snapshots from two\n"
+    "co-partitioned topics keyed by cluster, runs the detectors, and produces each alert\n"
+    "transition exactly once to the alert topic (the JSON of docs/alerts.md, keyed by\n"
+    "fingerprint); input it cannot use goes to the dead-letter topic with the reason. State and\n"
+    "positions live in --state-dir: a restart (even after kill -9) continues where the last\n"
+    "checkpoint left. Try it: `vacwatch dev-broker`, then the README's tour.";
+
+struct RunFlags {
+  std::string brokers, group, state_dir, config;
+  std::string logs_topic, stats_topic, alerts_topic, dlq_topic;
+  std::string max_input_skew;
+  std::string log_line_prefix;
+  ingest::EnvelopeOptions envelope;
+};
+
+// "${NAME}" -> the environment's NAME (InvalidArgument naming NAME, never the value, when unset).
+absl::StatusOr<std::string> SubstituteEnv(const std::string& key, const std::string& value) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t open = value.find("${", pos);
+    if (open == std::string::npos) break;
+    const size_t close = value.find('}', open);
+    if (close == std::string::npos) break;
+    out.append(value, pos, open - pos);
+    const std::string name = value.substr(open + 2, close - open - 2);
+    const char* env = std::getenv(name.c_str());
+    if (env == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config key 'kafka.", key, "': environment variable ", name, " is not set"));
+    }
+    out.append(env);
+    pos = close + 1;
+  }
+  out.append(value, pos, std::string::npos);
+  return out;
+}
+
+// The kafka: section into `options` (flags are applied after it).
+absl::Status ReadKafkaSection(const std::string& yaml, KafkaServiceOptions* options) {
+  if (yaml.empty()) return absl::OkStatus();
+  YAML::Node root = YAML::Load(yaml);
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "librdkafka") {
+      if (!kv.second.IsMap()) {
+        return absl::InvalidArgumentError("config key 'kafka.librdkafka': expected a mapping");
+      }
+      for (const auto& setting : kv.second) {
+        const std::string name = setting.first.as<std::string>();
+        VW_ASSIGN_OR_RETURN(std::string value,
+                            SubstituteEnv("librdkafka." + name, setting.second.as<std::string>()));
+        options->librdkafka[name] = value;
+      }
+      continue;
+    }
+    std::string* target = key == "brokers"        ? &options->brokers
+                          : key == "group"        ? &options->group
+                          : key == "logs_topic"   ? &options->logs_topic
+                          : key == "stats_topic"  ? &options->stats_topic
+                          : key == "alerts_topic" ? &options->alerts_topic
+                          : key == "dlq_topic"    ? &options->dlq_topic
+                                                  : nullptr;
+    if (target == nullptr || !kv.second.IsScalar()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config key 'kafka.", key, "': ",
+                       target == nullptr ? "unknown key (brokers, group, logs_topic, stats_topic, "
+                                           "alerts_topic, dlq_topic, librdkafka)"
+                                         : "expected a string"));
+    }
+    VW_ASSIGN_OR_RETURN(*target, SubstituteEnv(key, kv.second.Scalar()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) {
+  RunFlags flags;
+  ArgParser parser("run", kDescription);
+  parser.AddString("brokers", "HOST:PORT[,...]", "Kafka bootstrap servers (or kafka.brokers)",
+                   &flags.brokers);
+  parser.AddString("group", "NAME", "consumer group (default: vacwatch)", &flags.group);
+  parser.AddString("state-dir", "DIR", "where state, outbox and positions live (required)",
+                   &flags.state_dir);
+  parser.AddString("config", "FILE", "configs/vacwatch.yaml: pipeline: and kafka: sections",
+                   &flags.config);
+  parser.AddString("logs-topic", "TOPIC", "server logs (default: pg.logs)", &flags.logs_topic);
+  parser.AddString("stats-topic", "TOPIC", "stats snapshots (default: pg.stats)",
+                   &flags.stats_topic);
+  parser.AddString("alerts-topic", "TOPIC", "alert transitions (default: vacwatch.alerts)",
+                   &flags.alerts_topic);
+  parser.AddString("dlq-topic", "TOPIC", "unusable input (default: vacwatch.dlq)",
+                   &flags.dlq_topic);
+  parser.AddString("max-input-skew", "SECONDS",
+                   "how long an idle partition may hold event time back (default: 30)",
+                   &flags.max_input_skew);
+  parser.AddString("log-line-prefix", "PREFIX",
+                   "the servers' log_line_prefix (default: detected per cluster)",
+                   &flags.log_line_prefix);
+  AddEnvelopeFlags(&parser, &flags.envelope);
+  VW_RETURN_IF_ERROR(parser.Parse(args));
+  if (parser.help_requested()) {
+    std::fputs(parser.Help().c_str(), io.out);
+    return absl::OkStatus();
+  }
+
+  KafkaServiceOptions options;
+  if (!flags.config.empty()) {
+    VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig(flags.config));
+    options.pipeline = std::move(config.pipeline);
+    VW_RETURN_IF_ERROR(ReadKafkaSection(config.kafka_yaml, &options));
+  }
+  for (auto [flag, target] :
+       {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
+        std::pair{&flags.logs_topic, &options.logs_topic},
+        std::pair{&flags.stats_topic, &options.stats_topic},
+        std::pair{&flags.alerts_topic, &options.alerts_topic},
+        std::pair{&flags.dlq_topic, &options.dlq_topic}}) {
+    if (!flag->empty()) *target = *flag;
+  }
+  if (options.brokers.empty()) {
+    return absl::InvalidArgumentError(
+        "run needs --brokers (or kafka.brokers in the config); `vacwatch dev-broker` runs one "
+        "on localhost");
+  }
+  if (flags.state_dir.empty()) return absl::InvalidArgumentError("run needs --state-dir DIR");
+  options.state_dir = flags.state_dir;
+  if (!flags.max_input_skew.empty()) {
+    double seconds = 0;
+    if (!absl::SimpleAtod(flags.max_input_skew, &seconds) || seconds < 0) {
+      return absl::InvalidArgumentError("--max-input-skew: expected seconds, e.g. 30");
+    }
+    options.max_input_skew = absl::Seconds(seconds);
+  }
+  options.envelope = flags.envelope;
+  options.log_line_prefix = flags.log_line_prefix;
+  options.log = io.err;
+
+  // Blocked before librdkafka starts its threads, so they come to the stop check only.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  options.stop = [stop_signals]() {
+    const timespec zero{0, 0};
+    return sigtimedwait(&stop_signals, nullptr, &zero) > 0;
+  };
+  KafkaService service(std::move(options));
+  return service.Run();
+}
+
+}  // namespace vacwatch::app
