@@ -86,10 +86,10 @@ std::ostream& operator<<(std::ostream& os, Cause c) { return os << CauseName(c);
 void WriteAlertJson(const Alert& alert, std::string* out) {
   JsonWriter w(out);
   w.BeginObject();
-  w.Field("status", alert.status);
+  w.Field("status", AlertStatusName(alert.status));
   w.Field("alert", alert.alert);
-  w.Field("severity", alert.severity);
-  w.Field("cause", alert.cause);
+  w.Field("severity", SeverityName(alert.severity));
+  w.Field("cause", CauseName(alert.cause));
   w.Field("cluster", alert.cluster);
   w.Field("database", alert.database);
   w.Field("schema", alert.schema);

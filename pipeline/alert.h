@@ -6,13 +6,13 @@
 // `vacwatch replay` and of every sink; its fields are documented in docs/alerts.md.
 //
 //   Alert a;
-//   a.status = "firing"; a.alert = "AutovacuumNotKeepingUp"; ...
+//   a.status = AlertStatus::kFiring; a.alert = "AutovacuumNotKeepingUp"; ...
 //   std::string line;
 //   WriteAlertJson(a, &line);   // one line, stable key order, no trailing newline
 //
-// Output is deterministic: the same Alert always gives byte-identical JSON. The names of
-// status, severity and cause (AlertStatusName, SeverityName, CauseName) are the JSON's values;
-// Parse* read a name back.
+// Output is deterministic: the same Alert always gives byte-identical JSON. Status, severity and
+// cause are enums, written by their names (AlertStatusName, SeverityName, CauseName: the JSON's
+// values); Parse* read a name back.
 
 #include <cstdint>
 #include <iosfwd>
@@ -91,10 +91,10 @@ struct AlertHolder {
 };
 
 struct Alert {
-  std::string status;    // firing | resolved
-  std::string alert;     // AutovacuumNotKeepingUp, FreezingNotKeepingUp, ...
-  std::string severity;  // info | warning | critical
-  std::string cause;     // xmin_horizon, cost_throttled, ... (docs/alerts.md)
+  AlertStatus status = AlertStatus::kFiring;
+  std::string alert;  // AutovacuumNotKeepingUp, FreezingNotKeepingUp, ...
+  Severity severity = Severity::kWarning;
+  Cause cause = Cause::kUnknown;
   std::string cluster, database, schema, table;
   absl::Time event_time = absl::InfinitePast();  // when the detector decided (event time)
   absl::Time starts_at = absl::InfinitePast();   // when the condition began to hold

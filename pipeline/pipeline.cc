@@ -445,8 +445,8 @@ void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalCon
         "Resolved", note.empty() ? "" : absl::StrCat(" (", std::string(note), ")"), " after ",
         HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ", al.summary);
   } else if (what == Emission::kEscalated) {
-    al.summary =
-        absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note), "): ", al.summary);
+    al.summary = absl::StrCat("Escalated to ", std::string(SeverityName(al.severity)), " (was ",
+                              std::string(note), "): ", al.summary);
   } else if (what == Emission::kRootChanged) {
     al.summary = absl::StrCat("Root changed (was ", std::string(note), "): ", al.summary);
   }
