@@ -161,7 +161,7 @@ absl::Status Driver::CommitDeliveredDeletes() {
 
 absl::Status Driver::Deliver(const pipeline::AlertTransition& transition) {
   VW_RETURN_IF_ERROR(sink_->Deliver(transition));
-  if (transition.alert.status == "resolved") {
+  if (transition.alert.status == pipeline::AlertStatus::kResolved) {
     ++stats_.alerts_resolved;
   } else {
     ++stats_.alerts_fired;

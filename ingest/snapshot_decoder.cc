@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/rfc3339_time.h"
+#include "ingest/snapshot_key_index.h"
 #include "simdjson.h"
 
 namespace vacwatch::ingest {
@@ -21,363 +22,11 @@ namespace {
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
-// ---------------------------------------------------------------------------------------------
-// Field schemas. Each decoded object type has a table of its known keys, each bound to a member
-// and a field type; a small open-addressing index built at compile time finds a key with one
-// hash of its first and last eight bytes and one comparison, so the per-field cost stays flat
-// as columns are added.
-
-enum class FieldType : uint8_t {
-  kString,          // string; null -> empty
-  kRequiredString,  // string; absent or null -> kMissingField
-  kOptInt,          // integer; null -> nullopt
-  kOptDouble,       // number; null -> nullopt
-  kOptTime,         // RFC 3339 string; null -> nullopt
-  kRequiredTime,    // RFC 3339 string; absent or null -> kMissingField
-  kOptBool,         // true/false; null -> nullopt
-  kOid,             // required oid: "16389" or 16389
-  kOptOid,          // optional oid: "16389" or 16389; null -> nullopt
-  kPid,             // required int32
-  kStringArray,     // null or array of strings (reloptions)
-  kSettingInt,      // pg_settings value: "-1"
-  kSettingDouble,   // pg_settings value: "0.2"
-  kSettingBool,     // pg_settings value: "on" / "off"
-  // Top-level sections.
-  kKind,
-  kSettings,
-  kTables,
-  kXminHolders,
-  kReplicationSlots,
-  kPreparedXacts,
-  kVacuumProgress,
-  kWalsenders,
-  kHorizon,
-};
-
-template <typename T>
-struct FieldSpec {
-  std::string_view name;
-  FieldType type = FieldType::kString;
-  uint32_t required_bit = 0;  // nonzero for required fields
-  // The member the value goes to; which one is set follows from `type`.
-  std::string_view T::*str = nullptr;
-  std::optional<int64_t> T::*opt_int = nullptr;
-  std::optional<double> T::*opt_double = nullptr;
-  std::optional<absl::Time> T::*opt_time = nullptr;
-  absl::Time T::*time = nullptr;
-  std::optional<bool> T::*opt_bool = nullptr;
-  int64_t T::*int64 = nullptr;
-  int32_t T::*int32 = nullptr;
-  std::vector<std::string_view> T::*strings = nullptr;
-};
-
-// One constructor per kind of member, so a schema line names the key and the member only.
-template <typename T>
-constexpr FieldSpec<T> Str(std::string_view name, std::string_view T::*m) {
-  return {.name = name, .type = FieldType::kString, .str = m};
-}
-template <typename T>
-constexpr FieldSpec<T> ReqStr(std::string_view name, std::string_view T::*m, uint32_t bit) {
-  return {.name = name, .type = FieldType::kRequiredString, .required_bit = bit, .str = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Int(std::string_view name, std::optional<int64_t> T::*m,
-                           FieldType type = FieldType::kOptInt) {
-  return {.name = name, .type = type, .opt_int = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Dbl(std::string_view name, std::optional<double> T::*m,
-                           FieldType type = FieldType::kOptDouble) {
-  return {.name = name, .type = type, .opt_double = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Bool(std::string_view name, std::optional<bool> T::*m,
-                            FieldType type = FieldType::kOptBool) {
-  return {.name = name, .type = type, .opt_bool = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Time(std::string_view name, std::optional<absl::Time> T::*m) {
-  return {.name = name, .type = FieldType::kOptTime, .opt_time = m};
-}
-template <typename T>
-constexpr FieldSpec<T> ReqTime(std::string_view name, absl::Time T::*m, uint32_t bit) {
-  return {.name = name, .type = FieldType::kRequiredTime, .required_bit = bit, .time = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Oid(std::string_view name, int64_t T::*m, uint32_t bit) {
-  return {.name = name, .type = FieldType::kOid, .required_bit = bit, .int64 = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Pid(std::string_view name, int32_t T::*m, uint32_t bit) {
-  return {.name = name, .type = FieldType::kPid, .required_bit = bit, .int32 = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Strings(std::string_view name, std::vector<std::string_view> T::*m) {
-  return {.name = name, .type = FieldType::kStringArray, .strings = m};
-}
-template <typename T>
-constexpr FieldSpec<T> Section(std::string_view name, FieldType type) {
-  return {.name = name, .type = type};
-}
-
-// A key's identity for lookup: its length and its first and last (up to) eight bytes, read
-// as little-endian words. Keys of at most 16 bytes with equal prints are equal; longer ones
-// compare their middles too. At run time a key must be followed by 8 readable bytes, which the
-// padded document guarantees.
-struct KeyPrint {
-  uint64_t head = 0, tail = 0;
-  size_t size = 0;
-};
-
-constexpr KeyPrint Fingerprint(std::string_view key) {
-  KeyPrint k;
-  k.size = key.size();
-  if (std::is_constant_evaluated()) {
-    const size_t n = key.size() < 8 ? key.size() : 8;
-    for (size_t i = 0; i < n; ++i) {
-      k.head |= uint64_t{static_cast<uint8_t>(key[i])} << (8 * i);
-      k.tail |= uint64_t{static_cast<uint8_t>(key[key.size() - n + i])} << (8 * i);
-    }
-    return k;
-  }
-  // x86-64 and aarch64 are little-endian, as the constant-evaluated path assumes.
-  std::memcpy(&k.head, key.data(), 8);
-  if (key.size() >= 8) {
-    std::memcpy(&k.tail, key.data() + key.size() - 8, 8);
-  } else {
-    k.head &= (uint64_t{1} << (8 * key.size())) - 1;
-    k.tail = k.head;
-  }
-  return k;
-}
-
-inline constexpr size_t kSlots = 128;
-
-constexpr size_t SlotOf(const KeyPrint& k) {
-  const uint64_t h =
-      (k.head * 0x9E3779B97F4A7C15ULL) ^ (k.tail * 0xC2B2AE3D27D4EB4FULL) ^ (k.size << 7);
-  return static_cast<size_t>(h >> 57) & (kSlots - 1);
-}
-
-template <typename T, size_t N>
-struct Schema {
-  static_assert(N < kSlots / 2, "keep the index sparse");
-  std::array<FieldSpec<T>, N> fields;
-  std::array<KeyPrint, N> prints{};
-  std::array<uint8_t, kSlots> slots{};
-  uint32_t required_mask = 0;
-
-  constexpr explicit Schema(const std::array<FieldSpec<T>, N>& f) : fields(f) {
-    for (auto& s : slots) s = 0xFF;
-    for (size_t i = 0; i < N; ++i) {
-      prints[i] = Fingerprint(fields[i].name);
-      size_t slot = SlotOf(prints[i]);
-      while (slots[slot] != 0xFF) slot = (slot + 1) & (kSlots - 1);
-      slots[slot] = static_cast<uint8_t>(i);
-      required_mask |= fields[i].required_bit;
-    }
-  }
-
-  // Whether field `i` is `key` (whose print is `k`). The middle of a long key is compared in
-  // 8-byte words that stay inside both strings.
-  bool Matches(size_t i, const KeyPrint& k, std::string_view key) const {
-    const KeyPrint& p = prints[i];
-    if (p.head != k.head || p.tail != k.tail || p.size != k.size) return false;
-    for (size_t at = 8; at + 8 < k.size; at += 8) {
-      uint64_t a, b;
-      std::memcpy(&a, fields[i].name.data() + at, 8);
-      std::memcpy(&b, key.data() + at, 8);
-      if (a != b) return false;
-    }
-    return true;
-  }
-
-  // The index of `key`'s field, or -1 for a key we do not read.
-  int FindIndex(const KeyPrint& k, std::string_view key) const {
-    size_t slot = SlotOf(k);
-    while (slots[slot] != 0xFF) {
-      if (Matches(slots[slot], k, key)) return slots[slot];
-      slot = (slot + 1) & (kSlots - 1);
-    }
-    return -1;
-  }
-};
-
-template <typename T, size_t N>
-constexpr Schema<T, N> MakeSchema(const std::array<FieldSpec<T>, N>& fields) {
-  return Schema<T, N>(fields);
-}
-
-constexpr auto kSnapshotSchema = MakeSchema<Snapshot>(std::array{
-    Section<Snapshot>("kind", FieldType::kKind),
-    ReqStr<Snapshot>("cluster", &Snapshot::cluster, 1),
-    ReqStr<Snapshot>("database", &Snapshot::database, 2),
-    ReqTime<Snapshot>("collected_at", &Snapshot::collected_at, 4),
-    Int<Snapshot>("server_version_num", &Snapshot::server_version_num),
-    Section<Snapshot>("settings", FieldType::kSettings),
-    Section<Snapshot>("tables", FieldType::kTables),
-    Section<Snapshot>("xmin_holders", FieldType::kXminHolders),
-    Section<Snapshot>("replication_slots", FieldType::kReplicationSlots),
-    Section<Snapshot>("prepared_xacts", FieldType::kPreparedXacts),
-    Section<Snapshot>("vacuum_progress", FieldType::kVacuumProgress),
-    Section<Snapshot>("walsenders", FieldType::kWalsenders),
-    Section<Snapshot>("horizon", FieldType::kHorizon),
-});
-
-using TS = TableStats;
-constexpr auto kTableSchema = MakeSchema<TS>(std::array{
-    Oid<TS>("relid", &TS::relid, 1),
-    ReqStr<TS>("schemaname", &TS::schemaname, 2),
-    ReqStr<TS>("relname", &TS::relname, 4),
-    Int<TS>("seq_scan", &TS::seq_scan),
-    Int<TS>("seq_tup_read", &TS::seq_tup_read),
-    Int<TS>("idx_scan", &TS::idx_scan),
-    Int<TS>("idx_tup_fetch", &TS::idx_tup_fetch),
-    Int<TS>("n_tup_ins", &TS::n_tup_ins),
-    Int<TS>("n_tup_upd", &TS::n_tup_upd),
-    Int<TS>("n_tup_del", &TS::n_tup_del),
-    Int<TS>("n_tup_hot_upd", &TS::n_tup_hot_upd),
-    Int<TS>("n_tup_newpage_upd", &TS::n_tup_newpage_upd),
-    Int<TS>("n_live_tup", &TS::n_live_tup),
-    Int<TS>("n_dead_tup", &TS::n_dead_tup),
-    Int<TS>("n_mod_since_analyze", &TS::n_mod_since_analyze),
-    Int<TS>("n_ins_since_vacuum", &TS::n_ins_since_vacuum),
-    Time<TS>("last_vacuum", &TS::last_vacuum),
-    Time<TS>("last_autovacuum", &TS::last_autovacuum),
-    Time<TS>("last_analyze", &TS::last_analyze),
-    Time<TS>("last_autoanalyze", &TS::last_autoanalyze),
-    Time<TS>("last_seq_scan", &TS::last_seq_scan),
-    Time<TS>("last_idx_scan", &TS::last_idx_scan),
-    Int<TS>("vacuum_count", &TS::vacuum_count),
-    Int<TS>("autovacuum_count", &TS::autovacuum_count),
-    Int<TS>("analyze_count", &TS::analyze_count),
-    Int<TS>("autoanalyze_count", &TS::autoanalyze_count),
-    Dbl<TS>("total_vacuum_time", &TS::total_vacuum_time),
-    Dbl<TS>("total_autovacuum_time", &TS::total_autovacuum_time),
-    Dbl<TS>("total_analyze_time", &TS::total_analyze_time),
-    Dbl<TS>("total_autoanalyze_time", &TS::total_autoanalyze_time),
-    Dbl<TS>("reltuples", &TS::reltuples),
-    Int<TS>("relpages", &TS::relpages),
-    Int<TS>("relation_size_bytes", &TS::relation_size_bytes),
-    Int<TS>("total_relation_size_bytes", &TS::total_relation_size_bytes),
-    Int<TS>("relfrozenxid_age", &TS::relfrozenxid_age),
-    Int<TS>("relminmxid_age", &TS::relminmxid_age),
-    Int<TS>("relallfrozen", &TS::relallfrozen),
-    Strings<TS>("reloptions", &TS::reloptions),
-});
-
-using AS = AutovacuumSettings;
-constexpr FieldType kSI = FieldType::kSettingInt;
-constexpr FieldType kSD = FieldType::kSettingDouble;
-constexpr FieldType kSB = FieldType::kSettingBool;
-constexpr auto kSettingsSchema = MakeSchema<AS>(std::array{
-    Bool<AS>("autovacuum", &AS::autovacuum, kSB),
-    Bool<AS>("track_counts", &AS::track_counts, kSB),
-    Int<AS>("block_size", &AS::block_size, kSI),
-    Dbl<AS>("autovacuum_vacuum_scale_factor", &AS::autovacuum_vacuum_scale_factor, kSD),
-    Dbl<AS>("autovacuum_analyze_scale_factor", &AS::autovacuum_analyze_scale_factor, kSD),
-    Dbl<AS>("autovacuum_vacuum_insert_scale_factor", &AS::autovacuum_vacuum_insert_scale_factor,
-            kSD),
-    Int<AS>("autovacuum_vacuum_threshold", &AS::autovacuum_vacuum_threshold, kSI),
-    Int<AS>("autovacuum_analyze_threshold", &AS::autovacuum_analyze_threshold, kSI),
-    Int<AS>("autovacuum_vacuum_insert_threshold", &AS::autovacuum_vacuum_insert_threshold, kSI),
-    Int<AS>("autovacuum_vacuum_max_threshold", &AS::autovacuum_vacuum_max_threshold, kSI),
-    Int<AS>("autovacuum_freeze_max_age", &AS::autovacuum_freeze_max_age, kSI),
-    Int<AS>("autovacuum_multixact_freeze_max_age", &AS::autovacuum_multixact_freeze_max_age, kSI),
-    Dbl<AS>("autovacuum_vacuum_cost_delay", &AS::autovacuum_vacuum_cost_delay, kSD),
-    Dbl<AS>("vacuum_cost_delay", &AS::vacuum_cost_delay, kSD),
-    Int<AS>("autovacuum_vacuum_cost_limit", &AS::autovacuum_vacuum_cost_limit, kSI),
-    Int<AS>("vacuum_cost_limit", &AS::vacuum_cost_limit, kSI),
-    Int<AS>("autovacuum_naptime", &AS::autovacuum_naptime, kSI),
-    Int<AS>("autovacuum_max_workers", &AS::autovacuum_max_workers, kSI),
-    Int<AS>("autovacuum_worker_slots", &AS::autovacuum_worker_slots, kSI),
-    Int<AS>("autovacuum_work_mem", &AS::autovacuum_work_mem, kSI),
-    Int<AS>("maintenance_work_mem", &AS::maintenance_work_mem, kSI),
-    Int<AS>("vacuum_freeze_min_age", &AS::vacuum_freeze_min_age, kSI),
-    Int<AS>("vacuum_freeze_table_age", &AS::vacuum_freeze_table_age, kSI),
-    Int<AS>("log_autovacuum_min_duration", &AS::log_autovacuum_min_duration, kSI),
-    Str<AS>("log_timezone", &AS::log_timezone),
-});
-
-using XH = XminHolder;
-constexpr auto kXminHolderSchema = MakeSchema<XH>(std::array{
-    Pid<XH>("pid", &XH::pid, 1),
-    Str<XH>("datname", &XH::datname),
-    Str<XH>("usename", &XH::usename),
-    Str<XH>("application_name", &XH::application_name),
-    Str<XH>("backend_type", &XH::backend_type),
-    Str<XH>("state", &XH::state),
-    Time<XH>("xact_start", &XH::xact_start),
-    Int<XH>("backend_xid", &XH::backend_xid, FieldType::kOptOid),
-    Int<XH>("backend_xmin", &XH::backend_xmin, FieldType::kOptOid),
-    Int<XH>("xmin_age", &XH::xmin_age),
-    Int<XH>("xid_age", &XH::xid_age),
-});
-
-using RS = ReplicationSlot;
-constexpr auto kReplicationSlotSchema = MakeSchema<RS>(std::array{
-    ReqStr<RS>("slot_name", &RS::slot_name, 1),
-    Str<RS>("slot_type", &RS::slot_type),
-    Str<RS>("database", &RS::database),
-    Bool<RS>("active", &RS::active),
-    Int<RS>("active_pid", &RS::active_pid),
-    Int<RS>("xmin", &RS::xmin, FieldType::kOptOid),
-    Int<RS>("catalog_xmin", &RS::catalog_xmin, FieldType::kOptOid),
-    Int<RS>("xmin_age", &RS::xmin_age),
-    Int<RS>("catalog_xmin_age", &RS::catalog_xmin_age),
-});
-
-using PX = PreparedXact;
-constexpr auto kPreparedXactSchema = MakeSchema<PX>(std::array{
-    ReqStr<PX>("gid", &PX::gid, 1),
-    Str<PX>("database", &PX::database),
-    Str<PX>("owner", &PX::owner),
-    Time<PX>("prepared", &PX::prepared),
-    Int<PX>("transaction", &PX::transaction, FieldType::kOptOid),
-    Int<PX>("xid_age", &PX::xid_age),
-});
-
-using WS = Walsender;
-constexpr auto kWalsenderSchema = MakeSchema<WS>(std::array{
-    Pid<WS>("pid", &WS::pid, 1),
-    Str<WS>("application_name", &WS::application_name),
-    Str<WS>("client_addr", &WS::client_addr),
-    Str<WS>("state", &WS::state),
-    Time<WS>("backend_start", &WS::backend_start),
-    Int<WS>("backend_xmin", &WS::backend_xmin, FieldType::kOptOid),
-    Int<WS>("xmin_age", &WS::xmin_age),
-});
-
-using SH = SnapshotHorizon;
-constexpr auto kHorizonSchema = MakeSchema<SH>(std::array{
-    Int<SH>("oldest_running_xid", &SH::oldest_running_xid, FieldType::kOptOid),
-    Int<SH>("next_xid", &SH::next_xid, FieldType::kOptOid),
-});
-
-using VP = VacuumProgress;
-constexpr auto kVacuumProgressSchema = MakeSchema<VP>(std::array{
-    Pid<VP>("pid", &VP::pid, 1),
-    Oid<VP>("relid", &VP::relid, 2),
-    Int<VP>("datid", &VP::datid, FieldType::kOptOid),
-    Str<VP>("datname", &VP::datname),
-    Str<VP>("phase", &VP::phase),
-    Str<VP>("backend_type", &VP::backend_type),
-    Time<VP>("xact_start", &VP::xact_start),
-    Int<VP>("heap_blks_total", &VP::heap_blks_total),
-    Int<VP>("heap_blks_scanned", &VP::heap_blks_scanned),
-    Int<VP>("heap_blks_vacuumed", &VP::heap_blks_vacuumed),
-    Int<VP>("index_vacuum_count", &VP::index_vacuum_count),
-    Int<VP>("max_dead_tuples", &VP::max_dead_tuples),
-    Int<VP>("num_dead_tuples", &VP::num_dead_tuples),
-    Int<VP>("max_dead_tuple_bytes", &VP::max_dead_tuple_bytes),
-    Int<VP>("dead_tuple_bytes", &VP::dead_tuple_bytes),
-    Int<VP>("num_dead_item_ids", &VP::num_dead_item_ids),
-    Int<VP>("indexes_total", &VP::indexes_total),
-    Int<VP>("indexes_processed", &VP::indexes_processed),
-    Dbl<VP>("delay_time", &VP::delay_time),
-});
-
-// ---------------------------------------------------------------------------------------------
+// The key index (snapshot_key_index.h) says which member each key goes to.
+using snapshot_keys::FieldSpec;
+using snapshot_keys::FieldType;
+using snapshot_keys::KeyOrder;
+using snapshot_keys::Schema;
 
 std::string_view ErrorCodeName(error_code code) {
   switch (code) {
@@ -560,11 +209,13 @@ bool ParseSettingBool(std::string_view s, bool* out) {
   return true;
 }
 
-}  // namespace
-
 // ---------------------------------------------------------------------------------------------
 
-struct SnapshotDecoder::Impl {
+// The decoder's state and steps; SnapshotDecoder::Impl is this under the header's name. In the
+// unnamed namespace its template instantiations (one DecodeObject per schema) have internal
+// linkage, so GCC inlines each into its one caller; as members of SnapshotDecoder::Impl they are
+// weak symbols, and decoding was 5-8% slower (snapshot_decoder_bench).
+struct Decoder {
   od::parser parser;
   od::document doc;
   std::unique_ptr<char[]> buf;
@@ -590,14 +241,11 @@ struct SnapshotDecoder::Impl {
   std::array<Segment, 3> path{};
   int depth = 0;
 
-  // Per object type, the field index met at each position of the previous object: jsonb
-  // writes every row's keys in the same order, so one comparison usually replaces the lookup.
-  static constexpr size_t kPredicted = 64;
-  using FieldOrder = std::array<uint8_t, kPredicted>;
-  FieldOrder top_order, table_order, settings_order, holder_order, slot_order, prepared_order,
+  // Per object type, the order its keys came in last time (KeyOrder).
+  KeyOrder top_order, table_order, settings_order, holder_order, slot_order, prepared_order,
       progress_order, walsender_order, horizon_order;
   template <typename T>
-  FieldOrder& OrderOf() {
+  KeyOrder& OrderOf() {
     if constexpr (std::is_same_v<T, Snapshot>) return top_order;
     if constexpr (std::is_same_v<T, TableStats>) return table_order;
     if constexpr (std::is_same_v<T, AutovacuumSettings>) return settings_order;
@@ -608,24 +256,9 @@ struct SnapshotDecoder::Impl {
     if constexpr (std::is_same_v<T, Walsender>) return walsender_order;
     if constexpr (std::is_same_v<T, SnapshotHorizon>) return horizon_order;
   }
-  Impl() {
-    for (FieldOrder* order : {&top_order, &table_order, &settings_order, &holder_order, &slot_order,
-                              &prepared_order, &progress_order, &walsender_order, &horizon_order}) {
-      order->fill(0xFF);
-    }
-  }
   template <typename T, size_t N>
   const FieldSpec<T>* Lookup(const Schema<T, N>& schema, size_t position, std::string_view key) {
-    const KeyPrint k = Fingerprint(key);
-    FieldOrder& order = OrderOf<T>();
-    if (position < kPredicted) {
-      const uint8_t guess = order[position];
-      if (guess != 0xFF && schema.Matches(guess, k, key)) return &schema.fields[guess];
-    }
-    const int i = schema.FindIndex(k, key);
-    if (i < 0) return nullptr;
-    if (position < kPredicted) order[position] = static_cast<uint8_t>(i);
-    return &schema.fields[i];
+    return OrderOf<T>().Lookup(schema, position, key);
   }
 
   // reloptions vectors of rows from earlier snapshots, kept for their capacity.
@@ -717,7 +350,7 @@ struct SnapshotDecoder::Impl {
                      AutovacuumSettings* out);
 };
 
-bool SnapshotDecoder::Impl::Fail(ParseErrorKind kind, std::string_view code, int64_t position) {
+bool Decoder::Fail(ParseErrorKind kind, std::string_view code, int64_t position) {
   field.clear();
   for (int i = 0; i < depth; ++i) {
     if (i > 0) field.push_back('.');
@@ -733,7 +366,7 @@ bool SnapshotDecoder::Impl::Fail(ParseErrorKind kind, std::string_view code, int
   return false;
 }
 
-bool SnapshotDecoder::Impl::FailJson(error_code code, od::value* v) {
+bool Decoder::FailJson(error_code code, od::value* v) {
   const char* at = nullptr;
   if (v != nullptr && IsValueError(code)) {
     at = v->raw_json_token().data();
@@ -745,7 +378,7 @@ bool SnapshotDecoder::Impl::FailJson(error_code code, od::value* v) {
 
 // After a typed read failed with `code`: a null is an absent value (returns true with
 // *was_null), anything else is the error.
-bool SnapshotDecoder::Impl::NullOr(error_code code, od::value& v, bool* was_null) {
+bool Decoder::NullOr(error_code code, od::value& v, bool* was_null) {
   *was_null = false;
   if (code == simdjson::INCORRECT_TYPE) {
     bool is_null = false;
@@ -757,7 +390,7 @@ bool SnapshotDecoder::Impl::NullOr(error_code code, od::value& v, bool* was_null
   return FailJson(code, &v);
 }
 
-bool SnapshotDecoder::Impl::DecodeOid(od::value& v, bool required, int64_t* out, bool* present) {
+bool Decoder::DecodeOid(od::value& v, bool required, int64_t* out, bool* present) {
   *present = false;
   od::json_type type;
   if (auto e = v.type().get(type); e) return FailJson(e, &v);
@@ -788,7 +421,7 @@ bool SnapshotDecoder::Impl::DecodeOid(od::value& v, bool required, int64_t* out,
   return true;
 }
 
-bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_view>* out) {
+bool Decoder::DecodeStrings(od::value& v, std::vector<std::string_view>* out) {
   out->clear();
   od::array array;
   if (auto e = v.get_array().get(array); e) {
@@ -814,9 +447,8 @@ bool SnapshotDecoder::Impl::DecodeStrings(od::value& v, std::vector<std::string_
   return true;
 }
 
-bool SnapshotDecoder::Impl::DecodeSetting(FieldType type, od::value& v,
-                                          const FieldSpec<AutovacuumSettings>& spec,
-                                          AutovacuumSettings* out) {
+bool Decoder::DecodeSetting(FieldType type, od::value& v, const FieldSpec<AutovacuumSettings>& spec,
+                            AutovacuumSettings* out) {
   std::string_view s;
   if (auto e = RawString(v, &s); e) {
     bool was_null;
@@ -851,7 +483,7 @@ bool SnapshotDecoder::Impl::DecodeSetting(FieldType type, od::value& v,
 }
 
 template <typename T>
-bool SnapshotDecoder::Impl::DecodeField(const FieldSpec<T>& spec, od::value& v, T* out) {
+bool Decoder::DecodeField(const FieldSpec<T>& spec, od::value& v, T* out) {
   bool was_null = false;
   switch (spec.type) {
     case FieldType::kOptInt:
@@ -941,8 +573,7 @@ bool SnapshotDecoder::Impl::DecodeField(const FieldSpec<T>& spec, od::value& v, 
 }
 
 template <typename T, size_t N>
-bool SnapshotDecoder::Impl::DecodeObject(od::value& v, const Schema<T, N>& schema, int level,
-                                         T* out) {
+bool Decoder::DecodeObject(od::value& v, const Schema<T, N>& schema, int level, T* out) {
   const char* start = v.raw_json_token().data();
   od::object object;
   if (auto e = v.get_object().get(object); e) return FailJson(e, &v);
@@ -967,8 +598,8 @@ bool SnapshotDecoder::Impl::DecodeObject(od::value& v, const Schema<T, N>& schem
 }
 
 template <typename T, size_t N>
-bool SnapshotDecoder::Impl::RequireFields(const Schema<T, N>& schema, uint32_t seen, int level,
-                                          int64_t position) {
+bool Decoder::RequireFields(const Schema<T, N>& schema, uint32_t seen, int level,
+                            int64_t position) {
   if ((seen & schema.required_mask) == schema.required_mask) return true;
   for (const auto& spec : schema.fields) {
     if (spec.required_bit != 0 && (seen & spec.required_bit) == 0) {
@@ -981,8 +612,7 @@ bool SnapshotDecoder::Impl::RequireFields(const Schema<T, N>& schema, uint32_t s
 }
 
 template <typename T, size_t N>
-bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema,
-                                        std::vector<T>* out) {
+bool Decoder::DecodeArray(od::value& v, const Schema<T, N>& schema, std::vector<T>* out) {
   if constexpr (std::is_same_v<T, TableStats>) {
     RecycleTables(out);
   } else {
@@ -1028,7 +658,7 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
   return true;
 }
 
-bool SnapshotDecoder::Impl::DecodeSection(FieldType type, od::value& v, Snapshot* out) {
+bool Decoder::DecodeSection(FieldType type, od::value& v, Snapshot* out) {
   switch (type) {
     case FieldType::kKind: {
       std::string_view s;
@@ -1046,32 +676,32 @@ bool SnapshotDecoder::Impl::DecodeSection(FieldType type, od::value& v, Snapshot
       out->settings = AutovacuumSettings();
       bool is_null = false;
       if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) return true;
-      return DecodeObject(v, kSettingsSchema, 1, &out->settings);
+      return DecodeObject(v, snapshot_keys::kSettingsSchema, 1, &out->settings);
     }
     case FieldType::kTables:
-      return DecodeArray(v, kTableSchema, &out->tables);
+      return DecodeArray(v, snapshot_keys::kTableSchema, &out->tables);
     case FieldType::kXminHolders:
-      return DecodeArray(v, kXminHolderSchema, &out->xmin_holders);
+      return DecodeArray(v, snapshot_keys::kXminHolderSchema, &out->xmin_holders);
     case FieldType::kReplicationSlots:
-      return DecodeArray(v, kReplicationSlotSchema, &out->replication_slots);
+      return DecodeArray(v, snapshot_keys::kReplicationSlotSchema, &out->replication_slots);
     case FieldType::kPreparedXacts:
-      return DecodeArray(v, kPreparedXactSchema, &out->prepared_xacts);
+      return DecodeArray(v, snapshot_keys::kPreparedXactSchema, &out->prepared_xacts);
     case FieldType::kVacuumProgress:
-      return DecodeArray(v, kVacuumProgressSchema, &out->vacuum_progress);
+      return DecodeArray(v, snapshot_keys::kVacuumProgressSchema, &out->vacuum_progress);
     case FieldType::kWalsenders:
-      return DecodeArray(v, kWalsenderSchema, &out->walsenders);
+      return DecodeArray(v, snapshot_keys::kWalsenderSchema, &out->walsenders);
     case FieldType::kHorizon: {
       out->horizon = SnapshotHorizon();
       bool is_null = false;
       if (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) return true;
-      return DecodeObject(v, kHorizonSchema, 1, &out->horizon);
+      return DecodeObject(v, snapshot_keys::kHorizonSchema, 1, &out->horizon);
     }
     default:
       return true;
   }
 }
 
-void SnapshotDecoder::Impl::RecycleTables(std::vector<TableStats>* tables) {
+void Decoder::RecycleTables(std::vector<TableStats>* tables) {
   for (TableStats& row : *tables) {
     if (row.reloptions.capacity() > 0) {
       row.reloptions.clear();
@@ -1081,7 +711,7 @@ void SnapshotDecoder::Impl::RecycleTables(std::vector<TableStats>* tables) {
   tables->clear();
 }
 
-void SnapshotDecoder::Impl::Reset(Snapshot* out) {
+void Decoder::Reset(Snapshot* out) {
   out->cluster = {};
   out->database = {};
   out->collected_at = absl::InfinitePast();
@@ -1096,7 +726,7 @@ void SnapshotDecoder::Impl::Reset(Snapshot* out) {
   out->horizon = SnapshotHorizon();
 }
 
-bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snapshot* out) {
+bool Decoder::Run(std::string_view document, size_t readable, Snapshot* out) {
   error = ParseError();
   error.raw = document;
   dropped_rows.clear();
@@ -1168,7 +798,7 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
     od::field& f = field_result.value_unsafe();
     const std::string_view key = RawKey(f);
     path[0].key = key;
-    const FieldSpec<Snapshot>* spec = Lookup(kSnapshotSchema, position++, key);
+    const FieldSpec<Snapshot>* spec = Lookup(snapshot_keys::kSnapshotSchema, position++, key);
     if (spec == nullptr) continue;
     seen |= spec->required_bit;
     if (!DecodeField(*spec, f.value(), out)) return false;
@@ -1178,8 +808,12 @@ bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snap
   if (const char* at = nullptr; doc.current_location().get(at) == simdjson::SUCCESS) {
     return Fail(ParseErrorKind::kBadStructure, "TRAILING_CONTENT", Position(at));
   }
-  return RequireFields(kSnapshotSchema, seen, 0, 0);
+  return RequireFields(snapshot_keys::kSnapshotSchema, seen, 0, 0);
 }
+
+}  // namespace
+
+struct SnapshotDecoder::Impl : Decoder {};
 
 // ---------------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@
 //   std::vector<Alert> firing;
 //   VW_RETURN_IF_ERROR(CollectFiringAlerts(*store, absl::Now(), &firing));
 //
-// Each Alert has status "firing", its name, severity, cause, table, starts_at, fingerprint and
+// Each Alert has status kFiring, its name, severity, cause, table, starts_at, fingerprint and
 // holder; the texts (summary, evidence, recommendation) are a detector's and are left empty.
 
 #include <vector>

@@ -1,6 +1,7 @@
 #include "pipeline/alert.h"
 
 #include <cstdio>
+#include <ostream>
 #include <string_view>
 #include <type_traits>
 
@@ -9,13 +10,86 @@
 
 namespace vacwatch::pipeline {
 
+std::string_view AlertStatusName(AlertStatus s) {
+  switch (s) {
+    case AlertStatus::kFiring:
+      return "firing";
+    case AlertStatus::kResolved:
+      return "resolved";
+  }
+  return "firing";
+}
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "warning";
+}
+
+std::string_view CauseName(Cause c) {
+  switch (c) {
+    case Cause::kUnknown:
+      return "unknown";
+    case Cause::kXminHorizon:
+      return "xmin_horizon";
+    case Cause::kCostThrottled:
+      return "cost_throttled";
+    case Cause::kLockConflicts:
+      return "lock_conflicts";
+    case Cause::kWorkerStarvation:
+      return "worker_starvation";
+    case Cause::kInsufficientMaintenanceWorkMem:
+      return "insufficient_maintenance_work_mem";
+    case Cause::kScaleFactorTooLarge:
+      return "scale_factor_too_large";
+    case Cause::kAutovacuumDisabled:
+      return "autovacuum_disabled";
+    case Cause::kServerWarning:
+      return "server_warning";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// The value among 0..last whose name is `name` (the Name functions are the one spelling).
+template <typename Enum>
+std::optional<Enum> ParseName(std::string_view name, Enum last, std::string_view (*name_of)(Enum)) {
+  for (int i = 0; i <= static_cast<int>(last); ++i) {
+    if (name_of(static_cast<Enum>(i)) == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<AlertStatus> ParseAlertStatus(std::string_view name) {
+  return ParseName(name, AlertStatus::kResolved, &AlertStatusName);
+}
+std::optional<Severity> ParseSeverity(std::string_view name) {
+  return ParseName(name, Severity::kCritical, &SeverityName);
+}
+std::optional<Cause> ParseCause(std::string_view name) {
+  return ParseName(name, static_cast<Cause>(kMaxCause), &CauseName);
+}
+
+std::ostream& operator<<(std::ostream& os, AlertStatus s) { return os << AlertStatusName(s); }
+std::ostream& operator<<(std::ostream& os, Severity s) { return os << SeverityName(s); }
+std::ostream& operator<<(std::ostream& os, Cause c) { return os << CauseName(c); }
+
 void WriteAlertJson(const Alert& alert, std::string* out) {
   JsonWriter w(out);
   w.BeginObject();
-  w.Field("status", alert.status);
+  w.Field("status", AlertStatusName(alert.status));
   w.Field("alert", alert.alert);
-  w.Field("severity", alert.severity);
-  w.Field("cause", alert.cause);
+  w.Field("severity", SeverityName(alert.severity));
+  w.Field("cause", CauseName(alert.cause));
   w.Field("cluster", alert.cluster);
   w.Field("database", alert.database);
   w.Field("schema", alert.schema);

@@ -6,21 +6,60 @@
 // `vacwatch replay` and of every sink; its fields are documented in docs/alerts.md.
 //
 //   Alert a;
-//   a.status = "firing"; a.alert = "AutovacuumNotKeepingUp"; ...
+//   a.status = AlertStatus::kFiring; a.alert = "AutovacuumNotKeepingUp"; ...
 //   std::string line;
 //   WriteAlertJson(a, &line);   // one line, stable key order, no trailing newline
 //
-// Output is deterministic: the same Alert always gives byte-identical JSON.
+// Output is deterministic: the same Alert always gives byte-identical JSON. Status, severity and
+// cause are enums, written by their names (AlertStatusName, SeverityName, CauseName: the JSON's
+// values); Parse* read a name back.
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 #include "absl/time/time.h"
 
 namespace vacwatch::pipeline {
+
+// Whether a transition opens an alert or closes it.
+enum class AlertStatus : uint8_t { kFiring, kResolved };
+
+// Severity and cause are stored in TableState as these numbers (table_state_codec.cc): never
+// renumber them.
+enum class Severity : uint8_t { kInfo = 0, kWarning = 1, kCritical = 2 };
+
+// Why autovacuum does not keep up (cause_classifier.h decides it; docs/alerts.md, "Causes").
+enum class Cause : uint8_t {
+  kUnknown = 0,
+  kXminHorizon = 1,
+  kCostThrottled = 2,
+  kLockConflicts = 3,
+  kWorkerStarvation = 4,
+  kInsufficientMaintenanceWorkMem = 5,
+  kScaleFactorTooLarge = 6,  // AutovacuumThresholdTooLax
+  kAutovacuumDisabled = 7,   // VacuumOverdueAutovacuumDisabled
+  kServerWarning = 8,        // WraparoundRisk from a server WARNING
+};
+inline constexpr uint8_t kMaxCause = 8;
+
+// The names the alert JSON uses. A value out of range (a byte from an unknown encoding) gives
+// "firing", "warning" and "unknown".
+std::string_view AlertStatusName(AlertStatus s);  // firing | resolved
+std::string_view SeverityName(Severity s);        // info | warning | critical
+std::string_view CauseName(Cause c);              // unknown | xmin_horizon | cost_throttled | ...
+// The value a name stands for; nullopt for any other text (the caller names the field).
+std::optional<AlertStatus> ParseAlertStatus(std::string_view name);
+std::optional<Severity> ParseSeverity(std::string_view name);
+std::optional<Cause> ParseCause(std::string_view name);
+// The name, for test failures and logs.
+std::ostream& operator<<(std::ostream& os, AlertStatus s);
+std::ostream& operator<<(std::ostream& os, Severity s);
+std::ostream& operator<<(std::ostream& os, Cause c);
 
 // One number or string behind a decision, in the order the detector wrote it.
 struct EvidenceItem {
@@ -52,10 +91,10 @@ struct AlertHolder {
 };
 
 struct Alert {
-  std::string status;    // firing | resolved
-  std::string alert;     // AutovacuumNotKeepingUp, FreezingNotKeepingUp, ...
-  std::string severity;  // info | warning | critical
-  std::string cause;     // xmin_horizon, cost_throttled, ... (docs/alerts.md)
+  AlertStatus status = AlertStatus::kFiring;
+  std::string alert;  // AutovacuumNotKeepingUp, FreezingNotKeepingUp, ...
+  Severity severity = Severity::kWarning;
+  Cause cause = Cause::kUnknown;
   std::string cluster, database, schema, table;
   absl::Time event_time = absl::InfinitePast();  // when the detector decided (event time)
   absl::Time starts_at = absl::InfinitePast();   // when the condition began to hold

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -40,6 +41,22 @@ absl::Status ReadTime(ondemand::value value, std::string_view field, absl::Time*
   } else if (!ParseRfc3339(text, out)) {
     return absl::DataLossError(absl::StrCat("alert json: ", Sv(field), ": bad time ", Sv(text)));
   }
+  return absl::OkStatus();
+}
+
+// One of an enum's names (AlertStatusName, SeverityName, CauseName); any other text is an error
+// naming the field.
+template <typename Enum>
+absl::Status ReadEnum(ondemand::value value, std::string_view field,
+                      std::optional<Enum> (*parse)(std::string_view), Enum* out) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return FieldError(field, error);
+  const std::optional<Enum> parsed = parse(text);
+  if (!parsed.has_value()) {
+    return absl::DataLossError(
+        absl::StrCat("alert json: ", Sv(field), ": unknown value \"", Sv(text), "\""));
+  }
+  *out = *parsed;
   return absl::OkStatus();
 }
 
@@ -166,13 +183,13 @@ absl::StatusOr<pipeline::Alert> ParseAlertJson(std::string_view json) {
     if (auto error = field.value().get(v)) return FieldError(key, error);
     absl::Status s;
     if (key == "status") {
-      s = ReadString(v, key, &alert.status);
+      s = ReadEnum(v, key, &ParseAlertStatus, &alert.status);
     } else if (key == "alert") {
       s = ReadString(v, key, &alert.alert);
     } else if (key == "severity") {
-      s = ReadString(v, key, &alert.severity);
+      s = ReadEnum(v, key, &ParseSeverity, &alert.severity);
     } else if (key == "cause") {
-      s = ReadString(v, key, &alert.cause);
+      s = ReadEnum(v, key, &ParseCause, &alert.cause);
     } else if (key == "cluster") {
       s = ReadString(v, key, &alert.cluster);
     } else if (key == "database") {

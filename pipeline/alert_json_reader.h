@@ -12,8 +12,9 @@
 //
 // Evidence numbers written without a fraction come back as int64, others as double, null (a
 // non-finite double) as NaN. Unknown keys are skipped so an older binary can deliver a newer
-// one's entries. A malformed document is DataLoss naming the field. Keeps no reference to
-// `json`.
+// one's entries, but a status, severity or cause other than the names alert.h gives is an error
+// (there is no value to deliver it as); a missing one keeps Alert's default. A malformed
+// document or an unknown value is DataLoss naming the field. Keeps no reference to `json`.
 
 #include <string_view>
 

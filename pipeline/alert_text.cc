@@ -105,10 +105,10 @@ std::string SqlTableName(const TableKey& key) {
 
 void FillAlertHeader(const TableKey& key, AlertKind kind, const AlertState& a,
                      const HolderRecord* holder, bool firing, absl::Time now, Alert* al) {
-  al->status = firing ? "firing" : "resolved";
+  al->status = firing ? AlertStatus::kFiring : AlertStatus::kResolved;
   al->alert = std::string(AlertKindName(kind));
-  al->severity = std::string(SeverityName(static_cast<Severity>(a.severity)));
-  al->cause = std::string(CauseName(static_cast<Cause>(a.cause)));
+  al->severity = static_cast<Severity>(a.severity);
+  al->cause = static_cast<Cause>(a.cause);
   al->cluster = key.cluster;
   al->database = key.database;
   al->schema = key.schema;

@@ -7,30 +7,6 @@
 
 namespace vacwatch::pipeline {
 
-std::string_view CauseName(Cause c) {
-  switch (c) {
-    case Cause::kUnknown:
-      return "unknown";
-    case Cause::kXminHorizon:
-      return "xmin_horizon";
-    case Cause::kCostThrottled:
-      return "cost_throttled";
-    case Cause::kLockConflicts:
-      return "lock_conflicts";
-    case Cause::kWorkerStarvation:
-      return "worker_starvation";
-    case Cause::kInsufficientMaintenanceWorkMem:
-      return "insufficient_maintenance_work_mem";
-    case Cause::kScaleFactorTooLarge:
-      return "scale_factor_too_large";
-    case Cause::kAutovacuumDisabled:
-      return "autovacuum_disabled";
-    case Cause::kServerWarning:
-      return "server_warning";
-  }
-  return "unknown";
-}
-
 namespace {
 
 // The one rule for "the runs prove the horizon pinned": ineffective_runs runs in a row that

@@ -16,8 +16,9 @@
 //                       none of them working on this one
 //   insufficient_maintenance_work_mem   a run needs more than one pass over the indexes
 //   unknown             none of these
-// GatherCauseFacts collects the numbers once; Classify* apply an order of precedence (the most
-// specific, strongest evidence first), so the classifier is testable on plain facts.
+// (The Cause enum and its names are alert.h's: an Alert carries one.) GatherCauseFacts collects
+// the numbers once; Classify* apply an order of precedence (the most specific, strongest
+// evidence first), so the classifier is testable on plain facts.
 //
 //   CauseFacts f = GatherCauseFacts(ctx_now, tuning, table, db, cluster, over_trigger_tables);
 //   Cause c = ClassifyNotKeepingUp(f, tuning);
@@ -27,26 +28,13 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "pipeline/alert.h"
 #include "pipeline/config.h"
 #include "pipeline/database_state.h"
 
 namespace vacwatch::pipeline {
 
 class TableState;
-
-enum class Cause : uint8_t {
-  kUnknown = 0,
-  kXminHorizon = 1,
-  kCostThrottled = 2,
-  kLockConflicts = 3,
-  kWorkerStarvation = 4,
-  kInsufficientMaintenanceWorkMem = 5,
-  kScaleFactorTooLarge = 6,  // AutovacuumThresholdTooLax
-  kAutovacuumDisabled = 7,   // VacuumOverdueAutovacuumDisabled
-  kServerWarning = 8,        // WraparoundRisk from a server WARNING
-};
-inline constexpr uint8_t kMaxCause = 8;
-std::string_view CauseName(Cause c);  // "xmin_horizon", ...
 
 struct CauseFacts {
   // Horizon.

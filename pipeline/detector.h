@@ -28,9 +28,6 @@
 
 namespace vacwatch::pipeline {
 
-enum class Severity : uint8_t { kInfo = 0, kWarning = 1, kCritical = 2 };
-std::string_view SeverityName(Severity s);  // info | warning | critical
-
 // What an entry of the state stands for: a table, a database (server warnings and its
 // snapshot-only roots) or a cluster (its cluster-wide roots).
 enum class EntryScope : uint8_t { kTable, kDatabase, kCluster };

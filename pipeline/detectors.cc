@@ -10,18 +10,6 @@
 
 namespace vacwatch::pipeline {
 
-std::string_view SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "warning";
-}
-
 void Detector::Explain(const EvalContext& ctx, const TableState& table, ExplainSection* out) const {
   Verdict v;
   Evaluate(ctx, table, &v);

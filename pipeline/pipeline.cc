@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -21,6 +20,7 @@
 #include "pipeline/alert_text.h"
 #include "pipeline/database_state.h"
 #include "pipeline/detectors.h"
+#include "pipeline/table_cache.h"
 #include "pipeline/table_key.h"
 #include "pipeline/table_state.h"
 #include "pipeline/thresholds.h"
@@ -39,13 +39,28 @@ bool SameHolder(const HolderRecord& a, const HolderRecord& b) {
          a.database == b.database;
 }
 
+std::string Time(int64_t us) {
+  if (us == kNever) return "never";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(us), absl::UTCTimeZone());
+}
+
 }  // namespace
 
+// How an input moves through this file, top to bottom: OnSnapshot finds or creates each row's
+// table (ResolveSnapshotRow: renames and recreated tables), applies the row and evaluates every
+// detector on it (Evaluate, Emit), then the database's and cluster's horizon entries
+// (EvaluateHorizonEntries) and the TTL sweep; OnLogEvent routes an event to its table and does
+// the same; Checkpoint hands the changed states (TableCache) and the emitted transitions to the
+// store's batch; Explain reads one table. Where table states live between inputs, how they are
+// loaded, evicted and written, is table_cache.h's business.
 class Pipeline::Impl {
  public:
-  Impl(const PipelineConfig& config, state::StateStore* store) : config_(config), store_(store) {
-    lru_.prev = lru_.next = &lru_;
-  }
+  Impl(const PipelineConfig& config, state::StateStore* store)
+      : config_(config),
+        store_(store),
+        cache_(
+            config_.max_cached_tables, store,
+            [this](std::string_view key) { return TuningFor(key); }, &counters_) {}
 
   absl::Status OnSnapshot(const ingest::Snapshot& s);
   absl::Status OnLogEvent(const ingest::LogEvent& e);
@@ -54,91 +69,9 @@ class Pipeline::Impl {
   absl::StatusOr<Explanation> Explain(std::string_view table, absl::Time now);
 
  private:
-  // Links of the LRU list of clean entries, kept in the entries themselves (no allocation
-  // when an entry becomes clean or is used).
-  struct LruLink {
-    LruLink* prev = nullptr;  // null while not in the list
-    LruLink* next = nullptr;
-  };
-  // A cached table. Between checkpoints the entries in use hold their state decoded (`live`,
-  // from a pool); the others keep only the encoded bytes (`encoded`, about a quarter of the
-  // decoded size), which is what lets a cache of a million tables fit in memory.
-  static constexpr uint32_t kNotListed = UINT32_MAX;
-  struct Entry : LruLink {
-    const std::string* key = nullptr;  // the cache node's own key (node_hash_map: stable)
-    std::unique_ptr<TableState> live;  // the state while in use (Find / Create .. Checkpoint)
-    std::string encoded;               // the state as stored, while not live
-    const TableTuning* tuning = nullptr;
-    uint32_t dirty_index = kNotListed;  // position in dirty_ while dirty
-    uint32_t live_index = kNotListed;   // position in live_ while live
-    bool prefetched = false;            // loaded by PrefetchRows, not yet looked up
-    bool dirty() const { return dirty_index != kNotListed; }
-    TableState& state() { return *live; }
-  };
-  using Cache = absl::node_hash_map<std::string, Entry>;
+  using Entry = TableCache::Entry;
 
   absl::Status EnsureInitialized();
-  ClusterState& Cluster(std::string_view name);
-  DatabaseState& Database(std::string_view cluster, std::string_view database);
-  const TableTuning* TuningFor(std::string_view encoded_key);
-
-  // Finds a table state in the cache or the store; null when neither has it.
-  absl::StatusOr<Entry*> Find(const std::string& key);
-  // Puts a state read from the store into the cache (a clean entry).
-  absl::StatusOr<Entry*> AddLoaded(const std::string& key, std::string_view value);
-  // Loads the states of the snapshot's rows that are not cached with one scan of the
-  // database's key range, when there are enough of them; keys the scan shows absent from the
-  // store go to absent_. Encodes every row's key into row_keys_.
-  absl::Status PrefetchRows(const ingest::Snapshot& s);
-  Entry* Create(const std::string& key);
-  // A new cache entry for `key` (not in the cache), in a node of an evicted entry if one is
-  // spare; its state is left as the node had it.
-  Entry* Insert(const std::string& key);
-  void LruAppend(Entry* e);
-  void LruUnlink(Entry* e);
-  absl::StatusOr<Entry*> FindOrCreate(const std::string& key);
-  void Remove(Entry* e);  // from the cache and (at the next checkpoint) the store
-  void MarkDirty(Entry* e);
-  // Decodes the entry's state into a live one (a no-op when live). DataLoss if it does not
-  // decode (the entry is dropped).
-  absl::Status Materialize(Entry* e);
-  void ReleaseLive(Entry* e);  // back to encoded only (the state must be encoded already)
-  void Touch(Entry* e);
-  void EvictIfNeeded();
-
-  // Runs every detector on the table and emits its transitions.
-  // `cluster_over_trigger`: ClusterTablesOverTrigger of the cluster, or -1 to compute it.
-  absl::Status Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
-                        int64_t cluster_over_trigger = -1);
-  absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
-                               std::string_view why);
-  // What an emitted transition says: fired, escalated (fired again at a higher severity),
-  // root changed (fired again naming another root) or resolved.
-  enum class Emission : uint8_t { kFired, kEscalated, kRootChanged, kResolved };
-  // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from,
-  // for kRootChanged the root it named before.
-  void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx, std::string_view note);
-  int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
-
-  absl::StatusOr<Entry*> ResolveSnapshotRow(DatabaseState* db, ClusterState* cluster,
-                                            const std::string& key, int64_t relid, absl::Time now);
-  absl::StatusOr<std::string> ResolveSkip(const ingest::LogEvent& e, ClusterState* cluster);
-  absl::Status SweepTtl(ClusterState* cluster);
-  // At the end of a snapshot of `db`: evaluates the XminHorizonHeld entries of its cluster
-  // root and of its own root, and records on them the tables of `db` paying for each
-  // (paying_, gathered while the rows were evaluated).
-  absl::Status EvaluateHorizonEntries(DatabaseState* db, ClusterState* cluster, absl::Time now);
-  // Notes `e` in paying_ when its AutovacuumNotKeepingUp fires with cause xmin_horizon.
-  void NotePaying(Entry* e);
-
-  PipelineConfig config_;
-  state::StateStore* store_;
-  PipelineCounters counters_;
-  bool initialized_ = false;
-  absl::Status init_status_;
-  uint64_t last_seq_ = 0;
-  std::vector<AlertTransition> pending_;
-
   // Per cluster: its state and its databases (by name: the TTL sweep's order).
   struct ClusterEntry {
     std::unique_ptr<ClusterState> state;
@@ -148,31 +81,131 @@ class Pipeline::Impl {
     int64_t last_sweep_us = 0;
   };
   ClusterEntry& ClusterOf(std::string_view name);
-  absl::node_hash_map<std::string, ClusterEntry> clusters_;
+  ClusterState& Cluster(std::string_view name);
+  DatabaseState& Database(std::string_view cluster, std::string_view database);
+  int64_t ClusterTablesOverTrigger(std::string_view cluster) const;
+  // The cache's TuningFor: tables matching the same overrides share one tuning.
+  const TableTuning* TuningFor(std::string_view encoded_key);
 
-  Cache cache_;                  // nodes stay put: Entry* is stable
-  bool cache_reserved_ = false;  // the cache has reached its bound and been given room
-  LruLink lru_;                  // sentinel of the clean entries, lru_.next the least recently used
-  std::vector<Cache::node_type> spare_nodes_;  // evicted nodes, for the next misses
-  std::vector<Entry*> dirty_;  // in the order they became dirty; null: removed since
-  std::vector<Entry*> live_;   // entries with a live state; null: released since
-  std::vector<std::unique_ptr<TableState>> state_pool_;  // released live states
-  std::vector<std::string> deleted_keys_;
-  int64_t entity_entries_ = 0;  // database and cluster entries in cache_ (IsEntityKey)
+  // The entry of a snapshot row's table: found, created, or moved from its old name (a rename,
+  // same relid); a recreated table (same name, new relid) starts over. Resolves the alerts of
+  // the table that went.
+  absl::StatusOr<Entry*> ResolveSnapshotRow(DatabaseState* db, ClusterState* cluster,
+                                            const std::string& key, int64_t relid, absl::Time now);
+  absl::Status ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
+                               std::string_view why);
+  // Runs every detector on the table and emits its transitions.
+  // `cluster_over_trigger`: ClusterTablesOverTrigger of the cluster, or -1 to compute it.
+  absl::Status Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster, absl::Time now,
+                        int64_t cluster_over_trigger = -1);
+  // What an emitted transition says: fired, escalated (fired again at a higher severity),
+  // root changed (fired again naming another root) or resolved.
+  enum class Emission : uint8_t { kFired, kEscalated, kRootChanged, kResolved };
+  // `note`: for kResolved the reason when forced, for kEscalated the severity it rose from,
+  // for kRootChanged the root it named before.
+  void Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& ctx, std::string_view note);
+  // Notes `e` in paying_ when its AutovacuumNotKeepingUp fires with cause xmin_horizon.
+  void NotePaying(Entry* e);
+  // At the end of a snapshot of `db`: evaluates the XminHorizonHeld entries of its cluster
+  // root and of its own root, and records on them the tables of `db` paying for each
+  // (paying_, gathered while the rows were evaluated).
+  absl::Status EvaluateHorizonEntries(DatabaseState* db, ClusterState* cluster, absl::Time now);
+  absl::Status SweepTtl(ClusterState* cluster);
+
+  absl::StatusOr<std::string> ResolveSkip(const ingest::LogEvent& e, ClusterState* cluster);
+
+  PipelineConfig config_;
+  state::StateStore* store_;
+  PipelineCounters counters_;
+  bool initialized_ = false;
+  absl::Status init_status_;
+  uint64_t last_seq_ = 0;
+  std::vector<AlertTransition> pending_;
+
+  absl::node_hash_map<std::string, ClusterEntry> clusters_;
+  TableCache cache_;  // after config_ and counters_, which it uses
+
   // By the set of matching overrides (a bit string): tables alike share one tuning.
   absl::node_hash_map<std::string, TableTuning> tunings_;
   std::string matched_buf_;
-
-  std::string key_buf_, value_buf_;
-  std::vector<std::string> row_keys_;  // the keys of the snapshot's rows (capacity reused)
-  std::vector<const std::string*> missing_;
-  absl::flat_hash_set<absl::string_view> absent_;  // views into row_keys_, during OnSnapshot
-  std::string range_begin_, range_end_;
   std::string glob_buf_;
+
+  std::string key_buf_;
+  std::vector<std::string> row_keys_;  // the keys of the snapshot's rows (capacity reused)
   // During OnSnapshot: the snapshot's tables whose AutovacuumNotKeepingUp fires with cause
   // xmin_horizon (valid until the snapshot is applied: nothing is evicted meanwhile).
   std::vector<Entry*> paying_;
 };
+
+absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
+  VW_RETURN_IF_ERROR(EnsureInitialized());
+  cache_.EvictIfNeeded();
+  ClusterState& cluster = Cluster(s.cluster);
+  DatabaseState& db = Database(s.cluster, s.database);
+  const int64_t rows = static_cast<int64_t>(s.tables.size());
+  if (db.last_snapshot() != absl::InfinitePast()) {
+    if (s.collected_at == db.last_snapshot()) {
+      counters_.duplicates_ignored += rows;
+      return absl::OkStatus();
+    }
+    if (s.collected_at < db.last_snapshot()) {
+      counters_.out_of_order_ignored += rows;
+      return absl::OkStatus();
+    }
+  }
+  ++counters_.snapshots;
+  counters_.table_rows += rows;
+  cluster.Advance(s.collected_at);
+  db.ApplySnapshot(s);
+  cluster.NoteWorkers(s);
+  const absl::Time now = s.collected_at;
+  const int64_t now_us = absl::ToUnixMicros(now);
+  // The same for every row: this database's count changes only after the loop.
+  const int64_t cluster_over_trigger = ClusterTablesOverTrigger(cluster.cluster());
+  int64_t over = 0;
+  // The rows' keys; the states of those not cached are loaded with one scan where that pays.
+  if (row_keys_.size() < s.tables.size()) row_keys_.resize(s.tables.size());
+  for (size_t i = 0; i < s.tables.size(); ++i) {
+    const ingest::TableStats& row = s.tables[i];
+    EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &row_keys_[i]);
+  }
+  absl::Cleanup end_prefetch = [this] { cache_.EndPrefetch(); };
+  VW_RETURN_IF_ERROR(cache_.Prefetch(
+      std::span<const std::string>(row_keys_.data(), s.tables.size()), s.cluster, s.database));
+  for (size_t i = 0; i < s.tables.size(); ++i) {
+    const ingest::TableStats& row = s.tables[i];
+    const std::string& key = row_keys_[i];
+    absl::StatusOr<Entry*> found = ResolveSnapshotRow(&db, &cluster, key, row.relid, now);
+    if (!found.ok()) return found.status();
+    Entry* e = *found;
+    const Thresholds th = ComputeThresholds(s.settings, s.server_version_num, row);
+    bool reset = false;
+    const ApplyResult r =
+        e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid), config_.rate_window,
+                                    db.horizon().horizon_key(), &reset);
+    if (r == ApplyResult::kDuplicate) {
+      ++counters_.duplicates_ignored;
+      continue;
+    }
+    if (r == ApplyResult::kOutOfOrder) {
+      ++counters_.out_of_order_ignored;
+      continue;
+    }
+    if (reset) ++counters_.counter_resets;
+    if (e->state().relid == 0) e->state().relid = row.relid;
+    db.NoteTable(key, row.relname, e->state().relid, now_us);
+    if (e->state().over_trigger()) ++over;
+    cache_.MarkDirty(e);
+    VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
+    NotePaying(e);
+  }
+  ClusterOf(s.cluster).tables_over_trigger += over - db.tables_over_trigger;
+  db.tables_over_trigger = over;
+  // The database entry (server warnings, a root of this database only) and the cluster's:
+  // re-evaluated at every snapshot, so what they hold resolves.
+  VW_RETURN_IF_ERROR(EvaluateHorizonEntries(&db, &cluster, now));
+  return SweepTtl(&cluster);
+}
 
 absl::Status Pipeline::Impl::EnsureInitialized() {
   if (initialized_) return init_status_;
@@ -226,6 +259,11 @@ DatabaseState& Pipeline::Impl::Database(std::string_view cluster, std::string_vi
   return *it->second;
 }
 
+int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const {
+  auto it = clusters_.find(AV(cluster));
+  return it == clusters_.end() ? 0 : it->second.tables_over_trigger;
+}
+
 const TableTuning* Pipeline::Impl::TuningFor(std::string_view encoded_key) {
   if (config_.overrides.empty()) return &config_.defaults;
   TableKey key;
@@ -243,239 +281,83 @@ const TableTuning* Pipeline::Impl::TuningFor(std::string_view encoded_key) {
   return &it->second;
 }
 
-absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::Find(const std::string& key) {
-  auto it = cache_.find(key);
-  if (it != cache_.end()) {
-    Entry* e = &it->second;
-    if (e->prefetched) {
-      e->prefetched = false;
-      ++counters_.cache_misses;  // it was read from the store for this lookup
-    } else {
-      ++counters_.cache_hits;
-    }
-    Touch(e);
-    VW_RETURN_IF_ERROR(Materialize(e));
+absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(DatabaseState* db,
+                                                                          ClusterState* cluster,
+                                                                          const std::string& key,
+                                                                          int64_t relid,
+                                                                          absl::Time now) {
+  absl::StatusOr<Entry*> found = cache_.Find(key);
+  if (!found.ok()) return found.status();
+  Entry* e = *found;
+  if (e != nullptr && e->state().relid != 0 && relid != 0 && e->state().relid != relid) {
+    // Same name, new relid: the old table was dropped and a new one created.
+    VW_RETURN_IF_ERROR(ForceResolveAll(e, db, cluster, now, "table was dropped and recreated"));
+    e->state() = TableState{};  // the entry keeps its tuning
+    ++counters_.tables_dropped_relid;
     return e;
   }
-  ++counters_.cache_misses;
-  if (store_ == nullptr || (!absent_.empty() && absent_.contains(AV(key)))) return nullptr;
-  absl::StatusOr<bool> found = store_->GetTable(key, &value_buf_);
-  if (!found.ok()) return found.status();
-  if (!*found) return nullptr;
-  absl::StatusOr<Entry*> loaded = AddLoaded(key, value_buf_);
-  if (!loaded.ok()) return loaded.status();
-  VW_RETURN_IF_ERROR(Materialize(*loaded));
-  return *loaded;
+  if (e != nullptr) return e;
+  const std::string* old_key = relid != 0 ? db->KeyOfRelid(relid) : nullptr;
+  if (old_key != nullptr && *old_key != key) {
+    std::string old = *old_key;
+    absl::StatusOr<Entry*> previous = cache_.Find(old);
+    if (!previous.ok()) return previous.status();
+    if (*previous != nullptr) {
+      // Same relid, new name: a rename. The history moves; alerts raised under the old name
+      // resolve under it and fire again under the new one if the condition still holds.
+      VW_RETURN_IF_ERROR(ForceResolveAll(*previous, db, cluster, now, "table was renamed"));
+      TableState moved = std::move((*previous)->state());
+      cache_.Remove(*previous);
+      db->ForgetTable(old);
+      Entry* fresh = cache_.Create(key);
+      fresh->state() = std::move(moved);
+      ++counters_.tables_renamed;
+      return fresh;
+    }
+    db->ForgetTable(old);
+  }
+  return cache_.Create(key);
 }
 
-absl::Status Pipeline::Impl::Materialize(Entry* e) {
-  if (e->live != nullptr) return absl::OkStatus();
-  if (state_pool_.empty()) {
-    e->live = std::make_unique<TableState>();
-  } else {
-    e->live = std::move(state_pool_.back());
-    state_pool_.pop_back();
+absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster,
+                                             absl::Time now, std::string_view why) {
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.tuning = e->tuning();
+  ctx.config = &config_;
+  ctx.db = db;
+  ctx.cluster = cluster;
+  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
+  for (int k = 0; k < kNumAlertKinds && e->state().has_alerts(); ++k) {
+    const AlertKind kind = static_cast<AlertKind>(k);
+    AlertState& a = e->state().mutable_alert(kind);
+    absl::StatusOr<AlertStep> step = a.ForceResolve(now);
+    if (!step.ok()) return step.status();
+    if (*step == AlertStep::kResolved) Emit(e, kind, Emission::kResolved, ctx, why);
+    a.cause = 0;
+    a.severity = 0;
+    e->state().set_holder(kind, std::nullopt);
   }
-  if (absl::Status s = TableState::Decode(e->encoded, e->live.get()); !s.ok()) {
-    // Not kept: the next lookup reads the store again (and fails the same way).
-    const size_t key_size = e->key->size();
-    state_pool_.push_back(std::move(e->live));
-    LruUnlink(e);
-    if (IsEntityKey(*e->key)) --entity_entries_;
-    spare_nodes_.push_back(cache_.extract(cache_.find(*e->key)));
-    return absl::DataLossError(
-        absl::StrCat("table state of ", key_size, "-byte key: ", s.message()));
-  }
-  e->live_index = static_cast<uint32_t>(live_.size());
-  live_.push_back(e);
+  e->state().ReleaseIdleAlerts();
+  cache_.MarkDirty(e);
   return absl::OkStatus();
-}
-
-void Pipeline::Impl::ReleaseLive(Entry* e) {
-  if (e->live_index != kNotListed) {
-    live_[e->live_index] = nullptr;
-    e->live_index = kNotListed;
-  }
-  // A few hundred pooled states cover the entries of one batch.
-  if (e->live != nullptr && state_pool_.size() < 1024) state_pool_.push_back(std::move(e->live));
-  e->live.reset();
-}
-
-absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::AddLoaded(const std::string& key,
-                                                                 std::string_view value) {
-  TableKey k;
-  if (!TableKey::Decode(key, &k)) return absl::DataLossError("malformed table key");
-  Entry* raw = Insert(key);
-  raw->encoded.assign(value.data(), value.size());  // decoded when first used
-  raw->tuning = TuningFor(key);
-  LruAppend(raw);
-  // No eviction here: callers hold Entry pointers until their input is applied. Evictions
-  // happen between inputs (EvictIfNeeded at the top of OnSnapshot / OnLogEvent, Checkpoint).
-  return raw;
-}
-
-Pipeline::Impl::Entry* Pipeline::Impl::Insert(const std::string& key) {
-  Cache::iterator it;
-  if (!spare_nodes_.empty()) {
-    Cache::node_type node = std::move(spare_nodes_.back());
-    spare_nodes_.pop_back();
-    node.key() = key;  // reuses the string's capacity
-    it = cache_.insert(std::move(node)).position;
-  } else {
-    it = cache_.try_emplace(key).first;
-  }
-  Entry* e = &it->second;
-  e->key = &it->first;
-  if (IsEntityKey(it->first)) ++entity_entries_;
-  e->prev = e->next = nullptr;
-  e->dirty_index = kNotListed;
-  e->live_index = kNotListed;
-  e->prefetched = false;
-  e->tuning = nullptr;
-  return e;
-}
-
-Pipeline::Impl::Entry* Pipeline::Impl::Create(const std::string& key) {
-  Entry* raw = Insert(key);
-  raw->encoded.clear();
-  if (state_pool_.empty()) {
-    raw->live = std::make_unique<TableState>();
-  } else {
-    raw->live = std::move(state_pool_.back());
-    state_pool_.pop_back();
-    *raw->live = TableState{};
-  }
-  raw->live_index = static_cast<uint32_t>(live_.size());
-  live_.push_back(raw);
-  raw->tuning = TuningFor(key);
-  MarkDirty(raw);
-  return raw;
-}
-
-absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::FindOrCreate(const std::string& key) {
-  absl::StatusOr<Entry*> e = Find(key);
-  if (!e.ok()) return e.status();
-  if (*e != nullptr) return *e;
-  return Create(key);
-}
-
-void Pipeline::Impl::LruAppend(Entry* e) {
-  e->prev = lru_.prev;
-  e->next = &lru_;
-  lru_.prev->next = e;
-  lru_.prev = e;
-}
-
-void Pipeline::Impl::LruUnlink(Entry* e) {
-  if (e->prev == nullptr) return;
-  e->prev->next = e->next;
-  e->next->prev = e->prev;
-  e->prev = e->next = nullptr;
-}
-
-void Pipeline::Impl::Touch(Entry* e) {
-  if (e->prev == nullptr || e->next == &lru_) return;  // not in the list, or already last
-  LruUnlink(e);
-  LruAppend(e);
-}
-
-void Pipeline::Impl::MarkDirty(Entry* e) {
-  if (e->dirty()) return;
-  LruUnlink(e);
-  e->dirty_index = static_cast<uint32_t>(dirty_.size());
-  dirty_.push_back(e);
-}
-
-void Pipeline::Impl::Remove(Entry* e) {
-  LruUnlink(e);
-  if (e->dirty()) dirty_[e->dirty_index] = nullptr;
-  ReleaseLive(e);
-  deleted_keys_.push_back(*e->key);
-  if (IsEntityKey(*e->key)) --entity_entries_;
-  cache_.erase(cache_.find(deleted_keys_.back()));  // destroys *e
-}
-
-void Pipeline::Impl::EvictIfNeeded() {
-  // Without a store an evicted state would be lost: memory-only pipelines keep everything.
-  if (store_ == nullptr) return;
-  // A few hundred spare nodes cover the misses of one input (a snapshot's rows).
-  constexpr size_t kMaxSpareNodes = 1024;
-  if (!cache_reserved_ && static_cast<int64_t>(cache_.size()) > config_.max_cached_tables) {
-    // Once the cache is full, room for twice the bound: evictions leave tombstones, and a full
-    // table rehashes in place (every key hashed again) once inserts have used up the free
-    // slots. At twice the bound that happens every ~max_cached_tables misses instead of every
-    // ~15% of it. (Not at construction: most pipelines never fill a cache of the default size.)
-    cache_reserved_ = true;
-    if (config_.max_cached_tables <= (int64_t{1} << 24)) {
-      cache_.reserve(static_cast<size_t>(config_.max_cached_tables) * 2);
-    }
-  }
-  // Database and cluster entries (server warnings, XminHorizonHeld) are not tables: they do not
-  // count against the bound, so a fleet of exactly max_cached_tables tables stays in memory.
-  while (static_cast<int64_t>(cache_.size()) - entity_entries_ > config_.max_cached_tables &&
-         lru_.next != &lru_) {
-    Entry* victim = static_cast<Entry*>(lru_.next);
-    if (IsEntityKey(*victim->key)) --entity_entries_;
-    LruUnlink(victim);
-    ++counters_.cache_evictions;
-    ReleaseLive(victim);  // a clean entry used since the last checkpoint
-    Cache::iterator it = cache_.find(*victim->key);
-    if (spare_nodes_.size() < kMaxSpareNodes) {
-      spare_nodes_.push_back(cache_.extract(it));
-    } else {
-      cache_.erase(it);
-    }
-  }
-}
-
-int64_t Pipeline::Impl::ClusterTablesOverTrigger(std::string_view cluster) const {
-  auto it = clusters_.find(AV(cluster));
-  return it == clusters_.end() ? 0 : it->second.tables_over_trigger;
-}
-
-void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& base,
-                          std::string_view note) {
-  const bool firing = what != Emission::kResolved;
-  TableKey key;
-  TableKey::Decode(*e->key, &key);
-  EvalContext ctx = base;
-  ctx.key = &key;
-  const AlertState& a = e->state().alert(kind);
-  const Detector* d = AllDetectors()[static_cast<int>(kind)];
-  AlertTransition t;
-  t.seq = ++last_seq_;
-  Alert& al = t.alert;
-  FillAlertHeader(key, kind, a, e->state().holder(kind), firing, ctx.now, &al);
-  d->Describe(ctx, e->state(), &al);
-  if (what == Emission::kResolved) {
-    al.summary = absl::StrCat(
-        "Resolved", note.empty() ? "" : absl::StrCat(" (", std::string(note), ")"), " after ",
-        HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ", al.summary);
-  } else if (what == Emission::kEscalated) {
-    al.summary =
-        absl::StrCat("Escalated to ", al.severity, " (was ", std::string(note), "): ", al.summary);
-  } else if (what == Emission::kRootChanged) {
-    al.summary = absl::StrCat("Root changed (was ", std::string(note), "): ", al.summary);
-  }
-  pending_.push_back(std::move(t));
-  ++counters_.transitions;
 }
 
 absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState* cluster,
                                       absl::Time now, int64_t cluster_over_trigger) {
   EvalContext ctx;
   ctx.now = now;
-  ctx.tuning = e->tuning;
+  ctx.tuning = e->tuning();
   ctx.config = &config_;
   ctx.db = db;
   ctx.cluster = cluster;
   ctx.cluster_tables_over_trigger = cluster_over_trigger >= 0
                                         ? cluster_over_trigger
                                         : ClusterTablesOverTrigger(cluster->cluster());
-  if (IsEntityKey(*e->key)) {
+  if (IsEntityKey(e->key())) {
     // A database or cluster entry (no table name): which one, from its key.
     TableKey key;
-    if (TableKey::Decode(*e->key, &key)) {
+    if (TableKey::Decode(e->key(), &key)) {
       ctx.scope = key.database.empty() ? EntryScope::kCluster : EntryScope::kDatabase;
     }
   }
@@ -523,7 +405,7 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
         Emit(e, kind, Emission::kRootChanged, ctx, was);
       }
     }
-    AlertWindow window = e->tuning->window(kind);
+    AlertWindow window = e->tuning()->window(kind);
     if (v.fire_now) window.for_duration = absl::ZeroDuration();
     if (v.clear_for.has_value()) window.clear_for = *v.clear_for;
     absl::StatusOr<AlertStep> step = a.Step(now, v.holds, window);
@@ -544,131 +426,32 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
   return absl::OkStatus();
 }
 
-absl::Status Pipeline::Impl::ForceResolveAll(Entry* e, DatabaseState* db, ClusterState* cluster,
-                                             absl::Time now, std::string_view why) {
-  EvalContext ctx;
-  ctx.now = now;
-  ctx.tuning = e->tuning;
-  ctx.config = &config_;
-  ctx.db = db;
-  ctx.cluster = cluster;
-  ctx.cluster_tables_over_trigger = ClusterTablesOverTrigger(cluster->cluster());
-  for (int k = 0; k < kNumAlertKinds && e->state().has_alerts(); ++k) {
-    const AlertKind kind = static_cast<AlertKind>(k);
-    AlertState& a = e->state().mutable_alert(kind);
-    absl::StatusOr<AlertStep> step = a.ForceResolve(now);
-    if (!step.ok()) return step.status();
-    if (*step == AlertStep::kResolved) Emit(e, kind, Emission::kResolved, ctx, why);
-    a.cause = 0;
-    a.severity = 0;
-    e->state().set_holder(kind, std::nullopt);
+void Pipeline::Impl::Emit(Entry* e, AlertKind kind, Emission what, const EvalContext& base,
+                          std::string_view note) {
+  const bool firing = what != Emission::kResolved;
+  TableKey key;
+  TableKey::Decode(e->key(), &key);
+  EvalContext ctx = base;
+  ctx.key = &key;
+  const AlertState& a = e->state().alert(kind);
+  const Detector* d = AllDetectors()[static_cast<int>(kind)];
+  AlertTransition t;
+  t.seq = ++last_seq_;
+  Alert& al = t.alert;
+  FillAlertHeader(key, kind, a, e->state().holder(kind), firing, ctx.now, &al);
+  d->Describe(ctx, e->state(), &al);
+  if (what == Emission::kResolved) {
+    al.summary = absl::StrCat(
+        "Resolved", note.empty() ? "" : absl::StrCat(" (", std::string(note), ")"), " after ",
+        HumanDuration(absl::ToDoubleSeconds(*al.ends_at - al.starts_at)), ": ", al.summary);
+  } else if (what == Emission::kEscalated) {
+    al.summary = absl::StrCat("Escalated to ", std::string(SeverityName(al.severity)), " (was ",
+                              std::string(note), "): ", al.summary);
+  } else if (what == Emission::kRootChanged) {
+    al.summary = absl::StrCat("Root changed (was ", std::string(note), "): ", al.summary);
   }
-  e->state().ReleaseIdleAlerts();
-  MarkDirty(e);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Pipeline::Impl::Entry*> Pipeline::Impl::ResolveSnapshotRow(DatabaseState* db,
-                                                                          ClusterState* cluster,
-                                                                          const std::string& key,
-                                                                          int64_t relid,
-                                                                          absl::Time now) {
-  absl::StatusOr<Entry*> found = Find(key);
-  if (!found.ok()) return found.status();
-  Entry* e = *found;
-  if (e != nullptr && e->state().relid != 0 && relid != 0 && e->state().relid != relid) {
-    // Same name, new relid: the old table was dropped and a new one created.
-    VW_RETURN_IF_ERROR(ForceResolveAll(e, db, cluster, now, "table was dropped and recreated"));
-    const TableTuning* tuning = e->tuning;
-    e->state() = TableState{};
-    e->tuning = tuning;
-    ++counters_.tables_dropped_relid;
-    return e;
-  }
-  if (e != nullptr) return e;
-  const std::string* old_key = relid != 0 ? db->KeyOfRelid(relid) : nullptr;
-  if (old_key != nullptr && *old_key != key) {
-    std::string old = *old_key;
-    absl::StatusOr<Entry*> previous = Find(old);
-    if (!previous.ok()) return previous.status();
-    if (*previous != nullptr) {
-      // Same relid, new name: a rename. The history moves; alerts raised under the old name
-      // resolve under it and fire again under the new one if the condition still holds.
-      VW_RETURN_IF_ERROR(ForceResolveAll(*previous, db, cluster, now, "table was renamed"));
-      TableState moved = std::move((*previous)->state());
-      Remove(*previous);
-      db->ForgetTable(old);
-      Entry* fresh = Create(key);
-      fresh->state() = std::move(moved);
-      ++counters_.tables_renamed;
-      return fresh;
-    }
-    db->ForgetTable(old);
-  }
-  return Create(key);
-}
-
-absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
-  VW_RETURN_IF_ERROR(EnsureInitialized());
-  EvictIfNeeded();
-  ClusterState& cluster = Cluster(s.cluster);
-  DatabaseState& db = Database(s.cluster, s.database);
-  const int64_t rows = static_cast<int64_t>(s.tables.size());
-  if (db.last_snapshot() != absl::InfinitePast()) {
-    if (s.collected_at == db.last_snapshot()) {
-      counters_.duplicates_ignored += rows;
-      return absl::OkStatus();
-    }
-    if (s.collected_at < db.last_snapshot()) {
-      counters_.out_of_order_ignored += rows;
-      return absl::OkStatus();
-    }
-  }
-  ++counters_.snapshots;
-  counters_.table_rows += rows;
-  cluster.Advance(s.collected_at);
-  db.ApplySnapshot(s);
-  cluster.NoteWorkers(s);
-  const absl::Time now = s.collected_at;
-  const int64_t now_us = absl::ToUnixMicros(now);
-  // The same for every row: this database's count changes only after the loop.
-  const int64_t cluster_over_trigger = ClusterTablesOverTrigger(cluster.cluster());
-  int64_t over = 0;
-  absl::Cleanup forget_absent = [this] { absent_.clear(); };
-  VW_RETURN_IF_ERROR(PrefetchRows(s));
-  for (size_t i = 0; i < s.tables.size(); ++i) {
-    const ingest::TableStats& row = s.tables[i];
-    const std::string& key = row_keys_[i];
-    absl::StatusOr<Entry*> found = ResolveSnapshotRow(&db, &cluster, key, row.relid, now);
-    if (!found.ok()) return found.status();
-    Entry* e = *found;
-    const Thresholds th = ComputeThresholds(s.settings, s.server_version_num, row);
-    bool reset = false;
-    const ApplyResult r =
-        e->state().ApplySnapshotRow(now, row, th, db.ProgressFor(row.relid), config_.rate_window,
-                                    db.horizon().horizon_key(), &reset);
-    if (r == ApplyResult::kDuplicate) {
-      ++counters_.duplicates_ignored;
-      continue;
-    }
-    if (r == ApplyResult::kOutOfOrder) {
-      ++counters_.out_of_order_ignored;
-      continue;
-    }
-    if (reset) ++counters_.counter_resets;
-    if (e->state().relid == 0) e->state().relid = row.relid;
-    db.NoteTable(key, row.relname, e->state().relid, now_us);
-    if (e->state().over_trigger()) ++over;
-    MarkDirty(e);
-    VW_RETURN_IF_ERROR(Evaluate(e, &db, &cluster, now, cluster_over_trigger));
-    NotePaying(e);
-  }
-  ClusterOf(s.cluster).tables_over_trigger += over - db.tables_over_trigger;
-  db.tables_over_trigger = over;
-  // The database entry (server warnings, a root of this database only) and the cluster's:
-  // re-evaluated at every snapshot, so what they hold resolves.
-  VW_RETURN_IF_ERROR(EvaluateHorizonEntries(&db, &cluster, now));
-  return SweepTtl(&cluster);
+  pending_.push_back(std::move(t));
+  ++counters_.transitions;
 }
 
 void Pipeline::Impl::NotePaying(Entry* e) {
@@ -701,7 +484,7 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
     const std::string key = key_buf_;
     Entry* e = nullptr;
     if (index.HasTable(key)) {
-      absl::StatusOr<Entry*> found = Find(key);
+      absl::StatusOr<Entry*> found = cache_.Find(key);
       if (!found.ok()) return found.status();
       e = *found;
     }
@@ -716,11 +499,11 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
                                       ? now - absl::FromUnixMicros(root->since_us) >= wait
                                       : root->age_xids >= kMinUntimedRootAgeXids;
       if (!worth_tracking) continue;
-      e = Create(key);
+      e = cache_.Create(key);
     }
     e->state().Touch(now);
     index.NoteTable(key, "", 0, now_us);
-    MarkDirty(e);
+    cache_.MarkDirty(e);
     VW_RETURN_IF_ERROR(Evaluate(e, db, cluster, now));
     // The tables of this database paying for the root the entry names: replaces what the
     // entry knew of this database, keeps the other databases' (sorted, bounded).
@@ -733,7 +516,7 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
     TableKey paying_key;
     for (Entry* p : paying_) {
       const HolderRecord* h = p->state().holder(AlertKind::kAutovacuumNotKeepingUp);
-      if (h == nullptr || !SameRoot(*h, *held) || !TableKey::Decode(*p->key, &paying_key)) {
+      if (h == nullptr || !SameRoot(*h, *held) || !TableKey::Decode(p->key(), &paying_key)) {
         continue;
       }
       names.push_back(absl::StrCat(paying_key.database, ".", paying_key.QualifiedName()));
@@ -746,92 +529,46 @@ absl::Status Pipeline::Impl::EvaluateHorizonEntries(DatabaseState* db, ClusterSt
   return absl::OkStatus();
 }
 
-absl::Status Pipeline::Impl::PrefetchRows(const ingest::Snapshot& s) {
-  // A scan step costs a fraction of a point lookup, but the scan also passes the database's
-  // tables that are cached or not in the snapshot: worth it when a good share of rows miss.
-  constexpr size_t kMinMissing = 4;
-  const size_t rows = s.tables.size();
-  if (row_keys_.size() < rows) row_keys_.resize(rows);
-  missing_.clear();
-  for (size_t i = 0; i < rows; ++i) {
-    const ingest::TableStats& row = s.tables[i];
-    EncodeTableKey(s.cluster, s.database, row.schemaname, row.relname, &row_keys_[i]);
+absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
+  const int64_t now_us = absl::ToUnixMicros(cluster->now());
+  const int64_t ttl_us = absl::ToInt64Microseconds(config_.table_ttl);
+  const int64_t every_us = std::max<int64_t>(ttl_us / 24, 1);
+  ClusterEntry& entry = ClusterOf(cluster->cluster());
+  if (!entry.swept) {
+    entry.swept = true;
+    entry.last_sweep_us = now_us;
+    return absl::OkStatus();
   }
-  // With a large cache nearly every probe misses the CPU cache (a fleet's snapshots visit its
-  // tables in turn). Requesting the memory of the lookup a few rows ahead lets the misses of
-  // consecutive rows overlap instead of following one another, and the state bytes of a row
-  // found here are requested for the decode that follows.
-  constexpr size_t kLookAhead = 8;
-  for (size_t i = 0; i < std::min(rows, kLookAhead); ++i) cache_.prefetch(row_keys_[i]);
-  for (size_t i = 0; i < rows; ++i) {
-    if (i + kLookAhead < rows) cache_.prefetch(row_keys_[i + kLookAhead]);
-    auto it = cache_.find(row_keys_[i]);
-    if (it == cache_.end()) {
-      if (store_ != nullptr) missing_.push_back(&row_keys_[i]);
-      continue;
+  if (now_us - entry.last_sweep_us < every_us) return absl::OkStatus();
+  entry.last_sweep_us = now_us;
+  for (auto db = entry.databases.begin(); db != entry.databases.end(); ++db) {
+    std::vector<std::string> expired;
+    db->second->ForEachTable([&](absl::string_view key, int64_t, int64_t last_seen_us) {
+      if (last_seen_us != kNever && now_us - last_seen_us > ttl_us) {
+        expired.emplace_back(key.data(), key.size());
+      }
+    });
+    std::sort(expired.begin(), expired.end());  // emission order must not follow the hash map
+    for (const std::string& key : expired) {
+      absl::StatusOr<Entry*> e = cache_.Find(key);
+      if (!e.ok()) return e.status();
+      if (*e != nullptr) {
+        VW_RETURN_IF_ERROR(ForceResolveAll(*e, db->second.get(), cluster, cluster->now(),
+                                           "table not seen for the table_ttl"));
+        cache_.Remove(*e);
+      } else {
+        cache_.RemoveStored(key);
+      }
+      db->second->ForgetTable(key);
+      ++counters_.tables_dropped_ttl;
     }
-    __builtin_prefetch(it->second.encoded.data());
   }
-  if (missing_.size() < kMinMissing || missing_.size() * 4 < rows) {
-    return absl::OkStatus();
-  }
-  std::sort(missing_.begin(), missing_.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
-  missing_.erase(std::unique(missing_.begin(), missing_.end(),
-                             [](const std::string* a, const std::string* b) { return *a == *b; }),
-                 missing_.end());
-  EncodeDatabaseKeyRange(s.cluster, s.database, &range_begin_, &range_end_);
-  size_t next = 0;  // missing_[next] is the first key the scan has not passed
-  absl::Status scan = store_->ForEachTableInRange(
-      range_begin_, range_end_, [&](std::string_view key, std::string_view value) {
-        while (next < missing_.size() && *missing_[next] < key) {
-          absent_.insert(AV(*missing_[next++]));
-        }
-        if (next == missing_.size()) return false;
-        if (*missing_[next] == key) {
-          // A state that does not decode is left to the row's own lookup, which reports it.
-          absl::StatusOr<Entry*> e = AddLoaded(*missing_[next], value);
-          if (e.ok()) (*e)->prefetched = true;
-          ++next;
-        }
-        return next < missing_.size();
-      });
-  if (!scan.ok()) {
-    absent_.clear();  // the rows' own lookups decide
-    return absl::OkStatus();
-  }
-  while (next < missing_.size()) absent_.insert(AV(*missing_[next++]));
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& e,
-                                                        ClusterState* cluster) {
-  std::string_view database = e.database;
-  if (database.empty()) {
-    if (const std::string* d = cluster->DatabaseOfPid(e.pid, e.time)) database = *d;
-  }
-  int matches = 0;
-  const auto& databases = ClusterOf(e.cluster).databases;
-  if (!database.empty()) {
-    auto it = databases.find(database);
-    if (it == databases.end()) return std::string();
-    const std::string* key = it->second->KeyOfRelname(e.table, &matches);
-    return key != nullptr ? *key : std::string();
-  }
-  // No database in the line and the pid is unknown: the name must be unique in the cluster.
-  std::string only;
-  int total = 0;
-  for (const auto& [name, db] : databases) {
-    const std::string* key = db->KeyOfRelname(e.table, &matches);
-    total += matches;
-    if (key != nullptr) only = *key;  // the pointer is valid only until db's next lookup
-  }
-  return total == 1 ? only : std::string();
 }
 
 absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
-  EvictIfNeeded();
+  cache_.EvictIfNeeded();
   ClusterState& cluster = Cluster(e.cluster);
   cluster.Advance(e.time);
   std::string key;
@@ -881,7 +618,7 @@ absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   TableKey names;
   TableKey::Decode(key, &names);
   DatabaseState& db = Database(names.cluster, names.database);
-  absl::StatusOr<Entry*> found = FindOrCreate(key);
+  absl::StatusOr<Entry*> found = cache_.FindOrCreate(key);
   if (!found.ok()) return found.status();
   Entry* entry = *found;
   ApplyResult r = ApplyResult::kApplied;
@@ -918,81 +655,42 @@ absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   }
   ++counters_.log_events;
   db.NoteTable(key, names.table, entry->state().relid, absl::ToUnixMicros(e.time));
-  MarkDirty(entry);
+  cache_.MarkDirty(entry);
   if (e.type != ingest::LogEventType::kAnalyze) {
     VW_RETURN_IF_ERROR(Evaluate(entry, &db, &cluster, cluster.now()));
   }
   return absl::OkStatus();
 }
 
-absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
-  const int64_t now_us = absl::ToUnixMicros(cluster->now());
-  const int64_t ttl_us = absl::ToInt64Microseconds(config_.table_ttl);
-  const int64_t every_us = std::max<int64_t>(ttl_us / 24, 1);
-  ClusterEntry& entry = ClusterOf(cluster->cluster());
-  if (!entry.swept) {
-    entry.swept = true;
-    entry.last_sweep_us = now_us;
-    return absl::OkStatus();
+absl::StatusOr<std::string> Pipeline::Impl::ResolveSkip(const ingest::LogEvent& e,
+                                                        ClusterState* cluster) {
+  std::string_view database = e.database;
+  if (database.empty()) {
+    if (const std::string* d = cluster->DatabaseOfPid(e.pid, e.time)) database = *d;
   }
-  if (now_us - entry.last_sweep_us < every_us) return absl::OkStatus();
-  entry.last_sweep_us = now_us;
-  for (auto db = entry.databases.begin(); db != entry.databases.end(); ++db) {
-    std::vector<std::string> expired;
-    db->second->ForEachTable([&](absl::string_view key, int64_t, int64_t last_seen_us) {
-      if (last_seen_us != kNever && now_us - last_seen_us > ttl_us) {
-        expired.emplace_back(key.data(), key.size());
-      }
-    });
-    std::sort(expired.begin(), expired.end());  // emission order must not follow the hash map
-    for (const std::string& key : expired) {
-      absl::StatusOr<Entry*> e = Find(key);
-      if (!e.ok()) return e.status();
-      if (*e != nullptr) {
-        VW_RETURN_IF_ERROR(ForceResolveAll(*e, db->second.get(), cluster, cluster->now(),
-                                           "table not seen for the table_ttl"));
-        Remove(*e);
-      } else {
-        deleted_keys_.push_back(key);
-      }
-      db->second->ForgetTable(key);
-      ++counters_.tables_dropped_ttl;
-    }
+  int matches = 0;
+  const auto& databases = ClusterOf(e.cluster).databases;
+  if (!database.empty()) {
+    auto it = databases.find(database);
+    if (it == databases.end()) return std::string();
+    const std::string* key = it->second->KeyOfRelname(e.table, &matches);
+    return key != nullptr ? *key : std::string();
   }
-  return absl::OkStatus();
+  // No database in the line and the pid is unknown: the name must be unique in the cluster.
+  std::string only;
+  int total = 0;
+  for (const auto& [name, db] : databases) {
+    const std::string* key = db->KeyOfRelname(e.table, &matches);
+    total += matches;
+    if (key != nullptr) only = *key;  // the pointer is valid only until db's next lookup
+  }
+  return total == 1 ? only : std::string();
 }
 
 absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
                                         std::vector<AlertTransition>* emitted) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
-  // Deletes first: a key deleted and written again in the same batch ends up written.
-  std::sort(deleted_keys_.begin(), deleted_keys_.end());
-  deleted_keys_.erase(std::unique(deleted_keys_.begin(), deleted_keys_.end()), deleted_keys_.end());
-  for (const std::string& key : deleted_keys_) {
-    if (!cache_.contains(key)) batch->DeleteTable(key);
-  }
-  deleted_keys_.clear();
-  // Removed entries (null) go; their keys are among the deletes. Key order makes the store's
-  // memtable inserts sequential (much cheaper than random ones) and fixes the LRU order.
-  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), nullptr), dirty_.end());
-  std::sort(dirty_.begin(), dirty_.end(),
-            [](const Entry* a, const Entry* b) { return *a->key < *b->key; });
-  for (Entry* e : dirty_) {
-    e->encoded.clear();
-    e->state().Encode(&e->encoded);
-    batch->PutTable(*e->key, e->encoded);
-    e->dirty_index = kNotListed;
-    LruAppend(e);
-  }
-  dirty_.clear();
-  // Every entry goes back to its encoded bytes (those used but not changed still hold theirs).
-  for (Entry* e : live_) {
-    if (e == nullptr) continue;
-    e->live_index = kNotListed;
-    if (state_pool_.size() < 1024) state_pool_.push_back(std::move(e->live));
-    e->live.reset();
-  }
-  live_.clear();
+  cache_.Checkpoint(batch);
   std::string json;
   for (AlertTransition& t : pending_) {
     WriteAlertJson(t.alert, &json);
@@ -1000,18 +698,9 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
     emitted->push_back(std::move(t));
   }
   pending_.clear();
-  EvictIfNeeded();
+  cache_.EvictIfNeeded();
   return absl::OkStatus();
 }
-
-namespace {
-
-std::string Time(int64_t us) {
-  if (us == kNever) return "never";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(us), absl::UTCTimeZone());
-}
-
-}  // namespace
 
 absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl::Time now) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
@@ -1029,7 +718,7 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
   key.schema = std::string(name.substr(dot1 + 1, dot2 - dot1 - 1));
   key.table = std::string(name.substr(dot2 + 1));
   const std::string encoded = key.Encode();
-  absl::StatusOr<Entry*> found = Find(encoded);
+  absl::StatusOr<Entry*> found = cache_.Find(encoded);
   if (!found.ok()) return found.status();
   if (*found == nullptr) {
     return absl::NotFoundError(absl::StrCat("no state for ", std::string(name),
@@ -1038,7 +727,6 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
                                             "spell them)"));
   }
   Entry* e = *found;
-  if (e->tuning == nullptr) e->tuning = TuningFor(encoded);
   const TableState& s = e->state();
   auto cluster_it = clusters_.find(AV(key.cluster));
   ClusterState* cluster = cluster_it != clusters_.end() ? cluster_it->second.state.get() : nullptr;
@@ -1055,7 +743,7 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
   EvalContext ctx;
   ctx.now = now;
   ctx.key = &key;
-  ctx.tuning = e->tuning;
+  ctx.tuning = e->tuning();
   ctx.config = &config_;
   ctx.db = db;
   ctx.cluster = cluster;
@@ -1143,7 +831,7 @@ absl::StatusOr<Explanation> Pipeline::Impl::Explain(std::string_view name, absl:
     ExplainSection& d = out.Section(absl::StrCat("Detector ", std::string(AlertKindName(kind))));
     detectors[k]->Explain(ctx, s, &d);
     const AlertState& a = s.alert(kind);
-    const AlertWindow& w = e->tuning->window(kind);
+    const AlertWindow& w = e->tuning()->window(kind);
     d.Add("alert",
           absl::StrCat(std::string(AlertPhaseName(a.phase())),
                        a.phase() != AlertPhase::kInactive

@@ -83,17 +83,17 @@ absl::Status StdoutSink::Write(std::string_view text) {
 }
 
 void StdoutSink::AppendTextLine(const pipeline::Alert& alert) {
-  const bool firing = alert.status == "firing";
+  const bool firing = alert.status == pipeline::AlertStatus::kFiring;
   absl::StrAppend(&line_, HumanTime(alert.event_time), "  ", firing ? "FIRING  " : "RESOLVED", "  ",
-                  alert.severity, "  ", alert.alert, "  ", TableName(alert));
-  if (!alert.cause.empty()) absl::StrAppend(&line_, "  cause=", alert.cause);
+                  Sv(pipeline::SeverityName(alert.severity)), "  ", alert.alert, "  ",
+                  TableName(alert), "  cause=", Sv(pipeline::CauseName(alert.cause)));
   if (!alert.summary.empty()) absl::StrAppend(&line_, "  ", alert.summary);
   line_.push_back('\n');
 }
 
 absl::Status StdoutSink::Deliver(const pipeline::AlertTransition& transition) {
   const pipeline::Alert& alert = transition.alert;
-  const bool firing = alert.status == "firing";
+  const bool firing = alert.status == pipeline::AlertStatus::kFiring;
   (firing ? fired_ : resolved_)++;
   line_.clear();
   if (format_ == AlertFormat::kJson) {
@@ -151,7 +151,8 @@ absl::Status StdoutSink::WriteSummary(const RunFacts& facts) {
         absl::StrAppend(&since, " (resolved ",
                         a.ends_at.has_value() ? HumanTime(*a.ends_at) : std::string("-"), ")");
       }
-      rows.push_back({key.first, a.alert, a.severity, Cell(a.cause), since, Cell(DescribeHolder(a)),
+      rows.push_back({key.first, a.alert, std::string(pipeline::SeverityName(a.severity)),
+                      std::string(pipeline::CauseName(a.cause)), since, Cell(DescribeHolder(a)),
                       Cell(a.recommendation)});
     }
   }

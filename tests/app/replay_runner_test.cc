@@ -29,9 +29,9 @@ class RecordingConsumer final : public ReplayConsumer {
     fed.push_back(
         absl::StrCat("S ", std::string(snapshot.database), " ", Clock(snapshot.collected_at)));
     pipeline::Alert alert;
-    alert.status = "firing";
+    alert.status = pipeline::AlertStatus::kFiring;
     alert.alert = "TestAlert";
-    alert.severity = "info";
+    alert.severity = pipeline::Severity::kInfo;
     alert.cluster = std::string(snapshot.cluster);
     alert.database = std::string(snapshot.database);
     alert.schema = "public";

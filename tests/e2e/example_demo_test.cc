@@ -46,7 +46,8 @@ std::string ExampleFile(const std::string& name) {
 
 // One not_keeping_up entry of expected.json.
 struct ExpectedAlert {
-  std::string alert, cause;
+  std::string alert;
+  pipeline::Cause cause = pipeline::Cause::kUnknown;
   std::optional<int64_t> from_s;                     // the pin began this long after started_at
   std::string holder_kind, holder_application_name;  // empty: no holder expected
 };
@@ -87,7 +88,12 @@ std::optional<Expected> LoadExpected() {
       return std::nullopt;
     }
     want.alert = alert;
-    want.cause = cause;
+    const std::optional<pipeline::Cause> known = pipeline::ParseCause(cause);
+    if (!known.has_value()) {
+      ADD_FAILURE() << path << ": " << key << ": unknown cause " << cause;
+      return std::nullopt;
+    }
+    want.cause = *known;
     int64_t from_s = 0;
     if (entry["from_s"].get(from_s) == simdjson::SUCCESS) want.from_s = from_s;
     simdjson::dom::object holder;
@@ -138,8 +144,8 @@ TEST_P(ExampleDemoTest, FiresEveryExpectedAlertAndNothingLoudElsewhere) {
   for (const auto& [table, want] : expected->not_keeping_up) {
     const pipeline::Alert* fired = nullptr;
     for (const pipeline::Alert& a : alerts) {
-      if (a.status == "firing" && TableOf(a) == table && a.alert == want.alert &&
-          a.cause == want.cause) {
+      if (a.status == pipeline::AlertStatus::kFiring && TableOf(a) == table &&
+          a.alert == want.alert && a.cause == want.cause) {
         fired = &a;
         break;
       }
@@ -148,7 +154,7 @@ TEST_P(ExampleDemoTest, FiresEveryExpectedAlertAndNothingLoudElsewhere) {
                               << " with cause " << want.cause << "; got:\n"
                               << run.out;
     if (fired == nullptr) continue;
-    EXPECT_NE(fired->severity, "info") << log_name << ": " << table;
+    EXPECT_NE(fired->severity, pipeline::Severity::kInfo) << log_name << ": " << table;
     if (want.from_s.has_value()) {
       const absl::Time pinned_at = expected->started_at + absl::Seconds(*want.from_s);
       EXPECT_GE(fired->event_time, pinned_at)
@@ -165,12 +171,12 @@ TEST_P(ExampleDemoTest, FiresEveryExpectedAlertAndNothingLoudElsewhere) {
 
   for (const pipeline::Alert& a : alerts) {
     const std::string table = TableOf(a);
-    if (a.status != "firing" || expected->not_keeping_up.contains(table)) continue;
-    EXPECT_EQ(a.severity, "info") << log_name << ": " << table
-                                  << (expected->keeping_up.contains(table) ? " keeps up"
-                                                                           : " is not expected")
-                                  << " but got " << a.alert << " (" << a.severity << ", " << a.cause
-                                  << ")";
+    if (a.status != pipeline::AlertStatus::kFiring || expected->not_keeping_up.contains(table))
+      continue;
+    EXPECT_EQ(a.severity, pipeline::Severity::kInfo)
+        << log_name << ": " << table
+        << (expected->keeping_up.contains(table) ? " keeps up" : " is not expected") << " but got "
+        << a.alert << " (" << a.severity << ", " << a.cause << ")";
   }
 }
 
@@ -217,7 +223,7 @@ TEST(ExampleDemoScriptTest, TextOutputNamesEveryExpectedTable) {
   for (const auto& [table, want] : expected->not_keeping_up) {
     EXPECT_NE(out.find(table), std::string::npos) << "scripts/demo never names " << table << ":\n"
                                                   << out;
-    EXPECT_NE(out.find(want.cause), std::string::npos)
+    EXPECT_NE(out.find(pipeline::CauseName(want.cause)), std::string::npos)
         << "scripts/demo never names the cause " << want.cause << ":\n"
         << out;
   }

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -93,14 +94,16 @@ void CheckAcceptance(const ReplayResult& run) {
                 line.c_str());
   }
   struct Expect {
-    std::string alert, cause;
+    std::string alert;
+    pipeline::Cause cause;
   };
   const std::map<std::string, Expect> not_keeping_up = {
-      {"reporting.public.held_table", {"AutovacuumNotKeepingUp", "xmin_horizon"}},
-      {"reporting.public.report_cache", {"AutovacuumNotKeepingUp", "xmin_horizon"}},
-      {"events.public.throttled_events", {"AutovacuumNotKeepingUp", "cost_throttled"}},
-      {"events.public.ledger", {"FreezingNotKeepingUp", "xmin_horizon"}},
-      {"jobs.public.locked_jobs", {"AutovacuumNotKeepingUp", "lock_conflicts"}},
+      {"reporting.public.held_table", {"AutovacuumNotKeepingUp", pipeline::Cause::kXminHorizon}},
+      {"reporting.public.report_cache", {"AutovacuumNotKeepingUp", pipeline::Cause::kXminHorizon}},
+      {"events.public.throttled_events",
+       {"AutovacuumNotKeepingUp", pipeline::Cause::kCostThrottled}},
+      {"events.public.ledger", {"FreezingNotKeepingUp", pipeline::Cause::kXminHorizon}},
+      {"jobs.public.locked_jobs", {"AutovacuumNotKeepingUp", pipeline::Cause::kLockConflicts}},
   };
   const std::set<std::string> keeping_up = {"shop.public.orders", "shop.public.django_session",
                                             "shop.public.audit_log", "shop.public.inventory"};
@@ -109,13 +112,14 @@ void CheckAcceptance(const ReplayResult& run) {
     const pipeline::Alert& a = t.alert;
     const std::string table = Qualified(a);
     if (keeping_up.contains(table)) {
-      EXPECT_EQ(a.severity, "info") << "a healthy table paged: " << a.summary;
+      EXPECT_EQ(a.severity, pipeline::Severity::kInfo) << "a healthy table paged: " << a.summary;
     }
     if (table == "jobs.public.cancel_jobs" && a.alert == "AutovacuumNotKeepingUp") {
-      EXPECT_EQ(a.cause, "lock_conflicts") << a.summary;
+      EXPECT_EQ(a.cause, pipeline::Cause::kLockConflicts) << a.summary;
     }
     auto want = not_keeping_up.find(table);
-    if (a.status == "firing" && want != not_keeping_up.end() && a.alert == want->second.alert) {
+    if (a.status == pipeline::AlertStatus::kFiring && want != not_keeping_up.end() &&
+        a.alert == want->second.alert) {
       EXPECT_EQ(a.cause, want->second.cause) << a.summary;
       fired_at.try_emplace(table, a.event_time);
     }
@@ -131,9 +135,9 @@ void CheckAcceptance(const ReplayResult& run) {
                 absl::ToDoubleSeconds(at - kStartedAt));
   }
   // Every transition exactly once: no fingerprint fires twice without a resolve between.
-  std::map<std::string, std::string> last_status;
+  std::map<std::string, std::optional<pipeline::AlertStatus>> last_status;
   for (const AlertTransition& t : run.transitions) {
-    std::string& last = last_status[t.alert.fingerprint];
+    std::optional<pipeline::AlertStatus>& last = last_status[t.alert.fingerprint];
     EXPECT_NE(last, t.alert.status) << "repeated " << t.alert.status << ": " << t.alert.summary;
     last = t.alert.status;
   }
@@ -183,7 +187,7 @@ defaults:
   std::set<std::string> advised;
   for (const AlertTransition& t : run.transitions) {
     if (t.alert.alert != "AutovacuumThresholdTooLax") continue;
-    EXPECT_EQ(t.alert.severity, "info");
+    EXPECT_EQ(t.alert.severity, pipeline::Severity::kInfo);
     advised.insert(Qualified(t.alert));
     std::printf("%s\n  %s\n", t.alert.summary.c_str(), t.alert.recommendation.c_str());
     EXPECT_NE(t.alert.recommendation.find("ALTER TABLE public.orders SET "

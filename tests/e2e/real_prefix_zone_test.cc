@@ -30,7 +30,7 @@ namespace {
 
 std::string Gunzipped(const std::string& from, const std::string& dir) {
   const std::string name = from.substr(from.rfind('/') + 1);
-  const std::string to = dir + "/" + name.substr(0, name.size() - 3);
+  std::string to = dir + "/" + name.substr(0, name.size() - 3);
   EXPECT_TRUE(testing::Gunzip(from, to));
   return to;
 }
@@ -103,10 +103,12 @@ TEST(RealPrefixAndZoneTest, ReplayTakesTheZoneFromTheSnapshotsAndFindsThePin) {
   const std::vector<pipeline::Alert> alerts = testing::ParseTransitions(run.out);
   const pipeline::Alert* fired = nullptr;
   for (const pipeline::Alert& a : alerts) {
-    if (a.status == "firing" && testing::TableOf(a) == "reporting.public.held_table") fired = &a;
+    if (a.status == pipeline::AlertStatus::kFiring &&
+        testing::TableOf(a) == "reporting.public.held_table")
+      fired = &a;
   }
   ASSERT_NE(fired, nullptr) << run.out;
-  EXPECT_EQ(fired->cause, "xmin_horizon");
+  EXPECT_EQ(fired->cause, pipeline::Cause::kXminHorizon);
   ASSERT_TRUE(fired->holder.has_value());
   EXPECT_EQ(fired->holder->application_name, "nightly_report");
 }

@@ -117,9 +117,10 @@ void ExpectHealthyTablesQuiet(simdjson::dom::element truth,
   std::set<std::string> healthy;
   for (auto name : keeping_up) healthy.insert(std::string(std::string_view(name)));
   for (const pipeline::Alert& a : alerts) {
-    if (a.status != "firing" || !healthy.contains(NameOf(a))) continue;
-    EXPECT_EQ(a.severity, "info") << what << ": " << NameOf(a) << " keeps up but got " << a.alert
-                                  << " (" << a.severity << ")";
+    if (a.status != pipeline::AlertStatus::kFiring || !healthy.contains(NameOf(a))) continue;
+    EXPECT_EQ(a.severity, pipeline::Severity::kInfo)
+        << what << ": " << NameOf(a) << " keeps up but got " << a.alert << " (" << a.severity
+        << ")";
   }
 }
 
@@ -152,10 +153,12 @@ TEST_P(ReplayDatasetTest, FiresEveryTruthAlertAndNothingLoudOnHealthyTables) {
     std::string_view want_alert, want_cause;
     ASSERT_EQ(entry["alert"].get(want_alert), simdjson::SUCCESS);
     ASSERT_EQ(entry["cause"].get(want_cause), simdjson::SUCCESS);
+    const std::optional<pipeline::Cause> cause = pipeline::ParseCause(want_cause);
+    ASSERT_TRUE(cause.has_value()) << table << ": unknown cause " << want_cause;
     const pipeline::Alert* fired = nullptr;
     for (const pipeline::Alert& a : alerts) {
-      if (a.status == "firing" && name_of(a) == table && a.alert == want_alert &&
-          a.cause == want_cause) {
+      if (a.status == pipeline::AlertStatus::kFiring && name_of(a) == table &&
+          a.alert == want_alert && a.cause == *cause) {
         fired = &a;
         break;
       }
@@ -377,13 +380,14 @@ TEST(ReplayDatasetSnapshotsOnlyTest, PinnedTablesGetTheirCauseAndRoot) {
     ++pinned;
     const pipeline::Alert* fired = nullptr;
     for (const pipeline::Alert& a : alerts) {
-      if (a.status == "firing" && name_of(a) == key && a.alert == want_alert) {
+      if (a.status == pipeline::AlertStatus::kFiring && name_of(a) == key &&
+          a.alert == want_alert) {
         fired = &a;
         break;
       }
     }
     ASSERT_NE(fired, nullptr) << key << " never fired:\n" << run.out;
-    EXPECT_EQ(fired->cause, "xmin_horizon") << key;
+    EXPECT_EQ(fired->cause, pipeline::Cause::kXminHorizon) << key;
     ASSERT_TRUE(fired->holder.has_value()) << key;
     EXPECT_EQ(fired->holder->kind, "session") << key;
     EXPECT_EQ(fired->holder->scope, "database") << key;

@@ -224,8 +224,8 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
   const absl::Duration interval = absl::Seconds(key->snapshot_interval_s);
   std::map<std::string, int> xmin_fired;  // table -> firing transitions of cause xmin_horizon
   for (const pipeline::Alert& a : alerts) {
-    if (a.alert == "AutovacuumNotKeepingUp" && a.status == "firing" && a.cause == "xmin_horizon" &&
-        a.summary.rfind("Root changed", 0) != 0) {
+    if (a.alert == "AutovacuumNotKeepingUp" && a.status == pipeline::AlertStatus::kFiring &&
+        a.cause == pipeline::Cause::kXminHorizon && a.summary.rfind("Root changed", 0) != 0) {
       ++xmin_fired[TableOf(a)];
     }
   }
@@ -240,15 +240,16 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
       const pipeline::Alert* resolved = nullptr;
       for (const pipeline::Alert& a : alerts) {
         if (a.alert != "AutovacuumNotKeepingUp" || TableOf(a) != table) continue;
-        if (fired == nullptr && a.status == "firing" && a.event_time >= ep.pin_at &&
-            a.event_time < next_pin) {
+        if (fired == nullptr && a.status == pipeline::AlertStatus::kFiring &&
+            a.event_time >= ep.pin_at && a.event_time < next_pin) {
           fired = &a;
-        } else if (fired != nullptr && resolved == nullptr && a.status == "resolved") {
+        } else if (fired != nullptr && resolved == nullptr &&
+                   a.status == pipeline::AlertStatus::kResolved) {
           resolved = &a;
         }
       }
       ASSERT_NE(fired, nullptr) << "never fired; got:\n" << run.out;
-      EXPECT_EQ(fired->cause, "xmin_horizon");
+      EXPECT_EQ(fired->cause, pipeline::Cause::kXminHorizon);
       EXPECT_LE(fired->event_time, crossed + absl::Seconds(60))
           << "fired at " << absl::FormatTime(fired->event_time) << ", crossed its trigger at "
           << absl::FormatTime(crossed);
@@ -268,13 +269,14 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
 
   // Nothing loud on quiet tables, no pinned-horizon page outside the episodes.
   for (const pipeline::Alert& a : alerts) {
-    if (a.status != "firing" || a.alert == "XminHorizonHeld") continue;
+    if (a.status != pipeline::AlertStatus::kFiring || a.alert == "XminHorizonHeld") continue;
     const std::string table = TableOf(a);
     if (key->quiet.contains(table)) {
-      EXPECT_EQ(a.severity, "info") << table << " is quiet but got " << a.alert << " (" << a.cause
-                                    << ") at " << absl::FormatTime(a.event_time);
+      EXPECT_EQ(a.severity, pipeline::Severity::kInfo)
+          << table << " is quiet but got " << a.alert << " (" << a.cause << ") at "
+          << absl::FormatTime(a.event_time);
     }
-    if (a.cause == "xmin_horizon") {
+    if (a.cause == pipeline::Cause::kXminHorizon) {
       bool inside = false;
       for (const Episode& ep : key->episodes) {
         inside = inside ||
@@ -288,7 +290,8 @@ TEST_P(ScenarioTest, PinnedTablesNameTheRootResolveAndPageAgainQuietOnesStayQuie
   // One XminHorizonHeld per root, naming it.
   std::vector<const pipeline::Alert*> held;
   for (const pipeline::Alert& a : alerts) {
-    if (a.alert == "XminHorizonHeld" && a.status == "firing") held.push_back(&a);
+    if (a.alert == "XminHorizonHeld" && a.status == pipeline::AlertStatus::kFiring)
+      held.push_back(&a);
   }
   ASSERT_EQ(held.size(), key->episodes.size()) << run.out;
   for (size_t i = 0; i < held.size(); ++i) {

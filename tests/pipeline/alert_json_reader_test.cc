@@ -3,7 +3,9 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
@@ -14,10 +16,10 @@ namespace {
 
 pipeline::Alert FullAlert() {
   pipeline::Alert a;
-  a.status = "firing";
+  a.status = AlertStatus::kFiring;
   a.alert = "AutovacuumNotKeepingUp";
-  a.severity = "warning";
-  a.cause = "xmin_horizon";
+  a.severity = Severity::kWarning;
+  a.cause = Cause::kXminHorizon;
   a.cluster = "prod-eu-1";
   a.database = "shop";
   a.schema = "public";
@@ -68,7 +70,7 @@ TEST(AlertJsonParserTest, RoundTripIsByteIdentical) {
 
 TEST(AlertJsonParserTest, ResolvedWithoutHolderRoundTrips) {
   pipeline::Alert a = FullAlert();
-  a.status = "resolved";
+  a.status = AlertStatus::kResolved;
   a.holder.reset();
   a.ends_at = absl::FromUnixSeconds(1795000600);
   a.evidence.clear();
@@ -105,6 +107,44 @@ TEST(AlertJsonParserTest, MalformedDocumentsAreDataLossNamingTheField) {
   EXPECT_NE(bad_pid.status().message().find("holder.pid"), absl::string_view::npos);
   auto bad_evidence = ParseAlertJson(R"({"evidence":{"x":[1]}})");
   EXPECT_EQ(bad_evidence.status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(AlertJsonParserTest, EveryStatusSeverityAndCauseRoundTrips) {
+  for (AlertStatus status : {AlertStatus::kFiring, AlertStatus::kResolved}) {
+    for (Severity severity : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
+      for (int c = 0; c <= kMaxCause; ++c) {
+        pipeline::Alert a = FullAlert();
+        a.status = status;
+        a.severity = severity;
+        a.cause = static_cast<Cause>(c);
+        std::string json;
+        pipeline::WriteAlertJson(a, &json);
+        auto parsed = ParseAlertJson(json);
+        ASSERT_OK(parsed);
+        EXPECT_EQ(parsed->status, status);
+        EXPECT_EQ(parsed->severity, severity);
+        EXPECT_EQ(parsed->cause, a.cause);
+        std::string again;
+        pipeline::WriteAlertJson(*parsed, &again);
+        EXPECT_EQ(again, json);
+      }
+    }
+  }
+}
+
+TEST(AlertJsonParserTest, AnUnknownStatusSeverityOrCauseIsDataLossNamingTheField) {
+  for (const auto& [field, json] : {
+           std::pair{"status", R"({"status":"pending","alert":"WraparoundRisk"})"},
+           std::pair{"severity", R"({"status":"firing","severity":"page"})"},
+           std::pair{"cause", R"({"status":"firing","cause":"gremlins"})"},
+           std::pair{"cause", R"({"cause":""})"},
+           std::pair{"status", R"({"status":1})"},
+       }) {
+    auto parsed = ParseAlertJson(json);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kDataLoss) << json;
+    EXPECT_NE(parsed.status().message().find(absl::StrCat(field, ":")), absl::string_view::npos)
+        << parsed.status();
+  }
 }
 
 }  // namespace

@@ -65,8 +65,8 @@ TEST(AutovacuumNotKeepingUpTest, XminHorizonNamesTheSessionAndResolvesWhenItEnds
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
   const Alert& a = fired[0];
-  EXPECT_EQ(a.cause, "xmin_horizon");
-  EXPECT_EQ(a.severity, "warning");
+  EXPECT_EQ(a.cause, Cause::kXminHorizon);
+  EXPECT_EQ(a.severity, Severity::kWarning);
   ASSERT_TRUE(a.holder.has_value());
   EXPECT_EQ(a.holder->kind, "session");
   EXPECT_EQ(a.holder->pid, 777);
@@ -87,9 +87,9 @@ TEST(AutovacuumNotKeepingUpTest, XminHorizonNamesTheSessionAndResolvesWhenItEnds
     writes += 3000;
     h.Snapshot(T(s), "db", {Table(1000, writes)});
   }
-  std::vector<Alert> resolved = h.Find(kAlert, "held", "resolved");
+  std::vector<Alert> resolved = h.Find(kAlert, "held", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
-  EXPECT_EQ(resolved[0].cause, "xmin_horizon");
+  EXPECT_EQ(resolved[0].cause, Cause::kXminHorizon);
   ASSERT_TRUE(resolved[0].ends_at.has_value());
   // Resolved on the evidence: the first snapshot after the effective vacuum finds the table
   // under its trigger (no clear_for of minutes after the release).
@@ -110,7 +110,7 @@ TEST(AutovacuumNotKeepingUpTest, XminHorizonFromAReplicationSlotIsClusterWide) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "xmin_horizon");
+  EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   ASSERT_TRUE(fired[0].holder.has_value());
   EXPECT_EQ(fired[0].holder->kind, "replication_slot");
   EXPECT_EQ(fired[0].holder->slot_name, "replica_gone");
@@ -129,7 +129,7 @@ TEST(AutovacuumNotKeepingUpTest, LockConflictsFromSkipLinesWithoutDatabase) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "lock_conflicts");
+  EXPECT_EQ(fired[0].cause, Cause::kLockConflicts);
   EXPECT_FALSE(fired[0].holder.has_value());
   EXPECT_NE(fired[0].recommendation.find("pg_locks"), std::string::npos);
   EXPECT_EQ(h.counters().unresolved_skips, 0);
@@ -149,7 +149,7 @@ TEST(AutovacuumNotKeepingUpTest, CostThrottledRunInProgress) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "cost_throttled");
+  EXPECT_EQ(fired[0].cause, Cause::kCostThrottled);
   EXPECT_NE(fired[0].recommendation.find("ALTER TABLE public.held SET "
                                          "(autovacuum_vacuum_cost_limit = 1000, "
                                          "autovacuum_vacuum_cost_delay = 2);"),
@@ -177,7 +177,7 @@ TEST(AutovacuumNotKeepingUpTest, WorkerStarvationWhenAllWorkersAreBusyElsewhere)
   for (const char* name : {"t0", "t1", "t2"}) {
     std::vector<Alert> fired = h.Find(kAlert, name);
     ASSERT_EQ(fired.size(), 1u) << h.Dump();
-    EXPECT_EQ(fired[0].cause, "worker_starvation");
+    EXPECT_EQ(fired[0].cause, Cause::kWorkerStarvation);
     EXPECT_GE(fired[0].starts_at - T(0), absl::Minutes(30));  // overdue_after
   }
 }
@@ -194,7 +194,7 @@ TEST(AutovacuumNotKeepingUpTest, MaintenanceWorkMemWhenRunsNeedManyIndexPasses) 
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "insufficient_maintenance_work_mem");
+  EXPECT_EQ(fired[0].cause, Cause::kInsufficientMaintenanceWorkMem);
   EXPECT_NE(fired[0].recommendation.find("autovacuum_work_mem"), std::string::npos);
 }
 
@@ -209,7 +209,7 @@ TEST(AutovacuumNotKeepingUpTest, UnknownWhenRunsWorkButTheTableDoesNotRecover) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "held");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "unknown");
+  EXPECT_EQ(fired[0].cause, Cause::kUnknown);
 }
 
 TEST(AutovacuumNotKeepingUpTest, HealthySawToothNeverFires) {

@@ -55,7 +55,7 @@ TEST(FreezingNotKeepingUpTest, AntiWraparoundRunsRepeatWhileAWorkerHoldsTheHoriz
   }
   std::vector<Alert> fired = h.Find(kAlert, "ledger");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "xmin_horizon");
+  EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   ASSERT_TRUE(fired[0].holder.has_value());
   EXPECT_EQ(fired[0].holder->kind, "autovacuum_worker");
   EXPECT_EQ(fired[0].holder->pid, 13159);
@@ -76,7 +76,7 @@ TEST(FreezingNotKeepingUpTest, UnknownCauseWithoutAHolder) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "ledger");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "unknown");
+  EXPECT_EQ(fired[0].cause, Cause::kUnknown);
 }
 
 TEST(FreezingNotKeepingUpTest, FreezingThatAdvancesNeverFires) {

@@ -111,7 +111,7 @@ PipelineHarness Story(bool log, int64_t* first_crossing_s) {
 void ExpectTwoEpisodes(const PipelineHarness& h, int64_t first_crossing_s) {
   const std::vector<Alert> fired = h.Find(kNotKeepingUp, "counters");
   ASSERT_EQ(fired.size(), 2u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "xmin_horizon");
+  EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   ASSERT_TRUE(fired[0].holder.has_value());
   EXPECT_EQ(fired[0].holder->kind, "prepared_xact");
   EXPECT_EQ(fired[0].holder->gid, "billing-1");
@@ -125,7 +125,7 @@ void ExpectTwoEpisodes(const PipelineHarness& h, int64_t first_crossing_s) {
   EXPECT_EQ(fired[1].holder->gid, "billing-2");
   EXPECT_GE(fired[1].event_time, T(170));
 
-  const std::vector<Alert> resolved = h.Find(kNotKeepingUp, "counters", "resolved");
+  const std::vector<Alert> resolved = h.Find(kNotKeepingUp, "counters", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 2u) << h.Dump();
   // The release at t=120: the run at 120 removes the backlog, the snapshot at 120 confirms.
   EXPECT_GE(resolved[0].event_time, T(120));
@@ -167,13 +167,13 @@ TEST(PinnedHorizonTest, XminHorizonHeldOncePerRootNamingTheTablesPayingForIt) {
   const std::vector<Alert> fired = h.Find(kHeld, "");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
   EXPECT_EQ(fired[0].database, "");  // one per cluster: an xid pins every database
-  EXPECT_EQ(fired[0].cause, "xmin_horizon");
+  EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   ASSERT_TRUE(fired[0].holder.has_value());
   EXPECT_EQ(fired[0].holder->id, "prepared_xact:billing-1");
   EXPECT_GE(fired[0].event_time, T(1 + 600));
   EXPECT_LE(fired[0].event_time, T(1 + 600 + 5));
   EXPECT_NE(fired[0].summary.find("db.public.counters"), std::string::npos) << fired[0].summary;
-  const std::vector<Alert> resolved = h.Find(kHeld, "", "resolved");
+  const std::vector<Alert> resolved = h.Find(kHeld, "", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
   EXPECT_EQ(resolved[0].event_time, T(905));
 }

@@ -57,7 +57,7 @@ TEST(PipelineTest, RenameKeepsTheHistoryAndMovesTheAlert) {
   // ALTER TABLE old_name RENAME TO new_name: same relid.
   h.Snapshot(T(120), "db", {Pinned("new_name", 5, 44000)}, Holder());
   EXPECT_EQ(h.counters().tables_renamed, 1);
-  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "old_name", "resolved");
+  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "old_name", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
   EXPECT_NE(resolved[0].summary.find("renamed"), std::string::npos);
   // The evidence (runs, crossing) moved with the table: it fires again after `for` alone.
@@ -66,7 +66,7 @@ TEST(PipelineTest, RenameKeepsTheHistoryAndMovesTheAlert) {
   h.Snapshot(T(155), "db", {Pinned("new_name", 5, 51000)}, Holder());
   std::vector<Alert> fired = h.Find(kNotKeepingUp, "new_name");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "xmin_horizon");
+  EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   EXPECT_LE(fired[0].event_time, T(160));
 }
 
@@ -79,7 +79,7 @@ TEST(PipelineTest, DropAndRecreateIsANewTable) {
   fresh.writes = 0;
   h.Snapshot(T(120), "db", {fresh});
   EXPECT_EQ(h.counters().tables_dropped_relid, 1);
-  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "jobs", "resolved");
+  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "jobs", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
   EXPECT_NE(resolved[0].summary.find("dropped and recreated"), std::string::npos);
   for (int s = 135; s < 600; s += 15) h.Snapshot(T(s), "db", {fresh});
@@ -135,7 +135,7 @@ TEST(PipelineTest, TablesNotSeenForTheTtlAreDroppedAndTheirAlertsResolved) {
   // Only another table is reported from now on.
   for (int s = 120; s <= 2 * 3600; s += 60) h.Snapshot(T(s), "db", {Pinned("other", 6, 10)});
   EXPECT_EQ(h.counters().tables_dropped_ttl, 1);
-  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "gone", "resolved");
+  std::vector<Alert> resolved = h.Find(kNotKeepingUp, "gone", AlertStatus::kResolved);
   ASSERT_EQ(resolved.size(), 1u) << h.Dump();
   EXPECT_NE(resolved[0].summary.find("not seen"), std::string::npos);
 }
@@ -160,7 +160,7 @@ TEST(PipelineTest, ARunCutInTwoWithOneStoreEqualsOneRun) {
   PipelineHarness whole;
   Scenario(&whole, 0, kSteps);
   ASSERT_EQ(whole.Find(kNotKeepingUp, "pinned").size(), 1u) << whole.Dump();
-  ASSERT_EQ(whole.Find(kNotKeepingUp, "pinned", "resolved").size(), 1u) << whole.Dump();
+  ASSERT_EQ(whole.Find(kNotKeepingUp, "pinned", AlertStatus::kResolved).size(), 1u) << whole.Dump();
 
   for (int cut : {10, 50, 120}) {
     vacwatch::testing::ScopedTempDir dir;

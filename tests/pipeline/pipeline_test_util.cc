@@ -234,7 +234,7 @@ void PipelineHarness::Checkpoint() {
 }
 
 std::vector<Alert> PipelineHarness::Find(const std::string& alert, const std::string& table,
-                                         const std::string& status) const {
+                                         AlertStatus status) const {
   std::vector<Alert> out;
   for (const AlertTransition& t : transitions_) {
     if (t.alert.alert == alert && t.alert.table == table && t.alert.status == status) {

@@ -160,7 +160,7 @@ class PipelineHarness {
   const std::vector<AlertTransition>& transitions() const { return transitions_; }
   // The transitions of `alert` on `table` with `status`.
   std::vector<Alert> Find(const std::string& alert, const std::string& table,
-                          const std::string& status = "firing") const;
+                          AlertStatus status = AlertStatus::kFiring) const;
   bool Fired(const std::string& alert, const std::string& table) const {
     return !Find(alert, table).empty();
   }

@@ -41,8 +41,8 @@ TEST(ThresholdTooLaxTest, BigTablePeakingFarAboveHealthyGetsInfoAdvice) {
   SawTooth(&h, orders, 600'000, 4);  // the default trigger: 600k dead = 17% of the table
   std::vector<Alert> fired = h.Find(kAlert, "orders");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].severity, "info");
-  EXPECT_EQ(fired[0].cause, "scale_factor_too_large");
+  EXPECT_EQ(fired[0].severity, Severity::kInfo);
+  EXPECT_EQ(fired[0].cause, Cause::kScaleFactorTooLarge);
   EXPECT_NE(fired[0].recommendation.find("ALTER TABLE public.orders SET "
                                          "(autovacuum_vacuum_scale_factor = 0.1, "
                                          "autovacuum_vacuum_threshold = 20000);"),

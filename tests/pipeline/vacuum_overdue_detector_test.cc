@@ -32,7 +32,7 @@ TEST(VacuumOverdueTest, TableWithAutovacuumOffOverItsTrigger) {
   }
   std::vector<Alert> fired = h.Find(kAlert, "off");
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
-  EXPECT_EQ(fired[0].cause, "autovacuum_disabled");
+  EXPECT_EQ(fired[0].cause, Cause::kAutovacuumDisabled);
   EXPECT_EQ(fired[0].starts_at, T(0));
   EXPECT_EQ(fired[0].event_time, T(30 * 60));
   EXPECT_NE(fired[0].recommendation.find("RESET (autovacuum_enabled)"), std::string::npos);
@@ -50,7 +50,7 @@ TEST(VacuumOverdueTest, ServerWideAutovacuumOffAndAManualVacuumClearsIt) {
     t.vacuum_count = 1;
     h.Snapshot(T(s), "db", {t}, off);
   }
-  EXPECT_EQ(h.Find(kAlert, "off", "resolved").size(), 1u) << h.Dump();
+  EXPECT_EQ(h.Find(kAlert, "off", AlertStatus::kResolved).size(), 1u) << h.Dump();
 }
 
 TEST(VacuumOverdueTest, AutovacuumOnIsNotThisAlert) {

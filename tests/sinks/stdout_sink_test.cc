@@ -32,14 +32,15 @@ class MemoryStream {
   std::FILE* file_;
 };
 
-pipeline::AlertTransition Transition(uint64_t seq, std::string status, std::string table) {
+pipeline::AlertTransition Transition(uint64_t seq, pipeline::AlertStatus status,
+                                     std::string table) {
   pipeline::AlertTransition t;
   t.seq = seq;
   pipeline::Alert& a = t.alert;
-  a.status = std::move(status);
+  a.status = status;
   a.alert = "AutovacuumNotKeepingUp";
-  a.severity = "warning";
-  a.cause = "xmin_horizon";
+  a.severity = pipeline::Severity::kWarning;
+  a.cause = pipeline::Cause::kXminHorizon;
   a.cluster = "c1";
   a.database = "shop";
   a.schema = "public";
@@ -58,15 +59,15 @@ pipeline::AlertTransition Transition(uint64_t seq, std::string status, std::stri
   h.scope = "cluster";
   a.holder = h;
   a.recommendation = "SELECT pg_terminate_backend(4242);";
-  if (a.status == "resolved") a.ends_at = a.event_time;
+  if (a.status == pipeline::AlertStatus::kResolved) a.ends_at = a.event_time;
   return t;
 }
 
 TEST(StdoutSinkTest, JsonIsOneWriteAlertJsonLinePerTransition) {
   MemoryStream out;
   StdoutSink sink(out.file(), AlertFormat::kJson);
-  const auto first = Transition(1, "firing", "orders");
-  const auto second = Transition(2, "resolved", "orders");
+  const auto first = Transition(1, pipeline::AlertStatus::kFiring, "orders");
+  const auto second = Transition(2, pipeline::AlertStatus::kResolved, "orders");
   ASSERT_OK(sink.Deliver(first));
   ASSERT_OK(sink.Deliver(second));
   ASSERT_OK(sink.Flush());
@@ -85,9 +86,9 @@ TEST(StdoutSinkTest, JsonIsOneWriteAlertJsonLinePerTransition) {
 TEST(StdoutSinkTest, TextHasALinePerTransitionAndASummaryTable) {
   MemoryStream out;
   StdoutSink sink(out.file(), AlertFormat::kText);
-  ASSERT_OK(sink.Deliver(Transition(1, "firing", "orders")));
-  ASSERT_OK(sink.Deliver(Transition(2, "firing", "events")));
-  ASSERT_OK(sink.Deliver(Transition(3, "resolved", "events")));
+  ASSERT_OK(sink.Deliver(Transition(1, pipeline::AlertStatus::kFiring, "orders")));
+  ASSERT_OK(sink.Deliver(Transition(2, pipeline::AlertStatus::kFiring, "events")));
+  ASSERT_OK(sink.Deliver(Transition(3, pipeline::AlertStatus::kResolved, "events")));
   ASSERT_OK(sink.Flush());
   ASSERT_OK(sink.WriteSummary());
   const std::string text = out.text();
@@ -155,7 +156,7 @@ TEST(StdoutSinkTest, WriteErrorsAreUnavailable) {
   std::FILE* read_only = std::fopen("/dev/null", "r");
   ASSERT_NE(read_only, nullptr);
   StdoutSink sink(read_only, AlertFormat::kJson);
-  absl::Status s = sink.Deliver(Transition(1, "firing", "t"));
+  absl::Status s = sink.Deliver(Transition(1, pipeline::AlertStatus::kFiring, "t"));
   if (s.ok()) s = sink.Flush();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
   std::fclose(read_only);
