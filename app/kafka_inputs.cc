@@ -14,8 +14,19 @@ void KafkaMessageDeleter::operator()(rd_kafka_message_s* message) const {
 
 KafkaInput::KafkaInput(const std::string& topic, int32_t partition, int64_t start_offset)
     : resume_(start_offset),
+      next_expected_(start_offset),
       partition_(partition),
       source_id_(state::MakeKafkaSourceId(topic, partition)) {}
+
+bool KafkaInput::Push(KafkaMessage message) {
+  if (message->offset < next_expected_) {
+    ++duplicates_;
+    return false;
+  }
+  next_expected_ = message->offset + 1;
+  queue_.push_back(std::move(message));
+  return true;
+}
 
 absl::StatusOr<std::unique_ptr<KafkaLogInput>> KafkaLogInput::Create(
     const std::string& topic, int32_t partition, ingest::ShipperLogReader::Options options) {

@@ -41,7 +41,10 @@ using KafkaMessage = std::unique_ptr<rd_kafka_message_s, KafkaMessageDeleter>;
 // What both inputs share: the queue and the source id.
 class KafkaInput : public DriverInput {
  public:
-  void Push(KafkaMessage message) { queue_.push_back(std::move(message)); }
+  // Queues a message; one at an offset already queued is dropped (after a pause and resume the
+  // client may fetch again what it had delivered). Returns false for such a duplicate.
+  bool Push(KafkaMessage message);
+  int64_t duplicates_dropped() const { return duplicates_; }
   size_t queued() const { return queue_.size(); }
   const std::string& source_id() const override { return source_id_; }
   absl::Time time() const override { return time_; }
@@ -55,6 +58,8 @@ class KafkaInput : public DriverInput {
   int64_t resume_;
 
  private:
+  int64_t next_expected_;  // offset after the last message queued
+  int64_t duplicates_ = 0;
   int32_t partition_;
   std::string source_id_;
 };

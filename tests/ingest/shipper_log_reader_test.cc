@@ -9,6 +9,8 @@
 #include "ingest/event_json.h"
 #include "ingest/log_source.h"
 #include "tests/testing/collecting_error_sink.h"
+#include "tests/testing/datasets.h"
+#include "tests/testing/file_contents.h"
 #include "tests/testing/read_events.h"
 #include "tests/testing/status_matchers.h"
 
@@ -248,6 +250,41 @@ TEST(ShipperLogReaderTest, RecordsFedOneByOneTakeTheirClusterFromTheKeyAndCountI
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"eu/orders@100", "us/leads@101"}));
   EXPECT_EQ(reader->resume_offset(), position);
+}
+
+TEST(ShipperLogReaderTest, TheDatasetFedRecordByRecordGivesThePlainLogsEvents) {
+  std::FILE* file =
+      std::fopen((testing::DatasetPath("pg15-prod-eu-1") + "/postgresql.log").c_str(), "rb");
+  ASSERT_NE(file, nullptr);
+  const std::string log = testing::FileContents(file);
+  std::fclose(file);
+  ASSERT_FALSE(log.empty());
+  CollectingErrorSink sink;
+  auto reader = MakeReader(Opts("prod-eu-1", &sink));
+  std::vector<std::string> events;
+  LogEvent event;
+  std::string json;
+  int64_t position = 0;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    reader->FeedRecord(std::string_view(log).substr(start, end - start), "prod-eu-1", position++);
+    // Drained at every other record, as a Kafka input drains between polls.
+    while (position % 2 == 0 && reader->Next(&event)) {
+      WriteLogEventJson(event, &json);
+      events.push_back(json);
+    }
+    start = end + 1;
+  }
+  reader->Finish();
+  while (reader->Next(&event)) {
+    WriteLogEventJson(event, &json);
+    events.push_back(json);
+  }
+  EXPECT_TRUE(sink.errors.empty()) << sink.errors.size() << " dead letters, the first at "
+                                   << (sink.errors.empty() ? 0 : sink.errors[0].byte_offset);
+  EXPECT_EQ(WithoutPositions(events), PlainEvents(log, "prod-eu-1"));
 }
 
 TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
