@@ -345,6 +345,8 @@ bool CsvLogReader::Next(LogEvent* event) {
           ConsumeLines(data[0] == '\n' ? 1 : 2);  // blank line between records
           break;
         }
+        // A blank CRLF line cut after its '\r': only the next byte tells it from a record.
+        if (scan_pos_ == 0 && data == "\r" && !finished_) return false;
         switch (ScanRecord()) {
           case Scan::kNeedMore:
             return false;

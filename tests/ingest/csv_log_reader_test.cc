@@ -131,6 +131,27 @@ TEST(CsvLogReaderTest, AcceptsCrLfAndBlankLinesAndLastRecordWithoutNewline) {
   EXPECT_EQ(reader.counters().total_rejected(), 0);
 }
 
+// Found by fuzzing (tests/data/fuzz/csv_log_reader/crash-918ac0e...): a blank CRLF line whose
+// '\n' came in the next chunk was read as a one-column record and rejected.
+TEST(CsvLogReaderTest, BlankCrLfLineCutBetweenChunksIsStillBlank) {
+  const std::string record = Record(15, kVacuumMessage);
+  const std::string input = record + "\r\n" + record;
+  for (size_t cut : {record.size() + 1, record.size() + 2}) {
+    SCOPED_TRACE(cut);
+    CsvLogReader reader(TestOptions());
+    LogEvent event;
+    int events = 0;
+    reader.Feed(std::string_view(input).substr(0, cut));
+    while (reader.Next(&event)) ++events;
+    reader.Feed(std::string_view(input).substr(cut));
+    reader.Finish();
+    while (reader.Next(&event)) ++events;
+    EXPECT_EQ(events, 2);
+    EXPECT_EQ(reader.counters().total_rejected(), 0);
+    EXPECT_EQ(reader.counters().entries, 2);
+  }
+}
+
 TEST(CsvLogReaderTest, KeepsByteOffsetsAndLineNumbers) {
   const std::string first = Record(15, kVacuumMessage);  // 11 physical lines
   const std::string input = first + Record(15, kVacuumMessage);
