@@ -261,6 +261,29 @@ TEST(CsvLogReaderTest, OversizedRecordIsRejectedAndDropped) {
   }
 }
 
+// Found by fuzzing (tests/data/fuzz/csv_log_reader/crash-7e6d9b3...): a quoting fault past
+// max_entry_bytes made the record bad_structure when it arrived whole and oversized when a
+// chunk ended between the limit and the fault. It is oversized, whatever the chunks.
+TEST(CsvLogReaderTest, QuotingFaultPastTheLimitIsOversizedWhateverTheChunks) {
+  CsvLogReader::Options options = TestOptions();
+  CollectingErrorSink sink;
+  options.errors = &sink;
+  options.max_entry_bytes = 4096;
+  const std::string long_text(5000, 'm');
+  // A character after a closing quote; a quote in an unquoted field.
+  for (const std::string& field : {"\"" + long_text + "\"x", long_text + "\"x"}) {
+    const std::string input =
+        "2026-11-23 23:18:21.286 UTC,,,13110," + field + ",more\n" + Record(15, kVacuumMessage);
+    for (size_t chunk : {size_t{1}, size_t{4100}, size_t{1} << 20}) {
+      SCOPED_TRACE(field.substr(0, 1) + " in chunks of " + std::to_string(chunk));
+      sink.errors.clear();
+      CsvLogReader reader(options);
+      EXPECT_EQ(ReadAllEvents(reader, input, chunk).size(), 1u);
+      EXPECT_THAT(sink.kinds(), ElementsAre(ParseErrorKind::kOversized));
+    }
+  }
+}
+
 // A reader stopped while it drops an oversized record that arrives in pieces (in its first
 // line, in a later line of its quoted message, just before its end), and restarted at
 // resume_offset(), reads the rest as the first reader would: the same events, and the record
