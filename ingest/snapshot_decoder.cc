@@ -571,8 +571,9 @@ struct SnapshotDecoder::Impl {
   size_t buf_capacity = 0;  // bytes usable before the padding
   const char* base = nullptr;
   size_t len = 0;
-  bool salvage = false;  // Options::salvage
-  std::string escaped;   // the document with invalid UTF-8 escaped, when it had some
+  std::string_view document;  // the caller's, as given to Run (base may point to a copy)
+  bool salvage = false;       // Options::salvage
+  std::string escaped;        // the document with invalid UTF-8 escaped, when it had some
   // Table rows left out of the last decoded snapshot, with why.
   struct DroppedRow {
     ParseErrorKind kind;
@@ -1010,7 +1011,7 @@ bool SnapshotDecoder::Impl::DecodeArray(od::value& v, const Schema<T, N>& schema
           dropped_rows.push_back(
               {error.kind, std::string(error.field), std::string(error.detail), error.byte_offset});
           error = ParseError();
-          error.raw = std::string_view(base, len);
+          error.raw = document;
           TableStats& bad = out->back();
           if (bad.reloptions.capacity() > 0) {
             bad.reloptions.clear();
@@ -1097,6 +1098,7 @@ void SnapshotDecoder::Impl::Reset(Snapshot* out) {
 }
 
 bool SnapshotDecoder::Impl::Run(std::string_view document, size_t readable, Snapshot* out) {
+  this->document = document;
   error = ParseError();
   error.raw = document;
   dropped_rows.clear();

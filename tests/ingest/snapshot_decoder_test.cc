@@ -613,6 +613,20 @@ TEST(SnapshotDecoderTest, OneBadRowCostsThatRowNotTheSnapshot) {
   EXPECT_EQ(decoder.dropped_row(1).kind, ParseErrorKind::kMissingField);
 }
 
+// Found by fuzzing (tests/data/fuzz/snapshot_decoder/crash-d02e550...): after a dropped row,
+// error().raw pointed at the decoder's padded copy, or its escaped text, not the document.
+TEST(SnapshotDecoderTest, ErrorAfterADroppedRowHasTheDocumentAsRaw) {
+  for (const std::string& doc : {std::string(R"({"tables":[1})"),
+                                 std::string("{\"tables\":[1, {\"relname\":\"\xe9\"}, }")}) {
+    SCOPED_TRACE(doc);
+    SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
+    Snapshot s;
+    ASSERT_FALSE(decoder.TryDecode(doc, &s));
+    EXPECT_EQ(decoder.error().raw.data(), doc.data());
+    EXPECT_EQ(decoder.error().raw.size(), doc.size());
+  }
+}
+
 TEST(SnapshotDecoderTest, NamesThatAreNotUtf8AreKeptEscaped) {
   SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
   Snapshot s;
