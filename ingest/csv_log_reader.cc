@@ -112,8 +112,7 @@ CsvLogReader::Scan CsvLogReader::ScanRecord() {
         if (p == n) goto need_more;
         if (d[p] == '"') {
           scan_pos_ = p;
-          RejectBroken(ParseErrorKind::kBadStructure, "csv", "quote inside an unquoted field");
-          return Scan::kBroken;
+          return RejectMalformed("quote inside an unquoted field");
         }
         size_t end = p;
         if (d[p] == '\n' && end > field_begin_ && d[end - 1] == '\r') --end;
@@ -163,20 +162,13 @@ CsvLogReader::Scan CsvLogReader::ScanRecord() {
           }
         }
         scan_pos_ = p;
-        RejectBroken(ParseErrorKind::kBadStructure, "csv",
-                     "unexpected character after a closing quote");
-        return Scan::kBroken;
+        return RejectMalformed("unexpected character after a closing quote");
     }
   }
 
 need_more:
   scan_pos_ = p;
-  if (static_cast<int64_t>(p) > options_.max_entry_bytes) {
-    detail_scratch_.clear();
-    absl::StrAppend(&detail_scratch_, "record longer than ", options_.max_entry_bytes, " bytes");
-    RejectBroken(ParseErrorKind::kOversized, "csv", detail_scratch_);
-    return Scan::kBroken;
-  }
+  if (static_cast<int64_t>(p) > options_.max_entry_bytes) return RejectOversized();
   if (!finished_) return Scan::kNeedMore;
   // End of input ends the last record, unless a quoted field is still open.
   switch (state_) {
@@ -202,12 +194,24 @@ need_more:
 complete:
   if (static_cast<int64_t>(record_len_) > options_.max_entry_bytes) {
     scan_pos_ = record_len_;
-    detail_scratch_.clear();
-    absl::StrAppend(&detail_scratch_, "record longer than ", options_.max_entry_bytes, " bytes");
-    RejectBroken(ParseErrorKind::kOversized, "csv", detail_scratch_);
-    return Scan::kBroken;
+    return RejectOversized();
   }
   return Scan::kRecord;
+}
+
+CsvLogReader::Scan CsvLogReader::RejectOversized() {
+  detail_scratch_.clear();
+  absl::StrAppend(&detail_scratch_, "record longer than ", options_.max_entry_bytes, " bytes");
+  RejectBroken(ParseErrorKind::kOversized, "csv", detail_scratch_);
+  return Scan::kBroken;
+}
+
+CsvLogReader::Scan CsvLogReader::RejectMalformed(std::string_view detail) {
+  // A fault past the limit: had the input arrived in pieces, one ending between the limit and
+  // the fault would have found the record oversized first. It is oversized whatever the pieces.
+  if (static_cast<int64_t>(scan_pos_) > options_.max_entry_bytes) return RejectOversized();
+  RejectBroken(ParseErrorKind::kBadStructure, "csv", detail);
+  return Scan::kBroken;
 }
 
 void CsvLogReader::Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
@@ -345,6 +349,8 @@ bool CsvLogReader::Next(LogEvent* event) {
           ConsumeLines(data[0] == '\n' ? 1 : 2);  // blank line between records
           break;
         }
+        // A blank CRLF line cut after its '\r': only the next byte tells it from a record.
+        if (scan_pos_ == 0 && data == "\r" && !finished_) return false;
         switch (ScanRecord()) {
           case Scan::kNeedMore:
             return false;

@@ -91,6 +91,10 @@ class CsvLogReader final : public LogReader {
   std::string_view FieldText(std::string_view record, int index, std::string* scratch) const;
   // Counts and reports a broken record, then moves to resynchronisation.
   void RejectBroken(ParseErrorKind kind, std::string_view field, std::string_view detail);
+  // RejectBroken for a record over max_entry_bytes, or for a quoting fault at scan_pos_ (which
+  // is oversized too when it lies past the limit, whatever the chunks); return Scan::kBroken.
+  Scan RejectOversized();
+  Scan RejectMalformed(std::string_view detail);
   // Counts the record as an entry and rejects it.
   void Reject(ParseErrorKind kind, std::string_view field, std::string_view detail,
               std::string_view raw, int64_t byte_offset, int64_t line_no);

@@ -417,7 +417,8 @@ bool LogLinePrefix::Match(std::string_view line, PrefixMatch* out) const {
   out->time_format = time_format_;
   out->pid = 0;
   out->database = {};
-  return MatchFrom(0, line, 0, out);
+  int steps = kMaxMatchSteps;
+  return MatchFrom(0, line, 0, out, &steps);
 }
 
 bool LogLinePrefix::MatchSeverity(std::string_view line, size_t pos, PrefixMatch* out) {
@@ -448,8 +449,8 @@ bool LogLinePrefix::MatchSeverity(std::string_view line, size_t pos, PrefixMatch
   return true;
 }
 
-bool LogLinePrefix::MatchFrom(size_t index, std::string_view line, size_t pos,
-                              PrefixMatch* out) const {
+bool LogLinePrefix::MatchFrom(size_t index, std::string_view line, size_t pos, PrefixMatch* out,
+                              int* steps) const {
   for (; index < elements_.size(); ++index) {
     const Element& e = elements_[index];
     if (e.kind == Kind::kLiteral) {
@@ -460,7 +461,7 @@ bool LogLinePrefix::MatchFrom(size_t index, std::string_view line, size_t pos,
       pos += e.literal.size();
       continue;
     }
-    if (e.kind == Kind::kFreeText) return MatchFreeText(index, line, pos, out);
+    if (e.kind == Kind::kFreeText) return MatchFreeText(index, line, pos, out, steps);
     if (e.kind == Kind::kSessionCut) {
       // A sessionless process stops printing here; a session process goes on.
       if (MatchSeverity(line, pos, out)) {
@@ -545,29 +546,35 @@ bool LogLinePrefix::MatchFrom(size_t index, std::string_view line, size_t pos,
   return MatchSeverity(line, pos, out);
 }
 
-bool LogLinePrefix::MatchFreeText(size_t index, std::string_view line, size_t pos,
-                                  PrefixMatch* out) const {
+bool LogLinePrefix::MatchFreeText(size_t index, std::string_view line, size_t pos, PrefixMatch* out,
+                                  int* steps) const {
   const Element& e = elements_[index];
   const size_t limit = std::min(line.size(), pos + kMaxFreeText);
   auto set = [&](size_t end) {
     if (e.field == Field::kDatabase) out->database = TrimSpaces(line.substr(pos, end - pos));
+  };
+  // Each candidate end costs a step; when they run out, every open alternative fails at once.
+  auto try_end = [&](size_t end) {
+    if (*steps <= 0) return false;
+    --*steps;
+    set(end);
+    return MatchFrom(index + 1, line, end, out, steps);
   };
   if (index + 1 < elements_.size() && elements_[index + 1].kind == Kind::kLiteral) {
     // The value ends where the next fixed text starts; try each occurrence in turn.
     const std::string& lit = elements_[index + 1].literal;
     std::string_view window = line.substr(0, std::min(line.size(), limit + lit.size()));
     size_t from = pos;
-    while (true) {
+    while (*steps > 0) {
       size_t at = window.find(lit, from);
       if (at == std::string_view::npos) return false;
-      set(at);
-      if (MatchFrom(index + 1, line, at, out)) return true;
+      if (try_end(at)) return true;
       from = at + 1;
     }
+    return false;
   }
-  for (size_t end = pos; end <= limit; ++end) {
-    set(end);
-    if (MatchFrom(index + 1, line, end, out)) return true;
+  for (size_t end = pos; end <= limit && *steps > 0; ++end) {
+    if (try_end(end)) return true;
   }
   return false;
 }

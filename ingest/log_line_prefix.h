@@ -20,6 +20,10 @@
 // prints the session escapes (%u %d %r %h %a %i) empty and stops at %q, so both the full form
 // and the form cut at %q match. "SEVERITY: SQLSTATE: " (log_error_verbosity = verbose) is
 // skipped. No allocation per match, no regex; the views in PrefixMatch point into the line.
+// Backtracking is exponential in the number of free-text fields on a line that does not match,
+// and a prefix inferred from a shipper's garbage can hold dozens: a match gives up, as no
+// match, after kMaxMatchSteps candidate ends (as PCRE's match_limit does); the prefixes
+// PostgreSQL users write need a handful (4 at most on every log in tests/data).
 //
 // Detect() picks, among the common prefixes (PostgreSQL's default, Debian's, pgBadger's, RDS,
 // Azure, Cloud SQL) and one inferred from the sample itself (Infer), the one that matches most
@@ -52,6 +56,9 @@ struct PrefixMatch {
 
 class LogLinePrefix {
  public:
+  // Candidate ends of free-text fields one Match tries at most (see above).
+  static constexpr int kMaxMatchSteps = 4096;
+
   // The prefixes Detect() tries, in order of preference when several match equally.
   static const std::vector<std::string_view>& CommonPrefixes();
 
@@ -96,8 +103,11 @@ class LogLinePrefix {
     std::string literal;  // kLiteral
   };
 
-  bool MatchFrom(size_t index, std::string_view line, size_t pos, PrefixMatch* out) const;
-  bool MatchFreeText(size_t index, std::string_view line, size_t pos, PrefixMatch* out) const;
+  // `steps`: what is left of kMaxMatchSteps for this Match; at 0 nothing matches any more.
+  bool MatchFrom(size_t index, std::string_view line, size_t pos, PrefixMatch* out,
+                 int* steps) const;
+  bool MatchFreeText(size_t index, std::string_view line, size_t pos, PrefixMatch* out,
+                     int* steps) const;
   static bool MatchSeverity(std::string_view line, size_t pos, PrefixMatch* out);
 
   std::string text_;

@@ -36,8 +36,10 @@ class LogReader {
   // Declares the end of what is here while the input goes on (a log still being written,
   // cut in the middle of a line that was not fed): complete entries are returned, the entry
   // the cut line belongs to is not, and resume_offset stays at its start, so a later reader
-  // reads it whole. `cut_line_continues`: the cut line is a continuation line (TAB), so the
-  // entry before it is not complete either. The default finishes as usual.
+  // reads it whole. `cut_line_continues`: the cut line starts with a TAB, so the entry before
+  // it is not complete either; without one it may still be incomplete (the stderr reader takes
+  // unindented lines as continuations too, and waits for a cancel's CONTEXT), and a reader
+  // that cannot be sure holds it all the same. The default finishes as usual.
   virtual void FinishCut(bool cut_line_continues) { Finish(); }
   // The input paused (no line of this stream for a while, while others went on): the entry
   // being read is complete, and entries waiting for a CONTEXT line stop waiting. The stream

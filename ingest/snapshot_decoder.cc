@@ -150,8 +150,10 @@ size_t FirstInvalidUtf8(std::string_view s) {
 // `s` with every byte that is not part of valid UTF-8 written as the JSON text \\xNN (a
 // backslash, x and two hex digits once decoded), so a name in another encoding (a database in
 // SQL_ASCII or LATIN1) is kept, escaped, instead of losing the whole snapshot. Appends to
-// `*out`; returns how many bytes were escaped.
-size_t EscapeInvalidUtf8(std::string_view s, std::string* out) {
+// `*out`, and to `*starts` where in `*out` each escape begins; returns how many bytes were
+// escaped.
+constexpr size_t kEscapeBytes = 5;  // \\xNN
+size_t EscapeInvalidUtf8(std::string_view s, std::string* out, std::vector<size_t>* starts) {
   size_t escaped = 0;
   while (!s.empty()) {
     const size_t bad = FirstInvalidUtf8(s);
@@ -159,6 +161,7 @@ size_t EscapeInvalidUtf8(std::string_view s, std::string* out) {
     if (bad >= s.size()) break;
     static constexpr char kHex[] = "0123456789abcdef";
     const auto c = static_cast<unsigned char>(s[bad]);
+    starts->push_back(out->size());
     out->append("\\\\x");
     out->push_back(kHex[c >> 4]);
     out->push_back(kHex[c & 15]);
@@ -222,8 +225,10 @@ struct Decoder {
   size_t buf_capacity = 0;  // bytes usable before the padding
   const char* base = nullptr;
   size_t len = 0;
-  bool salvage = false;  // Options::salvage
-  std::string escaped;   // the document with invalid UTF-8 escaped, when it had some
+  std::string_view document;          // the caller's, as given to Run (base may point to a copy)
+  bool salvage = false;               // Options::salvage
+  std::string escaped;                // the document with invalid UTF-8 escaped, when it had some
+  std::vector<size_t> escape_starts;  // where in `escaped` each escape begins
   // Table rows left out of the last decoded snapshot, with why.
   struct DroppedRow {
     ParseErrorKind kind;
@@ -273,9 +278,20 @@ struct Decoder {
   void Reset(Snapshot* out);
   void RecycleTables(std::vector<TableStats>* tables);
 
+  // The offset in the caller's document of `p`, a pointer into the bytes parsed (their end when
+  // outside). Where invalid UTF-8 was escaped, the bytes parsed are longer than the document:
+  // a position after an escape moves back by its 4 extra bytes, one inside it is its byte's.
   int64_t Position(const char* p) const {
-    if (p == nullptr || p < base || p > base + len) return static_cast<int64_t>(len);
-    return p - base;
+    const size_t at =
+        (p == nullptr || p < base || p > base + len) ? len : static_cast<size_t>(p - base);
+    if (escape_starts.empty() || base != escaped.data()) return static_cast<int64_t>(at);
+    size_t shift = 0;
+    for (const size_t start : escape_starts) {
+      if (start >= at) break;
+      if (at < start + kEscapeBytes) return static_cast<int64_t>(start - shift);
+      shift += kEscapeBytes - 1;
+    }
+    return static_cast<int64_t>(at - shift);
   }
   bool Fail(ParseErrorKind kind, std::string_view code, int64_t position);
   bool FailJson(error_code code, od::value* v);
@@ -640,7 +656,7 @@ bool Decoder::DecodeArray(od::value& v, const Schema<T, N>& schema, std::vector<
           dropped_rows.push_back(
               {error.kind, std::string(error.field), std::string(error.detail), error.byte_offset});
           error = ParseError();
-          error.raw = std::string_view(base, len);
+          error.raw = document;
           TableStats& bad = out->back();
           if (bad.reloptions.capacity() > 0) {
             bad.reloptions.clear();
@@ -727,6 +743,7 @@ void Decoder::Reset(Snapshot* out) {
 }
 
 bool Decoder::Run(std::string_view document, size_t readable, Snapshot* out) {
+  this->document = document;
   error = ParseError();
   error.raw = document;
   dropped_rows.clear();
@@ -759,10 +776,11 @@ bool Decoder::Run(std::string_view document, size_t readable, Snapshot* out) {
   }
 
   escaped.clear();
+  escape_starts.clear();
   auto iterated = parser.iterate(base, len, capacity);
   if (salvage && iterated.error() == simdjson::UTF8_ERROR) {
     escaped.clear();
-    EscapeInvalidUtf8(document, &escaped);
+    EscapeInvalidUtf8(document, &escaped, &escape_starts);
     escaped.append(simdjson::SIMDJSON_PADDING, '\0');
     base = escaped.data();
     len = escaped.size() - simdjson::SIMDJSON_PADDING;
@@ -773,7 +791,7 @@ bool Decoder::Run(std::string_view document, size_t readable, Snapshot* out) {
     if (e == simdjson::UTF8_ERROR) {
       at = static_cast<int64_t>(FirstInvalidUtf8(document));
     } else if (e == simdjson::UNCLOSED_STRING || e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
-      at = static_cast<int64_t>(len);
+      at = Position(base + len);
     }
     return Fail(KindOf(e), ErrorCodeName(e), at);
   }

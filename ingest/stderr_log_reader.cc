@@ -129,15 +129,18 @@ void StderrLogReader::CheckGivenPrefix() {
 }
 
 void StderrLogReader::FinishCut(bool cut_line_continues) {
-  if (!cut_line_continues || discarding_) {
+  // Whatever its first byte, the cut line may continue the open record (continuation lines need
+  // not be indented), and the lines after it may still bring a waiting cancel its CONTEXT: so,
+  // unlike Finish, nothing is completed here. An oversized line being dropped ends as in Finish.
+  if (discarding_) {
     Finish();
     return;
   }
   if (finished_) return;
   if (detecting_) DetectPrefix();
   ProcessCompleteLines();
-  // The open record goes on in the line that was cut: it stays open (unreturned), and
-  // resume_offset stays at its start.
+  // The open record and the waiting ones stay unreturned, and resume_offset at the first of
+  // them.
   if (!checked_given_prefix_ && suggested_prefix_.empty()) CheckGivenPrefix();
   finished_ = true;
 }

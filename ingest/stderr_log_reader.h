@@ -73,6 +73,8 @@ class StderrLogReader final : public LogReader {
 
   void Feed(std::string_view chunk) override;
   void Finish() override;
+  // Returns only records complete before the cut, whatever `cut_line_continues` says: the
+  // record open at the cut and those waiting for their CONTEXT stay for the next reader.
   void FinishCut(bool cut_line_continues) override;
   void EndOpenEntry() override;
   bool Next(LogEvent* event) override;

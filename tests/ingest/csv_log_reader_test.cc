@@ -131,6 +131,27 @@ TEST(CsvLogReaderTest, AcceptsCrLfAndBlankLinesAndLastRecordWithoutNewline) {
   EXPECT_EQ(reader.counters().total_rejected(), 0);
 }
 
+// Found by fuzzing (tests/data/fuzz/csv_log_reader/crash-918ac0e...): a blank CRLF line whose
+// '\n' came in the next chunk was read as a one-column record and rejected.
+TEST(CsvLogReaderTest, BlankCrLfLineCutBetweenChunksIsStillBlank) {
+  const std::string record = Record(15, kVacuumMessage);
+  const std::string input = record + "\r\n" + record;
+  for (size_t cut : {record.size() + 1, record.size() + 2}) {
+    SCOPED_TRACE(cut);
+    CsvLogReader reader(TestOptions());
+    LogEvent event;
+    int events = 0;
+    reader.Feed(std::string_view(input).substr(0, cut));
+    while (reader.Next(&event)) ++events;
+    reader.Feed(std::string_view(input).substr(cut));
+    reader.Finish();
+    while (reader.Next(&event)) ++events;
+    EXPECT_EQ(events, 2);
+    EXPECT_EQ(reader.counters().total_rejected(), 0);
+    EXPECT_EQ(reader.counters().entries, 2);
+  }
+}
+
 TEST(CsvLogReaderTest, KeepsByteOffsetsAndLineNumbers) {
   const std::string first = Record(15, kVacuumMessage);  // 11 physical lines
   const std::string input = first + Record(15, kVacuumMessage);
@@ -237,6 +258,29 @@ TEST(CsvLogReaderTest, OversizedRecordIsRejectedAndDropped) {
     CsvLogReader reader(options);
     EXPECT_EQ(ReadAllEvents(reader, input, chunk).size(), 1u);
     EXPECT_THAT(sink.kinds(), ElementsAre(ParseErrorKind::kOversized));
+  }
+}
+
+// Found by fuzzing (tests/data/fuzz/csv_log_reader/crash-7e6d9b3...): a quoting fault past
+// max_entry_bytes made the record bad_structure when it arrived whole and oversized when a
+// chunk ended between the limit and the fault. It is oversized, whatever the chunks.
+TEST(CsvLogReaderTest, QuotingFaultPastTheLimitIsOversizedWhateverTheChunks) {
+  CsvLogReader::Options options = TestOptions();
+  CollectingErrorSink sink;
+  options.errors = &sink;
+  options.max_entry_bytes = 4096;
+  const std::string long_text(5000, 'm');
+  // A character after a closing quote; a quote in an unquoted field.
+  for (const std::string& field : {"\"" + long_text + "\"x", long_text + "\"x"}) {
+    const std::string input =
+        "2026-11-23 23:18:21.286 UTC,,,13110," + field + ",more\n" + Record(15, kVacuumMessage);
+    for (size_t chunk : {size_t{1}, size_t{4100}, size_t{1} << 20}) {
+      SCOPED_TRACE(field.substr(0, 1) + " in chunks of " + std::to_string(chunk));
+      sink.errors.clear();
+      CsvLogReader reader(options);
+      EXPECT_EQ(ReadAllEvents(reader, input, chunk).size(), 1u);
+      EXPECT_THAT(sink.kinds(), ElementsAre(ParseErrorKind::kOversized));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 #include "ingest/log_line_prefix.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -268,6 +269,30 @@ TEST(LogLinePrefix, InfersAnyPrefixBuiltFromEscapes) {
     EXPECT_EQ(m.pid, 13111) << detected.text();
     EXPECT_EQ(std::string_view(c.worker_line).substr(m.message_offset, 16), "automatic vacuum");
   }
+}
+
+// Found by fuzzing (tests/data/fuzz/log_line_prefix/timeout-c6ebfa7..., and through detection
+// tests/data/fuzz/stderr_log_reader/timeout-018948c...): a line of words before "LOG: " makes
+// Infer write a prefix of many free-text fields, and matching it against a line that does not
+// match tried every way to cut the line among them: exponential, a reader stuck for hours on
+// a few lines of garbage. Matching now gives up after kMaxMatchSteps candidate ends.
+TEST(LogLinePrefix, ManyFreeTextFieldsFailFastOnALineThatDoesNotMatch) {
+  std::string words;
+  for (int i = 0; i < 24; ++i) absl::StrAppend(&words, "w", i, " ");
+  const std::string head = absl::StrCat(words, "LOG:  automatic vacuum");
+  const std::string inferred = LogLinePrefix::Infer(head);
+  ASSERT_GE(std::count(inferred.begin(), inferred.end(), '%'), 20) << inferred;
+  const LogLinePrefix p = Compiled(inferred);
+  PrefixMatch m;
+  EXPECT_TRUE(p.Match(head, &m));
+  EXPECT_EQ(head.substr(m.message_offset), "automatic vacuum");
+  std::string garbage;
+  for (int i = 0; i < 300; ++i) garbage += "x ";
+  EXPECT_FALSE(p.Match(garbage, &m));  // returns at once instead of after C(300, 24) tries
+  EXPECT_FALSE(Compiled("%u%d%a%h%r%i%b%L ").Match(std::string(500, 'y'), &m));
+  int matched = 0;
+  LogLinePrefix::Detect(absl::StrCat(head, "\n", garbage, "\n", garbage, "\n"), &matched);
+  EXPECT_EQ(matched, 1);
 }
 
 }  // namespace

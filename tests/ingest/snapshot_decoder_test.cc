@@ -613,6 +613,47 @@ TEST(SnapshotDecoderTest, OneBadRowCostsThatRowNotTheSnapshot) {
   EXPECT_EQ(decoder.dropped_row(1).kind, ParseErrorKind::kMissingField);
 }
 
+// Found by fuzzing (tests/data/fuzz/snapshot_decoder/crash-d02e550...): after a dropped row,
+// error().raw pointed at the decoder's padded copy, or its escaped text, not the document.
+TEST(SnapshotDecoderTest, ErrorAfterADroppedRowHasTheDocumentAsRaw) {
+  for (const std::string& doc : {std::string(R"({"tables":[1})"),
+                                 std::string("{\"tables\":[1, {\"relname\":\"\xe9\"}, }")}) {
+    SCOPED_TRACE(doc);
+    SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
+    Snapshot s;
+    ASSERT_FALSE(decoder.TryDecode(doc, &s));
+    EXPECT_EQ(decoder.error().raw.data(), doc.data());
+    EXPECT_EQ(decoder.error().raw.size(), doc.size());
+  }
+}
+
+// Found by fuzzing (tests/data/fuzz/snapshot_decoder/crash-5f06ea9...): once bytes that are not
+// UTF-8 were escaped (each one 5 bytes, \\xNN), error offsets counted in the escaped text and
+// could point past the end of the line. They are the document's.
+TEST(SnapshotDecoderTest, ErrorOffsetsAfterEscapedBytesAreTheDocuments) {
+  SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
+  Snapshot s;
+  const std::string bad_time =
+      "{\"cluster\":\"c\",\"database\":\"caf\xe9\xe9\",\"collected_at\":12,\"tables\":[]}";
+  ASSERT_FALSE(decoder.TryDecode(bad_time, &s));
+  EXPECT_EQ(decoder.error().kind, ParseErrorKind::kWrongType);
+  EXPECT_EQ(decoder.error().byte_offset, static_cast<int64_t>(bad_time.find("12")));
+  EXPECT_EQ(decoder.error().detail,
+            "INCORRECT_TYPE at byte " + std::to_string(bad_time.find("12")));
+
+  const std::string bad_row =
+      "{\"cluster\":\"c\",\"database\":\"d\",\"collected_at\":\"2026-01-02T03:04:05Z\","
+      "\"tables\":[{\"relid\":\"1\",\"schemaname\":\"s\",\"relname\":\"b\xfc\","
+      "\"n_dead_tup\":\"lots\"}]}";
+  ASSERT_TRUE(decoder.TryDecode(bad_row, &s)) << decoder.ErrorMessage();
+  ASSERT_EQ(decoder.dropped_row_count(), 1u);
+  EXPECT_EQ(decoder.dropped_row(0).byte_offset, static_cast<int64_t>(bad_row.find("\"lots")));
+
+  const std::string unclosed = "{\"cluster\":\"\xe9";
+  ASSERT_FALSE(decoder.TryDecode(unclosed, &s));
+  EXPECT_LE(decoder.error().byte_offset, static_cast<int64_t>(unclosed.size()));
+}
+
 TEST(SnapshotDecoderTest, NamesThatAreNotUtf8AreKeptEscaped) {
   SnapshotDecoder decoder(SnapshotDecoder::Options{.salvage = true});
   Snapshot s;

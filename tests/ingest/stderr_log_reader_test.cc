@@ -13,7 +13,8 @@ namespace vacwatch::ingest {
 namespace {
 
 using ::testing::ElementsAre;
-using std::string_literals::operator""s;
+// Used ("..."s below); clang-tidy 14 does not see uses of literal operators.
+using std::string_literals::operator""s;  // NOLINT(misc-unused-using-decls)
 using ::testing::HasSubstr;
 
 struct CapturedError {
@@ -448,6 +449,53 @@ TEST(StderrLogReader, ResumeOffsetsReproduceTheRest) {
     }
     EXPECT_EQ(returned, all.size());
     EXPECT_EQ((*reader)->resume_offset(), static_cast<int64_t>(log.size()));
+  }
+}
+
+// Found by fuzzing (tests/data/fuzz/stderr_log_reader/crash-aa58507...): a log still being
+// written, cut before a line without a TAB, was finished as if it had ended there. But an
+// unindented line can continue the record above it, and a CONTEXT further on can complete a
+// waiting cancel: the first came out without its last lines, the second was rejected without
+// its table, and the next run, resuming past them, could not mend either. FinishCut now holds
+// both for the next reader, which reads them whole.
+TEST(StderrLogReader, FinishCutHoldsWhatTheLinesAfterTheCutMayStillComplete) {
+  const std::string cancel =
+      "2026-11-23 23:18:26.670 UTC [1] ERROR:  canceling autovacuum task\n"
+      "2026-11-23 23:18:26.671 UTC [2] LOG:  checkpoint starting: time\n";
+  const std::string context =
+      "2026-11-23 23:18:26.672 UTC [1] CONTEXT:  automatic vacuum of table \"jobs.public.c\"\n";
+  std::string unindented = kVacuum;  // its continuation lines without their TABs
+  unindented.erase(std::remove(unindented.begin(), unindented.end(), '\t'), unindented.end());
+  const size_t second_line = unindented.find('\n') + 1;
+  struct Case {
+    std::string log;
+    size_t cut;  // the line starting here was cut: not fed
+    std::string event;
+  };
+  for (const Case& c : {Case{cancel + context, cancel.size(), "vacuum_cancelled jobs.public.c"},
+                        Case{unindented, second_line, "vacuum shop.public.orders"}}) {
+    SCOPED_TRACE(c.log.substr(c.cut, 40));
+    StderrLogReader::Options o;
+    o.log_line_prefix = "%m [%p] ";
+    CollectingSink sink;
+    o.errors = &sink;
+    o.source_name = "test.log";
+    absl::StatusOr<std::unique_ptr<StderrLogReader>> first = StderrLogReader::Create(o);
+    ASSERT_OK(first);
+    (*first)->Feed(std::string_view(c.log).substr(0, c.cut));
+    (*first)->FinishCut(/*cut_line_continues=*/false);
+    LogEvent event;
+    EXPECT_FALSE((*first)->Next(&event)) << Describe(event);
+    EXPECT_EQ((*first)->resume_offset(), 0);
+    EXPECT_EQ((*first)->counters().total_rejected(), 0);
+
+    ReadResult next = Read(c.log, "%m [%p] ");
+    ASSERT_EQ(next.events.size(), 1u);
+    EXPECT_THAT(next.events[0], HasSubstr(c.event));
+    if (c.event.starts_with("vacuum ")) {
+      EXPECT_THAT(next.events[0], HasSubstr("elapsed=0.1"));  // its last line was read
+    }
+    EXPECT_EQ(next.counters.total_rejected(), 0);
   }
 }
 
