@@ -267,6 +267,12 @@ void StderrLogReader::StartRecord(const PrefixMatch& m, size_t begin, size_t end
       for (size_t i = 0; i < waiting_.size(); ++i) {
         Record& target = RecordAt(waiting_[i]);
         if (target.pid != m.pid) continue;
+        if (oversized) {
+          // An absurd CONTEXT, as in ExtendOpen: the record completes without it. (Its bytes may
+          // not even stay in the buffer: the rest of a line cut at the limit is dropped.)
+          StopWaiting(i);
+          break;
+        }
         target.context_begin = begin + m.message_offset;
         target.context_end = end;
         open_ = Open::kContext;

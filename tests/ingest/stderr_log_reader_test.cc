@@ -499,6 +499,31 @@ TEST(StderrLogReader, FinishCutHoldsWhatTheLinesAfterTheCutMayStillComplete) {
   }
 }
 
+// Found by fuzzing (tests/data/fuzz/stderr_log_reader/crash-0fd5cc4...): the CONTEXT line of
+// a waiting cancel, itself over max_entry_bytes and arriving in pieces, was attached to the
+// cancel and then dropped from the buffer as the oversized line it is; the cancel then read
+// its CONTEXT from bytes that were gone: other lines' text as its table, or an out_of_range
+// exception that ended the process. The cancel now completes without it, as with an oversized
+// CONTEXT continuation line, however the input is cut.
+TEST(StderrLogReader, OversizedContextLineOfAWaitingCancelIsDropped) {
+  const std::string cancel = "2026-11-23 23:18:26.670 UTC [1] ERROR:  canceling autovacuum task\n";
+  const std::string context =
+      "2026-11-23 23:18:26.671 UTC [1] CONTEXT:  while scanning block 1 of relation \"" +
+      std::string(3000, 'x') + "\"\n";
+  // The CONTEXT line last (the cancel then completes at the end, reading what it points at),
+  // or followed by a continuation line (which then sat where the CONTEXT's bytes had been).
+  for (const std::string& log :
+       {cancel + context, cancel + context + "\tautomatic vacuum of table \"jobs.public.c\"\n"}) {
+    for (size_t chunk : {size_t{1}, size_t{300}, log.size()}) {
+      SCOPED_TRACE(chunk);
+      ReadResult run = Read(log, "%m [%p] ", chunk, 1000, 0, /*max_entry_bytes=*/1024);
+      EXPECT_THAT(run.events, ElementsAre());
+      EXPECT_EQ(Rejected(run, ParseErrorKind::kOversized), 1);
+      EXPECT_EQ(run.counters.total_rejected(), 2);  // and the cancel, which has no table
+    }
+  }
+}
+
 // A reader stopped while it drops an oversized line that arrives in pieces (a head line, a
 // continuation of an autovacuum record; mid-line or just before its newline), and restarted at
 // resume_offset(), reads the rest as the first reader would: the same events, and the same
