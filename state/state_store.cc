@@ -20,6 +20,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "state/coding.h"
+#include "state/info_log.h"
 #include "state/rocksdb_status.h"
 
 namespace vacwatch::state {
@@ -256,8 +257,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   db_options.db_write_buffer_size = static_cast<size_t>(options.write_buffer_bytes) * 2;
   db_options.max_total_wal_size = static_cast<uint64_t>(options.write_buffer_bytes) * 4;
   db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 3;
-  db_options.max_log_file_size = 4 << 20;
+  // RocksDB's LOG, written so that a full disk costs log lines, never the process.
+  db_options.info_log = std::make_shared<InfoLog>(dir + "/LOG", 4 << 20);
 
   std::vector<std::string> existing;
   const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
