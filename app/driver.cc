@@ -121,7 +121,9 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
 absl::Status Driver::Checkpoint() {
   events_since_checkpoint_ = 0;
   snapshots_since_checkpoint_ = 0;
-  emitted_.clear();
+  // After a failed commit the batch still holds its changes and emitted_ their transitions:
+  // they are committed (and then delivered) with whatever came since.
+  if (!commit_failed_) emitted_.clear();
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   for (uint64_t seq : delivered_) batch_.DeleteOutbox(seq);
   delivered_.clear();
@@ -131,7 +133,9 @@ absl::Status Driver::Checkpoint() {
     }
   }
   if (options_.before_commit) options_.before_commit(&batch_);
+  commit_failed_ = true;
   VW_RETURN_IF_ERROR(store_->Commit(&batch_));
+  commit_failed_ = false;
   ++stats_.checkpoints;
   if (emitted_.empty()) return absl::OkStatus();
   for (const pipeline::AlertTransition& transition : emitted_) {

@@ -100,6 +100,10 @@ class Driver {
   // Feeds items in event time until every input has ended or none can go on.
   absl::StatusOr<Progress> Run();
   // Commits what was fed, the outbox and every input's position in one batch, then delivers.
+  // When the commit fails (ResourceExhausted: the disk is full) the batch is kept: call
+  // Checkpoint() again until it succeeds before Run() feeds anything more (the consumer has
+  // handed its changes over and may no longer hold them); the retry commits and delivers
+  // everything, the failed attempt's transitions included.
   absl::Status Checkpoint();
   // A last checkpoint and the deletion of the outbox entries it confirmed.
   absl::Status Finish();
@@ -129,6 +133,7 @@ class Driver {
   std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
+  bool commit_failed_ = false;  // batch_ and emitted_ wait for the retry
   DriverStats stats_;
 };
 

@@ -245,9 +245,11 @@ class KafkaService::Impl {
     return absl::OkStatus();
   }
 
-  // A revoked partition's state and position are checkpointed before it goes.
+  // A revoked partition's state and position are checkpointed before it goes. It goes even
+  // when that fails: librdkafka waits for the unassign, and rd_kafka_consumer_close() (which
+  // revokes everything) would wait forever, so a service ending on an error would hang.
   absl::Status Revoke(rd_kafka_topic_partition_list_t* partitions) {
-    VW_RETURN_IF_ERROR(driver_->Checkpoint());
+    const absl::Status checkpointed = driver_->Checkpoint();
     for (int i = 0; i < partitions->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = inputs_.find({p.topic, p.partition});
@@ -259,7 +261,7 @@ class KafkaService::Impl {
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_, partitions)) {
       rd_kafka_error_destroy(e);
     }
-    return absl::OkStatus();
+    return checkpointed;
   }
 
   // Takes what the consumer has (up to a batch) into the partitions' queues.

@@ -258,6 +258,15 @@ void ShipperLogReader::RouteRecord(std::string_view line, size_t capacity,
   while (!payload.empty() && (payload.back() == '\n' || payload.back() == '\r')) {
     payload.remove_suffix(1);
   }
+  if (!jsonlog && payload.find('\0') != std::string_view::npos) {
+    // PostgreSQL writes C strings: a NUL byte means binary garbage, not a log line. Taken for
+    // a continuation line, it would join the cluster's open entry and spoil it (a vacuum
+    // report rejected for its encoding); so it is rejected on its own.
+    ++own_.entries;
+    Reject(ParseErrorKind::kInvalidEncoding, "", "a NUL byte: binary, not a log line", line,
+           offset, line_no);
+    return;
+  }
   const std::string_view cluster_name = record.cluster.empty() ? default_cluster : record.cluster;
   Cluster* c = ClusterFor(cluster_name, jsonlog, payload, record.time);
   if (c == nullptr) return;

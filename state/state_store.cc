@@ -15,11 +15,13 @@
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "state/coding.h"
+#include "state/info_log.h"
 #include "state/rocksdb_status.h"
 
 namespace vacwatch::state {
@@ -103,6 +105,19 @@ class DatabasePrefix final : public rocksdb::SliceTransform {
   }
 };
 
+// A full disk stops RocksDB's writes until it recovers. Its own recovery waits for a whole
+// write buffer (32 MiB) of free space, polled every 5 s, and while it waits DB::Resume() is
+// refused; this listener turns it off, and Commit resumes the store itself (so a retried
+// Commit succeeds as soon as there is room for the memtables' flush).
+class ResumeOnCommitAfterFullDisk final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "vacwatch.ResumeOnCommitAfterFullDisk"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status error,
+                            bool* auto_recovery) override {
+    if (error.IsNoSpace()) *auto_recovery = false;
+  }
+};
+
 rocksdb::CompressionType PickCompression(rocksdb::CompressionType preferred) {
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   for (rocksdb::CompressionType type :
@@ -171,6 +186,7 @@ struct StateStore::Impl {
   // Indexed by Family; any further (newer-format) families after them.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   uint64_t last_outbox_seq = 0;
+  bool out_of_space = false;  // a write failed on a full disk: resume before the next one
 
   ~Impl() {
     // Handles belong to the DB and must go before it.
@@ -256,8 +272,9 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
   db_options.db_write_buffer_size = static_cast<size_t>(options.write_buffer_bytes) * 2;
   db_options.max_total_wal_size = static_cast<uint64_t>(options.write_buffer_bytes) * 4;
   db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 3;
-  db_options.max_log_file_size = 4 << 20;
+  // RocksDB's LOG, written so that a full disk costs log lines, never the process.
+  db_options.info_log = std::make_shared<InfoLog>(dir + "/LOG", 4 << 20);
+  db_options.listeners.push_back(std::make_shared<ResumeOnCommitAfterFullDisk>());
 
   std::vector<std::string> existing;
   const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
@@ -447,9 +464,16 @@ absl::Status StateStore::Commit(Batch* batch) {
     PutFixed64(&batch->scratch_, last_seq);
     batch->PutMeta(kLastOutboxSeqKey, batch->scratch_);
   }
+  if (impl_->out_of_space) {
+    // Resume flushes the memtables into a new log: it fails (NoSpace) while the disk is full.
+    VW_RETURN_IF_ERROR(RocksDbToAbsl(impl_->db->Resume(), "commit: resume after a full disk"));
+    impl_->out_of_space = false;
+  }
   rocksdb::WriteOptions write_options;
   write_options.sync = impl_->options.sync_writes;
-  VW_RETURN_IF_ERROR(RocksDbToAbsl(impl_->db->Write(write_options, batch->batch_.get()), "commit"));
+  const rocksdb::Status written = impl_->db->Write(write_options, batch->batch_.get());
+  if (written.IsNoSpace()) impl_->out_of_space = true;
+  VW_RETURN_IF_ERROR(RocksDbToAbsl(written, "commit"));
   impl_->last_outbox_seq = last_seq;
   batch->Clear();
   return absl::OkStatus();

@@ -103,7 +103,9 @@ class StateStore {
   // The highest outbox sequence ever written (0 if none), so numbering survives restarts.
   absl::StatusOr<uint64_t> LastOutboxSeq() const;
 
-  // Applies the batch atomically and clears it.
+  // Applies the batch atomically and clears it. On failure the batch is kept, so the same
+  // call can be retried: ResourceExhausted means the disk is full, and a Commit retried once
+  // space is back succeeds (the store resumes from RocksDB's write stop by itself).
   absl::Status Commit(Batch* batch);
 
  private:

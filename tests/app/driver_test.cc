@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "state/state_store.h"
+#include "tests/testing/small_filesystem.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -175,6 +176,79 @@ TEST_F(DriverTest, ACheckpointStoresEveryInputsPositionWithTheState) {
   ASSERT_TRUE(stored->has_value());
   EXPECT_EQ((*stored)->value(), 3);
   EXPECT_EQ(driver.stats().checkpoints, 2);
+}
+
+// A consumer that emits one transition per event and writes a 64 KiB state with it, so that
+// every checkpoint needs a fresh page of the write-ahead log.
+class EmittingConsumer final : public EventConsumer {
+ public:
+  absl::Status OnSnapshot(const ingest::Snapshot&) override { return absl::OkStatus(); }
+  absl::Status OnLogEvent(const ingest::LogEvent& event) override {
+    pipeline::AlertTransition t;
+    t.seq = ++seq_;
+    t.alert.table = absl::StrCat(std::string(event.table), "@",
+                                 absl::ToUnixSeconds(event.time) - 1'800'000'000);
+    pending_.push_back(t);
+    return absl::OkStatus();
+  }
+  absl::Status Checkpoint(state::StateStore::Batch* batch,
+                          std::vector<pipeline::AlertTransition>* emitted) override {
+    for (pipeline::AlertTransition& t : pending_) {
+      batch->PutTable(t.alert.table, std::string(64 << 10, 'x'));
+      batch->PutOutbox(t.seq, t.alert.table);
+      emitted->push_back(std::move(t));
+    }
+    pending_.clear();
+    return absl::OkStatus();
+  }
+
+ private:
+  uint64_t seq_ = 0;
+  std::vector<pipeline::AlertTransition> pending_;
+};
+
+class RecordingSink final : public sinks::AlertSink {
+ public:
+  absl::Status Deliver(const pipeline::AlertTransition& t) override {
+    delivered.push_back(t.alert.table);
+    return absl::OkStatus();
+  }
+  absl::Status Flush() override { return absl::OkStatus(); }
+  std::vector<std::string> delivered;
+};
+
+TEST(DriverDiskFullTest, ACheckpointRetriedAfterAFullDiskDeliversWhatTheFailedOneEmitted) {
+  auto fs = testing::SmallFilesystem::Mount(16 << 20);
+  if (!fs.ok()) GTEST_SKIP() << fs.status().message();
+  auto store = state::StateStore::Open((*fs)->path() + "/state", state::StateStoreOptions());
+  ASSERT_OK(store);
+  DriverOptions options;
+  options.checkpoint_every_events = 1;
+  EmittingConsumer consumer;
+  RecordingSink sink;
+  ScriptedInput a("a", {1, 2, 3});
+  Driver driver(options, &consumer, store->get(), &sink);
+  ASSERT_OK(driver.AddInput(&a));
+  ASSERT_OK((*fs)->Fill());
+  auto progress = driver.Run();
+  ASSERT_TRUE(absl::IsResourceExhausted(progress.status())) << progress.status();
+  EXPECT_TRUE(sink.delivered.empty()) << "nothing is delivered before it is committed";
+  EXPECT_TRUE(absl::IsResourceExhausted(driver.Checkpoint())) << "still full";
+  ASSERT_OK((*fs)->Unfill());
+  ASSERT_OK(driver.Checkpoint());
+  EXPECT_EQ(sink.delivered, std::vector<std::string>{"a@1"});
+  ASSERT_OK(driver.Run());
+  ASSERT_OK(driver.Finish());
+  EXPECT_EQ(sink.delivered, (std::vector<std::string>{"a@1", "a@2", "a@3"}));
+  int outbox = 0;
+  ASSERT_OK((*store)->ForEachOutbox([&](uint64_t, std::string_view) {
+    ++outbox;
+    return true;
+  }));
+  EXPECT_EQ(outbox, 0) << "every delivered transition left the outbox";
+  auto stored = (*store)->GetOffset("test:a");
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->value_or(state::SourceOffset(0)).value(), 3);
 }
 
 }  // namespace

@@ -287,6 +287,34 @@ TEST(ShipperLogReaderTest, TheDatasetFedRecordByRecordGivesThePlainLogsEvents) {
   EXPECT_EQ(WithoutPositions(events), PlainEvents(log, "prod-eu-1"));
 }
 
+TEST(ShipperLogReaderTest, ABinaryRecordIsADeadLetterOfItsOwnAndSpoilsNoEntry) {
+  // Kafka messages, one line each: binary garbage between a report's lines and after them
+  // would be a continuation line of the report (which is then rejected for its encoding).
+  const auto report = VacuumLines("2026-11-23 23:18:21.286", 101, "shop.public.orders");
+  const std::string binary("\x00\x01\xfe\xff binary", 11);
+  CollectingErrorSink sink;
+  ShipperLogReader::Options options = Opts("unused", &sink);
+  options.log_line_prefix = "%m [%p] ";
+  auto reader = MakeReader(options);
+  int64_t position = 0;
+  for (size_t i = 0; i < report.size(); ++i) {
+    reader->FeedRecord(report[i], "eu", position++);
+    if (i == 4) reader->FeedRecord(binary, "eu", position++);  // position 5
+  }
+  reader->FeedRecord(binary, "eu", position++);
+  reader->Finish();
+  LogEvent event;
+  ASSERT_TRUE(reader->Next(&event));
+  EXPECT_EQ(event.table, "orders");
+  EXPECT_EQ(event.stats.tuples_removed, 7);
+  EXPECT_FALSE(reader->Next(&event));
+  ASSERT_EQ(sink.errors.size(), 2u);
+  EXPECT_EQ(sink.errors[0].kind, ParseErrorKind::kInvalidEncoding);
+  EXPECT_EQ(sink.errors[0].byte_offset, 5);
+  EXPECT_EQ(sink.errors[0].raw, binary);
+  EXPECT_EQ(sink.errors[1].byte_offset, position - 1);
+}
+
 TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
   const std::string jsonlog =
       R"({"timestamp":"2026-11-23 23:18:21.286 UTC","pid":1,"error_severity":"LOG","message":"x"})";
