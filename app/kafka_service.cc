@@ -53,6 +53,13 @@ class KafkaService::Impl {
     consumer_pipeline_ = std::make_unique<PipelineConsumer>(options_.pipeline, store_.get());
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
+    driver_options.before_commit = [this](state::StateStore::Batch* batch) {
+      for (const auto& [key, input] : inputs_) {
+        if (key.first == options_.logs_topic) {
+          static_cast<KafkaLogInput*>(input.get())->CheckpointPrefixes(batch);
+        }
+      }
+    };
     driver_ = std::make_unique<Driver>(driver_options, consumer_pipeline_.get(), store_.get(),
                                        alerts_.get());
     VW_RETURN_IF_ERROR(driver_->RedeliverOutbox());
@@ -224,6 +231,7 @@ class KafkaService::Impl {
         o.source_name = source_name;
         o.envelope = options_.envelope;
         o.log_line_prefix = options_.log_line_prefix;
+        VW_ASSIGN_OR_RETURN(o.known_prefixes, KafkaLogInput::StoredPrefixes(*store_, id));
         VW_ASSIGN_OR_RETURN(input, KafkaLogInput::Create(topic, p.partition, std::move(o)));
       } else {
         ingest::SnapshotReaderOptions o;
