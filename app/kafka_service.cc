@@ -60,6 +60,9 @@ class KafkaService::Impl {
           static_cast<KafkaLogInput*>(input.get())->CheckpointPrefixes(batch);
         }
       }
+      // Dead letters land before the positions past them are stored (every checkpoint, the
+      // driver's own after each snapshot too; immediate when none is outstanding).
+      return dlq_->Flush();
     };
     driver_ = std::make_unique<Driver>(driver_options, consumer_pipeline_.get(), store_.get(),
                                        alerts_.get());
@@ -367,8 +370,7 @@ class KafkaService::Impl {
   }
 
   absl::Status Checkpoint() {
-    VW_RETURN_IF_ERROR(dlq_->Flush());  // dead letters land before their offsets are stored
-    VW_RETURN_IF_ERROR(driver_->Checkpoint());
+    VW_RETURN_IF_ERROR(driver_->Checkpoint());  // dead letters flushed before the commit
     CommitKafkaOffsets();
     if (options_.after_checkpoint) options_.after_checkpoint(static_cast<int>(inputs_.size()));
     return absl::OkStatus();

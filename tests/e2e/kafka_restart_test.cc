@@ -151,6 +151,7 @@ class KafkaRestartTest : public ::testing::Test {
     KafkaLogInput* log_input = nullptr;
     options.before_commit = [&log_input](state::StateStore::Batch* batch) {
       log_input->CheckpointPrefixes(batch);
+      return absl::OkStatus();
     };
     Driver driver(options, &consumer, store->get(), sink);
     EXPECT_OK(driver.RedeliverOutbox());
