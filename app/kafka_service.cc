@@ -357,15 +357,15 @@ class KafkaService::Impl {
       }
       // A revoke that failed meanwhile left its partitions' positions in the same batch.
       out_of_space_ = absl::OkStatus();
-      const absl::Status s = Checkpoint();
+      absl::Status s = Checkpoint();
       if (s.ok()) break;
       if (!absl::IsResourceExhausted(s)) return s;
       backoff = std::min(backoff * 2, absl::Seconds(5));
     }
-    Log("info", absl::StrCat("state directory has space again: checkpoint committed after ",
-                             absl::FormatDuration(absl::Trunc(absl::Now() - since,
-                                                              absl::Milliseconds(100))),
-                             ", consuming again"));
+    Log("info", absl::StrCat(
+                    "state directory has space again: checkpoint committed after ",
+                    absl::FormatDuration(absl::Trunc(absl::Now() - since, absl::Milliseconds(100))),
+                    ", consuming again"));
     return absl::OkStatus();
   }
 

@@ -264,8 +264,8 @@ void ShipperLogReader::RouteRecord(std::string_view line, size_t capacity,
     // a continuation line, it would join the cluster's open entry and spoil it (a vacuum
     // report rejected for its encoding); so it is rejected on its own.
     ++own_.entries;
-    Reject(ParseErrorKind::kInvalidEncoding, "", "a NUL byte: binary, not a log line", line,
-           offset, line_no);
+    Reject(ParseErrorKind::kInvalidEncoding, "", "a NUL byte: binary, not a log line", line, offset,
+           line_no);
     return;
   }
   const std::string_view cluster_name = record.cluster.empty() ? default_cluster : record.cluster;

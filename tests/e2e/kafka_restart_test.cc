@@ -206,8 +206,8 @@ DevBroker* KafkaRestartTest::broker_ = nullptr;
 rd_kafka_t* KafkaRestartTest::consumer_ = nullptr;
 
 TEST_F(KafkaRestartTest, CrashesAndRestartsGiveReplaysTransitions) {
-  const std::string golden = testing::ReadFile(testing::SourceDir() +
-                                               "/tests/data/golden/replay-pg15-prod-eu-1.jsonl");
+  const std::string golden =
+      testing::ReadFile(testing::SourceDir() + "/tests/data/golden/replay-pg15-prod-eu-1.jsonl");
   for (int n : {4, 10}) {
     std::vector<std::pair<size_t, size_t>> ends;
     size_t logs = 0, stats = 0;

@@ -138,7 +138,8 @@ TEST_F(KafkaServiceCrashTest, KilledThreeTimesAndRestartedEveryTransitionOnceNon
     if (alert_kill_done || alerts.Count() < alerts_at_kill) return;
     alert_kill_done = true;
     absl::SleepFor(alert_delay);  // the kill point: a random delay after the condition
-    kill_and_restart(absl::StrCat(absl::FormatDuration(alert_delay), " after the alert topic held ", alerts_at_kill));
+    kill_and_restart(absl::StrCat(absl::FormatDuration(alert_delay), " after the alert topic held ",
+                                  alerts_at_kill));
   };
 
   int64_t stats_sent = 0;
@@ -280,7 +281,8 @@ TEST_F(KafkaServiceCrashTest, GarbageGoesToTheDeadLetterTopicWithItsHeadersAndSi
   std::vector<std::string> logs = Lines(ReadFile(dataset + "/postgresql.log"));
   std::vector<std::string> stats = Lines(ReadFile(dataset + "/snapshots.jsonl"));
   const std::string binary("\x00\x01\xfe\xff binary \x00\x7f garbage", 22);
-  const std::string truncated_log = R"({"log": "2026-11-23 23:20:00.000 UTC [1] LOG:  automatic vac)";
+  const std::string truncated_log =
+      R"({"log": "2026-11-23 23:20:00.000 UTC [1] LOG:  automatic vac)";
   const std::string truncated_snapshot = R"({"kind": "pg_stat_snapshot", "clus)";
   const std::string big_log(5'000'000, 'x');
   std::string big_snapshot = R"({"kind": "pg_stat_snapshot", "tables": [)";

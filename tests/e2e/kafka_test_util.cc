@@ -46,8 +46,7 @@ rd_kafka_t* KafkaClient(const std::string& bootstrap, rd_kafka_type_t type,
                                                                {"log_level", "3"}};
   settings.insert(settings.end(), extra.begin(), extra.end());
   for (const auto& [k, v] : settings) {
-    EXPECT_EQ(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), error, sizeof(error)),
-              RD_KAFKA_CONF_OK)
+    EXPECT_EQ(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), error, sizeof(error)), RD_KAFKA_CONF_OK)
         << k << ": " << error;
   }
   rd_kafka_t* client = rd_kafka_new(type, conf, error, sizeof(error));
@@ -82,9 +81,7 @@ void Producer::Send(const std::string& topic, const std::string& key,
   }
 }
 
-void Producer::Flush() {
-  EXPECT_EQ(rd_kafka_flush(producer_, 60000), RD_KAFKA_RESP_ERR_NO_ERROR);
-}
+void Producer::Flush() { EXPECT_EQ(rd_kafka_flush(producer_, 60000), RD_KAFKA_RESP_ERR_NO_ERROR); }
 
 void Produce(const std::string& bootstrap, const std::string& topic, const std::string& key,
              const std::vector<std::string>& values,
@@ -254,6 +251,7 @@ std::vector<DatasetChunk> ChunkDataset(const std::string& dataset_dir, int n) {
 
 ServiceProcess::ServiceProcess(const std::vector<std::string>& argv, const std::string& log_path) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
