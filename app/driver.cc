@@ -123,8 +123,9 @@ absl::Status Driver::Checkpoint() {
   snapshots_since_checkpoint_ = 0;
   // After a failed commit the batch still holds its changes and emitted_ their transitions:
   // they are committed (and then delivered) with whatever came since.
-  if (!commit_failed_) emitted_.clear();
+  if (!commit_pending_) emitted_.clear();
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
+  commit_pending_ = true;
   for (uint64_t seq : delivered_) batch_.DeleteOutbox(seq);
   delivered_.clear();
   for (const Slot& slot : slots_) {
@@ -132,10 +133,9 @@ absl::Status Driver::Checkpoint() {
       batch_.PutOffset(slot.input->source_id(), slot.input->resume_position());
     }
   }
-  if (options_.before_commit) options_.before_commit(&batch_);
-  commit_failed_ = true;
+  if (options_.before_commit) VW_RETURN_IF_ERROR(options_.before_commit(&batch_));
   VW_RETURN_IF_ERROR(store_->Commit(&batch_));
-  commit_failed_ = false;
+  commit_pending_ = false;
   ++stats_.checkpoints;
   if (emitted_.empty()) return absl::OkStatus();
   for (const pipeline::AlertTransition& transition : emitted_) {

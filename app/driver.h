@@ -58,8 +58,10 @@ struct DriverOptions {
   // Wall clock, for the skew wait (tests drive it); default absl::Now.
   std::function<absl::Time()> clock;
   // Called with every batch before it is committed, to store what the caller keeps beside
-  // the positions (replay: each file's head fingerprint).
-  std::function<void(state::StateStore::Batch*)> before_commit;
+  // the positions (replay: each file's head fingerprint) and to make sure of what must be
+  // durable before them (the service: dead letters acknowledged). An error fails the
+  // checkpoint before the commit; retry it as a failed commit.
+  std::function<absl::Status(state::StateStore::Batch*)> before_commit;
   // Called after every checkpoint of Run() (replay's progress line).
   std::function<void()> after_checkpoint;
 };
@@ -100,7 +102,8 @@ class Driver {
   // Feeds items in event time until every input has ended or none can go on.
   absl::StatusOr<Progress> Run();
   // Commits what was fed, the outbox and every input's position in one batch, then delivers.
-  // When the commit fails (ResourceExhausted: the disk is full) the batch is kept: call
+  // When the commit fails (ResourceExhausted: the disk is full; or before_commit's error) the
+  // batch is kept: call
   // Checkpoint() again until it succeeds before Run() feeds anything more (the consumer has
   // handed its changes over and may no longer hold them); the retry commits and delivers
   // everything, the failed attempt's transitions included.
@@ -133,7 +136,7 @@ class Driver {
   std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
-  bool commit_failed_ = false;  // batch_ and emitted_ wait for the retry
+  bool commit_pending_ = false;  // a failed checkpoint's batch_ and emitted_ wait for the retry
   DriverStats stats_;
 };
 

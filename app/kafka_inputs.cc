@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "state/coding.h"
 #include "state/source_offset.h"
 
 namespace vacwatch::app {
@@ -56,6 +58,53 @@ absl::StatusOr<DriverInput::State> KafkaLogInput::Advance() {
                                message->key == nullptr ? 0 : message->key_len);
     reader_->FeedRecord(payload, key, message->offset);
   }
+}
+
+namespace {
+
+// The prefixes of one log partition's clusters, in the meta column family under
+// "prefixes:" + the partition's source id. Version 1:
+//   value := version:u8=1 { cluster:length-prefixed-string prefix:length-prefixed-string }*
+constexpr uint8_t kPrefixesVersion = 1;
+
+std::string PrefixesKey(const std::string& source_id) { return "prefixes:" + source_id; }
+
+}  // namespace
+
+void KafkaLogInput::CheckpointPrefixes(state::StateStore::Batch* batch) {
+  const std::map<std::string, std::string> prefixes = reader_->detected_prefixes();
+  if (prefixes.empty()) return;
+  std::string encoded(1, static_cast<char>(kPrefixesVersion));
+  for (const auto& [cluster, prefix] : prefixes) {
+    state::PutLengthPrefixedString(&encoded, cluster);
+    state::PutLengthPrefixedString(&encoded, prefix);
+  }
+  if (encoded == checkpointed_prefixes_) return;
+  batch->PutMeta(PrefixesKey(source_id()), encoded);
+  checkpointed_prefixes_ = std::move(encoded);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> KafkaLogInput::StoredPrefixes(
+    const state::StateStore& store, const std::string& source_id) {
+  std::map<std::string, std::string> prefixes;
+  absl::StatusOr<std::optional<std::string>> stored = store.GetMeta(PrefixesKey(source_id));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return prefixes;
+  std::string_view in = **stored;
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kPrefixesVersion) {
+    return absl::DataLossError(
+        absl::StrCat("state: ", PrefixesKey(source_id), ": unknown version"));
+  }
+  in.remove_prefix(1);
+  while (!in.empty()) {
+    std::string_view cluster, prefix;
+    if (!state::GetLengthPrefixedString(&in, &cluster) ||
+        !state::GetLengthPrefixedString(&in, &prefix)) {
+      return absl::DataLossError(absl::StrCat("state: ", PrefixesKey(source_id), ": truncated"));
+    }
+    prefixes[std::string(cluster)] = std::string(prefix);
+  }
+  return prefixes;
 }
 
 class KafkaStatsInput::OffsetMapper final : public ParseErrorSink {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@
 #include "ingest/shipper_log_reader.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_reader.h"
+#include "state/state_store.h"
 
 struct rd_kafka_message_s;
 
@@ -75,6 +77,17 @@ class KafkaLogInput final : public KafkaInput {
   bool is_snapshot() const override { return false; }
   const ingest::IngestCounters& counters() const override { return reader_->counters(); }
 
+  // The log_line_prefix each cluster's lines are read with (detected), kept beside the
+  // partition's position so that a restart reads the lines as this run did, from the first
+  // one (ShipperLogReader::Options::known_prefixes): detecting again, the reader would buffer
+  // up to 256 lines first, and the snapshots could go ahead of the log events meanwhile. Puts
+  // them into `batch` (meta "prefixes:" + source id) when they changed since the last call.
+  void CheckpointPrefixes(state::StateStore::Batch* batch);
+  // The prefixes stored for the partition `source_id` (empty when none); DataLoss when the
+  // stored value does not decode.
+  static absl::StatusOr<std::map<std::string, std::string>> StoredPrefixes(
+      const state::StateStore& store, const std::string& source_id);
+
  private:
   KafkaLogInput(const std::string& topic, int32_t partition, int64_t start_offset,
                 std::unique_ptr<ingest::ShipperLogReader> reader)
@@ -82,6 +95,7 @@ class KafkaLogInput final : public KafkaInput {
 
   std::unique_ptr<ingest::ShipperLogReader> reader_;
   ingest::LogEvent event_;
+  std::string checkpointed_prefixes_;  // the encoding last put into a batch
 };
 
 class KafkaStatsInput final : public KafkaInput {

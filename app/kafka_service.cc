@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -53,6 +54,16 @@ class KafkaService::Impl {
     consumer_pipeline_ = std::make_unique<PipelineConsumer>(options_.pipeline, store_.get());
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
+    driver_options.before_commit = [this](state::StateStore::Batch* batch) {
+      for (const auto& [key, input] : inputs_) {
+        if (key.first == options_.logs_topic) {
+          static_cast<KafkaLogInput*>(input.get())->CheckpointPrefixes(batch);
+        }
+      }
+      // Dead letters land before the positions past them are stored (every checkpoint, the
+      // driver's own after each snapshot too; immediate when none is outstanding).
+      return dlq_->Flush();
+    };
     driver_ = std::make_unique<Driver>(driver_options, consumer_pipeline_.get(), store_.get(),
                                        alerts_.get());
     VW_RETURN_IF_ERROR(driver_->RedeliverOutbox());
@@ -66,17 +77,19 @@ class KafkaService::Impl {
                              " as group ", options_.group, " from ", options_.brokers));
     absl::Time last_checkpoint = absl::Now();
     absl::Time last_progress = absl::Now();
-    while (!(options_.stop && options_.stop())) {
+    while (!Stopping()) {
       VW_RETURN_IF_ERROR(Poll());
       if (!pending_error_.ok()) return pending_error_;
-      VW_ASSIGN_OR_RETURN(Driver::Progress progress, driver_->Run());
-      (void)progress;
-      ResumeDrainedPartitions();
+      absl::Status s = out_of_space_;
+      if (s.ok()) s = driver_->Run().status();
       const absl::Time now = absl::Now();
-      if (now - last_checkpoint >= options_.checkpoint_interval) {
-        VW_RETURN_IF_ERROR(Checkpoint());
+      if (s.ok() && now - last_checkpoint >= options_.checkpoint_interval) {
+        s = Checkpoint();
         last_checkpoint = now;
       }
+      if (absl::IsResourceExhausted(s)) s = WaitForSpace(s);
+      VW_RETURN_IF_ERROR(s);
+      ResumeDrainedPartitions();
       if (now - last_progress >= options_.progress_interval) {
         ReportProgress(now - last_progress);
         last_progress = now;
@@ -224,6 +237,7 @@ class KafkaService::Impl {
         o.source_name = source_name;
         o.envelope = options_.envelope;
         o.log_line_prefix = options_.log_line_prefix;
+        VW_ASSIGN_OR_RETURN(o.known_prefixes, KafkaLogInput::StoredPrefixes(*store_, id));
         VW_ASSIGN_OR_RETURN(input, KafkaLogInput::Create(topic, p.partition, std::move(o)));
       } else {
         ingest::SnapshotReaderOptions o;
@@ -247,9 +261,15 @@ class KafkaService::Impl {
 
   // A revoked partition's state and position are checkpointed before it goes. It goes even
   // when that fails: librdkafka waits for the unassign, and rd_kafka_consumer_close() (which
-  // revokes everything) would wait forever, so a service ending on an error would hang.
+  // revokes everything) would wait forever, so a service ending on an error would hang. On a
+  // full disk the failed batch keeps their positions, and the service waits for space
+  // before reading on.
   absl::Status Revoke(rd_kafka_topic_partition_list_t* partitions) {
-    const absl::Status checkpointed = driver_->Checkpoint();
+    absl::Status checkpointed = driver_->Checkpoint();
+    if (absl::IsResourceExhausted(checkpointed)) {
+      out_of_space_ = checkpointed;
+      checkpointed = absl::OkStatus();
+    }
     for (int i = 0; i < partitions->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = inputs_.find({p.topic, p.partition});
@@ -312,9 +332,45 @@ class KafkaService::Impl {
     }
   }
 
+  bool Stopping() const { return options_.stop && options_.stop(); }
+
+  // The state directory's disk is full (`full`: the store's ResourceExhausted). Nothing more is
+  // read: every partition is paused, what was queued stays queued, and the checkpoint that
+  // failed is retried with backoff, the consumer polled meanwhile so that the group keeps
+  // this member. One error line when consumption stops, one info line when it goes on.
+  // Returns once the checkpoint is committed; on a stop request the error (what was not
+  // committed is read again at the next start).
+  absl::Status WaitForSpace(const absl::Status& full) {
+    Log("error", absl::StrCat("state directory ", options_.state_dir,
+                              " is full: consumption stopped until space is freed; the last "
+                              "checkpoint is retried and nothing read is lost (",
+                              full.message(), ")"));
+    for (const auto& [key, input] : inputs_) Pause(key.first, key.second);
+    const absl::Time since = absl::Now();
+    absl::Duration backoff = absl::Milliseconds(100);
+    while (true) {
+      const absl::Time retry = absl::Now() + backoff;
+      while (absl::Now() < retry) {
+        if (Stopping()) return full;
+        VW_RETURN_IF_ERROR(Poll());
+        if (!pending_error_.ok()) return pending_error_;
+      }
+      // A revoke that failed meanwhile left its partitions' positions in the same batch.
+      out_of_space_ = absl::OkStatus();
+      absl::Status s = Checkpoint();
+      if (s.ok()) break;
+      if (!absl::IsResourceExhausted(s)) return s;
+      backoff = std::min(backoff * 2, absl::Seconds(5));
+    }
+    Log("info", absl::StrCat(
+                    "state directory has space again: checkpoint committed after ",
+                    absl::FormatDuration(absl::Trunc(absl::Now() - since, absl::Milliseconds(100))),
+                    ", consuming again"));
+    return absl::OkStatus();
+  }
+
   absl::Status Checkpoint() {
-    VW_RETURN_IF_ERROR(dlq_->Flush());  // dead letters land before their offsets are stored
-    VW_RETURN_IF_ERROR(driver_->Checkpoint());
+    VW_RETURN_IF_ERROR(driver_->Checkpoint());  // dead letters flushed before the commit
     CommitKafkaOffsets();
     if (options_.after_checkpoint) options_.after_checkpoint(static_cast<int>(inputs_.size()));
     return absl::OkStatus();
@@ -372,6 +428,7 @@ class KafkaService::Impl {
   std::set<std::pair<std::string, int32_t>> paused_;
   std::map<std::string, int64_t> messages_;  // per topic since the last progress line
   absl::Status pending_error_;               // from the rebalance callback
+  absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
 };
 
 KafkaService::KafkaService(KafkaServiceOptions options)

@@ -14,8 +14,12 @@
 // Positions live in the state store with the state (a partition resumes at the offset stored
 // with its state, whatever Kafka's committed offset says; those are committed too, for lag
 // monitoring only). A partition's messages are queued in its input; a partition whose queue is
-// full is paused until the pipeline catches up, so memory stays bounded. Errors: the store's,
-// the alert topic's (Unavailable when the brokers stay away for longer than the timeout), and
+// full is paused until the pipeline catches up, so memory stays bounded. When the state
+// directory's disk is full, consumption stops (one error line; every partition paused, the
+// consumer still polled so the group keeps the member) and the refused checkpoint is retried
+// with backoff until it commits (one info line), then reading goes on: nothing read is lost or
+// delivered twice. Errors: the store's (a full disk only when stopped while full), the alert
+// topic's (Unavailable when the brokers stay away for longer than the timeout), and
 // InvalidArgument for topics that are not co-partitioned.
 
 #include <cstdint>

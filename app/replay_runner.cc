@@ -230,6 +230,7 @@ class ReplayRunner::Impl {
     o.checkpoint_every_snapshots = options_.checkpoint_every_snapshots;
     o.before_commit = [this](state::StateStore::Batch* batch) {
       for (const auto& [id, head] : heads_) batch->PutMeta("head:" + id, head);
+      return absl::OkStatus();
     };
     o.after_checkpoint = [this] { MaybeReportProgress(); };
     return o;

@@ -84,6 +84,7 @@ struct ShipperLogReader::Cluster {
   absl::Time last_time = absl::InfinitePast();  // of its last record with a time
   bool add_time = false;  // payloads lack a timestamp: the record's is written before heads
   std::unique_ptr<LogReader> reader;
+  StderrLogReader* stderr_reader = nullptr;  // `reader`, when it reads stderr payloads
   std::unique_ptr<ErrorMapper> errors;
   int64_t fed = 0;          // bytes fed to the reader
   std::vector<Span> spans;  // of records whose entries may not have been returned yet
@@ -263,8 +264,8 @@ void ShipperLogReader::RouteRecord(std::string_view line, size_t capacity,
     // a continuation line, it would join the cluster's open entry and spoil it (a vacuum
     // report rejected for its encoding); so it is rejected on its own.
     ++own_.entries;
-    Reject(ParseErrorKind::kInvalidEncoding, "", "a NUL byte: binary, not a log line", line,
-           offset, line_no);
+    Reject(ParseErrorKind::kInvalidEncoding, "", "a NUL byte: binary, not a log line", line, offset,
+           line_no);
     return;
   }
   const std::string_view cluster_name = record.cluster.empty() ? default_cluster : record.cluster;
@@ -341,9 +342,18 @@ ShipperLogReader::Cluster* ShipperLogReader::ClusterFor(
       if (!options_.log_line_prefix.empty()) {
         o.log_line_prefix =
             c->add_time ? "%m " + options_.log_line_prefix : options_.log_line_prefix;
+      } else if (auto known = options_.known_prefixes.find(c->name);
+                 known != options_.known_prefixes.end()) {
+        o.log_line_prefix = known->second;  // detected on this payload already ("%m " and all)
       }
-      auto reader = StderrLogReader::Create(std::move(o));
+      auto reader = StderrLogReader::Create(o);
+      if (!reader.ok()) {
+        // A known prefix that does not compile (a store written by another version): detect.
+        o.log_line_prefix.clear();
+        reader = StderrLogReader::Create(std::move(o));
+      }
       if (!reader.ok()) return nullptr;  // Create checked the prefix
+      c->stderr_reader = reader->get();
       c->reader = *std::move(reader);
       break;
     }
@@ -417,6 +427,17 @@ const IngestCounters& ShipperLogReader::counters() const {
     total_.bytes = bytes;  // the input's bytes, not what was fed to the clusters' readers
   }
   return total_;
+}
+
+std::map<std::string, std::string> ShipperLogReader::detected_prefixes() const {
+  std::map<std::string, std::string> prefixes;
+  if (!options_.log_line_prefix.empty()) return prefixes;
+  for (const auto& c : clusters_) {
+    if (c->stderr_reader != nullptr && c->stderr_reader->prefix_settled()) {
+      prefixes[c->name] = c->stderr_reader->prefix().text();
+    }
+  }
+  return prefixes;
 }
 
 std::string_view ShipperLogReader::suggested_prefix() const {

@@ -54,6 +54,11 @@ class ShipperLogReader final : public LogReader {
     // stderr payloads: PostgreSQL's log_line_prefix (of the payload as it arrives); empty =
     // detected per cluster.
     std::string log_line_prefix;
+    // Per cluster, the prefix an earlier reader of this input detected (detected_prefixes()):
+    // used as it is instead of detecting again from the lines where this reader starts, so
+    // that a reader resumed mid-stream reads the lines as its predecessor did, and from the
+    // first line (detection buffers up to 256 lines before it gives an event).
+    std::map<std::string, std::string> known_prefixes;
     int64_t start_offset = 0;           // stream offset of the first byte fed
     int64_t max_entry_bytes = 1 << 20;  // longer records and entries are rejected as oversized
     ParseErrorSink* errors = nullptr;   // not owned; may be null (errors are still counted)
@@ -84,6 +89,9 @@ class ShipperLogReader final : public LogReader {
   int64_t resume_offset() const override;
   const IngestCounters& counters() const override;
   std::string_view suggested_prefix() const override;
+  // The log_line_prefix of each cluster whose stderr payloads had theirs detected (or given in
+  // known_prefixes), once settled; empty when Options::log_line_prefix is set.
+  std::map<std::string, std::string> detected_prefixes() const;
   // Ends the open entry of every cluster whose last record is older than
   // `now - entry_idle_close` (record time; records without one do not count). Called for each
   // record that has a time; a caller with a clock of its own (a Kafka partition's message

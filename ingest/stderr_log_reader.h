@@ -87,6 +87,8 @@ class StderrLogReader final : public LogReader {
   // The prefix in use: the configured one, or the detected one once detection has run (before
   // that, the default "%m [%p] ").
   const LogLinePrefix& prefix() const { return prefix_; }
+  // False while the first lines are still buffered to detect the prefix.
+  bool prefix_settled() const { return !detecting_; }
   std::string_view suggested_prefix() const override { return suggested_prefix_; }
 
  private:

@@ -34,8 +34,8 @@ void InfoLog::Logv(const char* format, va_list ap) {
   tm utc{};
   ::gmtime_r(&now.tv_sec, &utc);
   int n = static_cast<int>(std::strftime(line, sizeof(line), "%Y/%m/%d-%H:%M:%S", &utc));
-  n += std::snprintf(line + n, sizeof(line) - static_cast<size_t>(n), ".%06ld ",
-                     now.tv_nsec / 1000);
+  n +=
+      std::snprintf(line + n, sizeof(line) - static_cast<size_t>(n), ".%06ld ", now.tv_nsec / 1000);
   va_list copy;
   va_copy(copy, ap);
   const int body = std::vsnprintf(line + n, sizeof(line) - static_cast<size_t>(n), format, copy);

@@ -251,5 +251,28 @@ TEST(DriverDiskFullTest, ACheckpointRetriedAfterAFullDiskDeliversWhatTheFailedOn
   EXPECT_EQ(stored->value_or(state::SourceOffset(0)).value(), 3);
 }
 
+TEST_F(DriverTest, ABeforeCommitErrorFailsTheCheckpointAndTheRetryDeliversOnce) {
+  // The service flushes its dead letters there: when they are not acknowledged nothing is
+  // committed (the positions past them would be), and the retry commits and delivers all.
+  options_.checkpoint_every_events = 1;
+  absl::Status before_commit = absl::UnavailableError("dead letters not acknowledged");
+  options_.before_commit = [&before_commit](state::StateStore::Batch*) { return before_commit; };
+  EmittingConsumer consumer;
+  RecordingSink sink;
+  ScriptedInput a("a", {1, 2});
+  Driver driver(options_, &consumer, store_.get(), &sink);
+  ASSERT_OK(driver.AddInput(&a));
+  EXPECT_TRUE(absl::IsUnavailable(driver.Run().status()));
+  EXPECT_TRUE(sink.delivered.empty());
+  auto stored = store_->GetOffset("test:a");
+  ASSERT_OK(stored);
+  EXPECT_FALSE(stored->has_value()) << "nothing committed";
+  before_commit = absl::OkStatus();
+  ASSERT_OK(driver.Checkpoint());
+  ASSERT_OK(driver.Run());
+  ASSERT_OK(driver.Finish());
+  EXPECT_EQ(sink.delivered, (std::vector<std::string>{"a@1", "a@2"}));
+}
+
 }  // namespace
 }  // namespace vacwatch::app

@@ -315,6 +315,43 @@ TEST(ShipperLogReaderTest, ABinaryRecordIsADeadLetterOfItsOwnAndSpoilsNoEntry) {
   EXPECT_EQ(sink.errors[1].byte_offset, position - 1);
 }
 
+TEST(ShipperLogReaderTest, APrefixDetectedBeforeIsUsedInsteadOfDetectingAgain) {
+  // A reader resumed mid-stream (a restarted Kafka consumer) with the prefix its predecessor
+  // detected returns a report as soon as it is complete; detecting again it would buffer up
+  // to 256 lines first, and meanwhile the snapshots could go ahead of the report.
+  auto report = [](int second, int pid) {
+    return VacuumLines("2026-11-23 23:18:" + std::to_string(10 + second) + ".000", pid,
+                       "shop.public.orders");
+  };
+  auto first = MakeReader(Opts("unused"));
+  int64_t position = 0;
+  for (int i = 0; i < 30; ++i) {
+    for (const auto& line : report(i, 100 + i)) first->FeedRecord(line, "eu", position++);
+  }
+  const std::map<std::string, std::string> prefixes = first->detected_prefixes();
+  ASSERT_EQ(prefixes.size(), 1u);
+  EXPECT_TRUE(prefixes.at("eu").starts_with("%m [%p] ")) << prefixes.at("eu");
+
+  auto feed_two_reports = [&](ShipperLogReader* reader) {
+    for (int i = 40; i < 42; ++i) {
+      for (const auto& line : report(i, 100 + i)) reader->FeedRecord(line, "eu", position++);
+    }
+  };
+  ShipperLogReader::Options options = Opts("unused");
+  options.known_prefixes = prefixes;
+  auto resumed = MakeReader(options);
+  feed_two_reports(resumed.get());
+  LogEvent event;
+  ASSERT_TRUE(resumed->Next(&event));
+  EXPECT_EQ(event.stats.tuples_removed, 7);
+  EXPECT_EQ(resumed->detected_prefixes(), prefixes);
+
+  auto detecting = MakeReader(Opts("unused"));
+  feed_two_reports(detecting.get());
+  EXPECT_FALSE(detecting->Next(&event)) << "still buffering lines to detect the prefix";
+  EXPECT_TRUE(detecting->detected_prefixes().empty());
+}
+
 TEST(ShipperLogReaderTest, AutoDetectionPicksTheShipperReaderOnlyForWrappers) {
   const std::string jsonlog =
       R"({"timestamp":"2026-11-23 23:18:21.286 UTC","pid":1,"error_severity":"LOG","message":"x"})";

@@ -1,6 +1,8 @@
 // RocksDB's LOG on a full disk (a size-limited tmpfs): InfoLog drops the lines it cannot
 // write and goes on.
 
+#include "state/info_log.h"
+
 #include <cstdarg>
 #include <cstdint>
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "state/info_log.h"
 #include "tests/testing/small_filesystem.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"

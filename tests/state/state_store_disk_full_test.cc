@@ -19,7 +19,8 @@ constexpr char kSource[] = "kafka:pg.logs/0";
 
 void PutStep(int step, StateStore::Batch* batch) {
   // 64 KiB a step: a few steps cross a page boundary of the write-ahead log.
-  batch->PutTable(absl::StrCat("row/", step), std::string(64 << 10, static_cast<char>('a' + step % 26)));
+  batch->PutTable(absl::StrCat("row/", step),
+                  std::string(64 << 10, static_cast<char>('a' + step % 26)));
   batch->PutOutbox(static_cast<uint64_t>(step), absl::StrCat("alert ", step));
   batch->PutOffset(kSource, SourceOffset(step));
 }
