@@ -11,7 +11,11 @@ namespace vacwatch::app {
 
 Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
                sinks::AlertSink* sink)
-    : options_(std::move(options)), consumer_(consumer), store_(store), sink_(sink) {}
+    : options_(std::move(options)),
+      consumer_(consumer),
+      store_(store),
+      sink_(sink),
+      batch_(store->NewBatch()) {}
 
 absl::Status Driver::RedeliverOutbox() {
   std::vector<std::pair<uint64_t, std::string>> entries;
