@@ -132,9 +132,21 @@ class KafkaService::Impl {
       }
       return absl::OkStatus();
     };
+    // Defaults the config's kafka.librdkafka map may change. A fetch waits at most 10 ms for
+    // data (librdkafka's default is 500): the mock broker of `vacwatch dev-broker` holds every
+    // fetch for that long, which capped the service at 170k messages/s (docs/performance.md);
+    // a real broker answers at once when it has data, and an idle one costs 100 small requests
+    // per second.
+    const std::pair<const char*, std::string> defaults[] = {
+        {"fetch.wait.max.ms", "10"},
+    };
     absl::Status s;
-    for (const auto& [key, value] : options_.librdkafka) {
+    for (const auto& [key, value] : defaults) {
       if (s = set(key, value); !s.ok()) break;
+    }
+    for (const auto& [key, value] : options_.librdkafka) {
+      if (!s.ok()) break;
+      s = set(key, value);
     }
     const std::pair<const char*, std::string> ours[] = {
         {"bootstrap.servers", options_.brokers},
@@ -371,13 +383,17 @@ class KafkaService::Impl {
   }
 
   // Takes what the consumer has (up to a batch) into the partitions' queues.
+  // The first message is waited for (up to 100 ms: the loop's pace when nothing comes); the rest
+  // are taken in batches of what is already there (a batch call with a timeout would wait for
+  // a whole batch to fill).
   absl::Status Poll() {
+    rd_kafka_message_t* first = rd_kafka_consumer_poll(consumer_, 100);
+    if (first == nullptr) return absl::OkStatus();
+    Dispatch(KafkaMessage(first));
     rd_kafka_message_t* batch[kPollBatch];
-    int timeout_ms = 100;
-    for (int polled = 0; polled < kMaxPolledPerRound;) {
-      const ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_, timeout_ms, batch, kPollBatch);
+    for (int polled = 1; polled < kMaxPolledPerRound;) {
+      const ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_, 0, batch, kPollBatch);
       if (n <= 0) break;
-      timeout_ms = 0;
       polled += static_cast<int>(n);
       for (ssize_t i = 0; i < n; ++i) Dispatch(KafkaMessage(batch[i]));
     }

@@ -30,7 +30,9 @@ struct RunFlags {
   std::string brokers, group, state_dir, config;
   std::string logs_topic, stats_topic, alerts_topic, dlq_topic;
   std::string max_input_skew;
+  std::string checkpoint_interval;
   std::string log_line_prefix;
+  std::string cluster_header;
   ingest::EnvelopeOptions envelope;
 };
 
@@ -116,6 +118,13 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   parser.AddString("max-input-skew", "SECONDS",
                    "how long an idle partition may hold event time back (default: 30)",
                    &flags.max_input_skew);
+  parser.AddString("checkpoint-interval", "SECONDS",
+                   "how often state, positions and alerts are committed and delivered "
+                   "(default: 1)",
+                   &flags.checkpoint_interval);
+  parser.AddString("cluster-header", "NAME",
+                   "take a log message's cluster from this header (default: the message key)",
+                   &flags.cluster_header);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the servers' log_line_prefix (default: detected per cluster)",
                    &flags.log_line_prefix);
@@ -154,6 +163,14 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     }
     options.max_input_skew = absl::Seconds(seconds);
   }
+  if (!flags.checkpoint_interval.empty()) {
+    double seconds = 0;
+    if (!absl::SimpleAtod(flags.checkpoint_interval, &seconds) || seconds <= 0) {
+      return absl::InvalidArgumentError("--checkpoint-interval: expected seconds > 0, e.g. 1");
+    }
+    options.checkpoint_interval = absl::Seconds(seconds);
+  }
+  if (!flags.cluster_header.empty()) options.cluster_header = flags.cluster_header;
   options.envelope = flags.envelope;
   options.log_line_prefix = flags.log_line_prefix;
   options.log = io.err;
