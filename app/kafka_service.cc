@@ -64,8 +64,11 @@ class KafkaService::Impl {
       // driver's own after each snapshot too; immediate when none is outstanding).
       return dlq_->Flush();
     };
+    // "alerts": the name the topic's position had when it was the only sink.
+    std::vector<DriverSink> sinks = {{"alerts", alerts_.get(), &options_.alerts_topic_route}};
+    sinks.insert(sinks.end(), options_.sinks.begin(), options_.sinks.end());
     driver_ = std::make_unique<Driver>(driver_options, consumer_pipeline_.get(), store_.get(),
-                                       alerts_.get());
+                                       std::move(sinks));
     VW_RETURN_IF_ERROR(driver_->RedeliverOutbox());
     if (alerts_->skipped_as_delivered() > 0) {
       Log("info", absl::StrCat(alerts_->skipped_as_delivered(),

@@ -30,8 +30,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "app/driver.h"
 #include "ingest/shipper_envelope.h"
 #include "pipeline/config.h"
+#include "sinks/alert_route.h"
 
 namespace vacwatch::app {
 
@@ -56,6 +58,10 @@ struct KafkaServiceOptions {
   // Called after each periodic checkpoint with the number of partitions assigned (tests wait
   // on it instead of sleeping).
   std::function<void(int assigned_partitions)> after_checkpoint;
+  // Which transitions the alert topic gets (sinks.kafka.route), and the sinks fed after it,
+  // each from its own position (driver.h; not owned: HTTP sinks from app/alert_sinks.h).
+  sinks::AlertRoute alerts_topic_route;
+  std::vector<DriverSink> sinks;
 };
 
 class KafkaService {
