@@ -9,8 +9,9 @@
 //                            cluster-wide)"; empty when the alert names no holder
 //   DescribeEvidence(alert)  "n_dead_tup 129165, vacuum_trigger 2050, ineffective_runs 3.
 //                            Held by session pid 4242 (...)."; the numbers behind the decision
-//   AlertHeadline(alert)     "FIRING warning AutovacuumNotKeepingUp prod-eu-1/jobs.public.t
-//                            cause=lock_conflicts" (the text line without time and summary)
+//   AlertHeadline(alert)     "FIRING    warning  AutovacuumNotKeepingUp  prod-eu-1/jobs.public.t
+//                            cause=lock_conflicts" (the text line without time and summary;
+//                            fields two spaces apart, RESOLVED as wide as "FIRING  ")
 //   TableName(alert)         "prod-eu-1/jobs.public.locked_jobs"
 //
 // Pure functions of the alert; they keep no reference past the call.

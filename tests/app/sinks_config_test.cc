@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 
+#include "app/config_loader.h"
 #include "gtest/gtest.h"
+#include "tests/testing/datasets.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vacwatch::app {
@@ -72,6 +74,25 @@ TEST(SinksConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(unset.status().message().find("VW_TEST_SURELY_UNSET is not set"), std::string::npos);
   EXPECT_FALSE(ParseSinksConfig("http: {jitter: 2}").ok());
   EXPECT_FALSE(ParseSinksConfig("sink_retry_for: soon").ok());
+}
+
+TEST(SinksConfigTest, TheExampleConfigsSectionIsTheDefaults) {
+  auto file = LoadConfig(vacwatch::testing::SourceDir() + "/configs/vacwatch.yaml");
+  ASSERT_OK(file);
+  ASSERT_FALSE(file->sinks_yaml.empty());
+  auto config = ParseSinksConfig(file->sinks_yaml);
+  ASSERT_OK(config);
+  auto defaults = ParseSinksConfig("");
+  ASSERT_OK(defaults);
+  EXPECT_TRUE(config->alertmanager_urls.empty()) << "the example sends nowhere by itself";
+  EXPECT_TRUE(config->pagerduty.routing_key.empty());
+  EXPECT_TRUE(config->webhook.url.empty());
+  EXPECT_EQ(config->sink_retry_for, defaults->sink_retry_for);
+  EXPECT_EQ(config->alertmanager_route.Describe(), defaults->alertmanager_route.Describe());
+  EXPECT_EQ(config->pagerduty_route.Describe(), defaults->pagerduty_route.Describe());
+  EXPECT_EQ(config->webhook_http.retry.max_backoff, defaults->webhook_http.retry.max_backoff);
+  EXPECT_EQ(config->webhook_http.queue_capacity, defaults->webhook_http.queue_capacity);
+  EXPECT_EQ(config->alertmanager.resend_interval, defaults->alertmanager.resend_interval);
 }
 
 }  // namespace
