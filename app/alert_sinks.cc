@@ -42,7 +42,7 @@ void AddSinkFlags(ArgParser* parser, SinkFlags* flags) {
 
 absl::StatusOr<std::unique_ptr<AlertSinks>> AlertSinks::Start(
     const SinksConfig& config, const SinkFlags& flags,
-    std::function<void(const std::string&)> log) {
+    const std::function<void(const std::string&)>& log) {
   auto sinks = std::make_unique<AlertSinks>();
   auto add = [&](std::string name, std::unique_ptr<sinks::HttpAlertSink> sink,
                  const sinks::AlertRoute& route) {
@@ -75,8 +75,8 @@ absl::StatusOr<std::unique_ptr<AlertSinks>> AlertSinks::Start(
   if (!flags.webhook_url.empty()) webhook.url = flags.webhook_url;
   if (!webhook.url.empty()) {
     const std::string name = absl::StrCat("webhook:", webhook.url);
-    VW_ASSIGN_OR_RETURN(auto sink, sinks::StartWebhookSink(
-                                       webhook, HttpOptions(config.webhook_http, name, log)));
+    VW_ASSIGN_OR_RETURN(
+        auto sink, sinks::StartWebhookSink(webhook, HttpOptions(config.webhook_http, name, log)));
     add(name, std::move(sink), config.webhook_route);
   }
   return sinks;

@@ -50,7 +50,7 @@ class AlertSinks {
   // worker threads); may be null.
   static absl::StatusOr<std::unique_ptr<AlertSinks>> Start(
       const SinksConfig& config, const SinkFlags& flags,
-      std::function<void(const std::string&)> log);
+      const std::function<void(const std::string&)>& log);
 
   // A synchronous sink (not owned), fed before the HTTP ones.
   void AddSynchronous(std::string name, sinks::AlertSink* sink, const sinks::AlertRoute& route);

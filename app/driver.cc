@@ -111,8 +111,8 @@ absl::Status Driver::CatchUp(SinkSlot* slot) {
     if (seq <= slot->fed) return true;
     auto alert = pipeline::ParseAlertJson(value);
     if (!alert.ok()) {
-      error = absl::DataLossError(
-          absl::StrCat("outbox entry ", seq, ": ", alert.status().message()));
+      error =
+          absl::DataLossError(absl::StrCat("outbox entry ", seq, ": ", alert.status().message()));
       return false;
     }
     transition.seq = seq;

@@ -93,7 +93,7 @@ struct DriverOptions {
 // runs ("stdout", "alertmanager:http://am-1:9093").
 struct DriverSink {
   std::string name;
-  sinks::AlertSink* sink = nullptr;           // not owned
+  sinks::AlertSink* sink = nullptr;          // not owned
   const sinks::AlertRoute* route = nullptr;  // not owned; null: every transition
 };
 

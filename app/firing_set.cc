@@ -19,9 +19,8 @@ std::string Key(size_t bucket) { return absl::StrCat("firing:", std::string(1, k
 
 size_t FiringSet::Bucket(const std::string& fingerprint) {
   if (!fingerprint.empty()) {
-    const char c = fingerprint[0];
-    if (c >= '0' && c <= '9') return static_cast<size_t>(c - '0');
-    if (c >= 'a' && c <= 'f') return static_cast<size_t>(c - 'a' + 10);
+    const size_t digit = std::string_view(kHex).find(fingerprint[0]);
+    if (digit != std::string_view::npos) return digit;
   }
   size_t h = 0;
   for (const char c : fingerprint) h = h * 31 + static_cast<unsigned char>(c);
@@ -44,10 +43,10 @@ absl::Status FiringSet::Load(const state::StateStore& store) {
       rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
       auto alert = pipeline::ParseAlertJson(line);
       if (!alert.ok()) {
-        return absl::DataLossError(
-            absl::StrCat("meta ", Key(b), ": ", alert.status().message()));
+        return absl::DataLossError(absl::StrCat("meta ", Key(b), ": ", alert.status().message()));
       }
-      buckets_[b][alert->fingerprint] = *std::move(alert);
+      std::string fingerprint = alert->fingerprint;
+      buckets_[b][fingerprint] = *std::move(alert);
     }
   }
   return absl::OkStatus();

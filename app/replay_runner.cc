@@ -433,8 +433,7 @@ ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig
 
 ReplayRunner::ReplayRunner(ReplayOptions options, ReplayConsumer* consumer,
                            state::StateStore* store, sinks::AlertSink* sink)
-    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store,
-                                   OneSink(sink))) {}
+    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store, OneSink(sink))) {}
 ReplayRunner::~ReplayRunner() = default;
 
 absl::StatusOr<ReplayStats> ReplayRunner::Run() { return impl_->Run(); }

@@ -14,8 +14,7 @@ namespace vacwatch::app {
 namespace {
 
 absl::Status KeyError(const std::string& path, std::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("config key '", path, "': ", std::string(what)));
+  return absl::InvalidArgumentError(absl::StrCat("config key '", path, "': ", std::string(what)));
 }
 
 // "${NAME}" -> the environment's NAME; an error naming NAME (never a value) when unset.
@@ -77,7 +76,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StringMap(
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
-    VW_ASSIGN_OR_RETURN(std::string value, String(kv.second, path + "." + key));
+    VW_ASSIGN_OR_RETURN(std::string value, String(kv.second, absl::StrCat(path, ".", key)));
     out.emplace_back(key, std::move(value));
   }
   return out;
@@ -91,10 +90,9 @@ absl::StatusOr<pipeline::Severity> SeverityOf(const YAML::Node& node, const std:
 }
 
 // Visits each key of a mapping with its handler; an unknown key is an error listing the known.
-using Handlers = std::map<std::string, std::function<absl::Status(const YAML::Node&,
-                                                                  const std::string&)>>;
-absl::Status ForEachKey(const YAML::Node& node, const std::string& path,
-                        const Handlers& handlers) {
+using Handlers =
+    std::map<std::string, std::function<absl::Status(const YAML::Node&, const std::string&)>>;
+absl::Status ForEachKey(const YAML::Node& node, const std::string& path, const Handlers& handlers) {
   if (node.IsNull()) return absl::OkStatus();
   if (!node.IsMap()) return KeyError(path, "expected a mapping");
   for (const auto& kv : node) {
@@ -105,42 +103,43 @@ absl::Status ForEachKey(const YAML::Node& node, const std::string& path,
       for (const auto& [name, handler] : handlers) {
         absl::StrAppend(&known, known.empty() ? "" : ", ", name);
       }
-      return KeyError(path + "." + key, absl::StrCat("unknown key (", known, ")"));
+      return KeyError(absl::StrCat(path, ".", key), absl::StrCat("unknown key (", known, ")"));
     }
-    VW_RETURN_IF_ERROR(it->second(kv.second, path + "." + key));
+    VW_RETURN_IF_ERROR(it->second(kv.second, absl::StrCat(path, ".", key)));
   }
   return absl::OkStatus();
 }
 
 absl::Status ReadRoute(const YAML::Node& node, const std::string& path, sinks::AlertRoute* route) {
   *route = sinks::AlertRoute();
-  return ForEachKey(
-      node, path,
-      {{"min_severity",
-        [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(route->min_severity, SeverityOf(n, p));
-          return absl::OkStatus();
-        }},
-       {"severities",
-        [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          if (!n.IsSequence()) return KeyError(p, "expected a list like [warning, critical]");
-          for (const auto& item : n) {
-            VW_ASSIGN_OR_RETURN(pipeline::Severity s, SeverityOf(item, p));
-            route->severities.push_back(s);
-          }
-          return absl::OkStatus();
-        }},
-       {"match", [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(route->match, StringMap(n, p));
-          for (const auto& [label, value] : route->match) {
-            if (!sinks::IsAlertLabelName(label)) {
-              return KeyError(p + "." + label,
-                              "not a label (alertname, severity, cause, cluster, database, "
-                              "schema, table, holder_kind, holder)");
-            }
-          }
-          return absl::OkStatus();
-        }}});
+  return ForEachKey(node, path,
+                    {{"min_severity",
+                      [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(route->min_severity, SeverityOf(n, p));
+                        return absl::OkStatus();
+                      }},
+                     {"severities",
+                      [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        if (!n.IsSequence())
+                          return KeyError(p, "expected a list like [warning, critical]");
+                        for (const auto& item : n) {
+                          VW_ASSIGN_OR_RETURN(pipeline::Severity s, SeverityOf(item, p));
+                          route->severities.push_back(s);
+                        }
+                        return absl::OkStatus();
+                      }},
+                     {"match", [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(route->match, StringMap(n, p));
+                        for (const auto& [label, value] : route->match) {
+                          if (!sinks::IsAlertLabelName(label)) {
+                            return KeyError(
+                                absl::StrCat(p, ".", label),
+                                "not a label (alertname, severity, cause, cluster, database, "
+                                "schema, table, holder_kind, holder)");
+                          }
+                        }
+                        return absl::OkStatus();
+                      }}});
 }
 
 absl::Status ReadHttp(const YAML::Node& node, const std::string& path, HttpSinkSettings* http) {
@@ -150,34 +149,34 @@ absl::Status ReadHttp(const YAML::Node& node, const std::string& path, HttpSinkS
       return absl::OkStatus();
     };
   };
-  return ForEachKey(
-      node, path,
-      {{"timeout", duration(&http->client.timeout)},
-       {"connect_timeout", duration(&http->client.connect_timeout)},
-       {"initial_backoff", duration(&http->retry.initial_backoff)},
-       {"max_backoff", duration(&http->retry.max_backoff)},
-       {"jitter",
-        [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(http->retry.jitter, Number(n, p));
-          if (http->retry.jitter < 0 || http->retry.jitter > 1) return KeyError(p, "expected 0..1");
-          return absl::OkStatus();
-        }},
-       {"queue_size",
-        [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(const double v, Number(n, p));
-          if (v < 1) return KeyError(p, "expected a positive number");
-          http->queue_capacity = static_cast<size_t>(v);
-          return absl::OkStatus();
-        }},
-       {"tls_verify",
-        [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(http->client.tls_verify, Bool(n, p));
-          return absl::OkStatus();
-        }},
-       {"ca_file", [&](const YAML::Node& n, const std::string& p) -> absl::Status {
-          VW_ASSIGN_OR_RETURN(http->client.ca_file, String(n, p));
-          return absl::OkStatus();
-        }}});
+  return ForEachKey(node, path,
+                    {{"timeout", duration(&http->client.timeout)},
+                     {"connect_timeout", duration(&http->client.connect_timeout)},
+                     {"initial_backoff", duration(&http->retry.initial_backoff)},
+                     {"max_backoff", duration(&http->retry.max_backoff)},
+                     {"jitter",
+                      [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(http->retry.jitter, Number(n, p));
+                        if (http->retry.jitter < 0 || http->retry.jitter > 1)
+                          return KeyError(p, "expected 0..1");
+                        return absl::OkStatus();
+                      }},
+                     {"queue_size",
+                      [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(const double v, Number(n, p));
+                        if (v < 1) return KeyError(p, "expected a positive number");
+                        http->queue_capacity = static_cast<size_t>(v);
+                        return absl::OkStatus();
+                      }},
+                     {"tls_verify",
+                      [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(http->client.tls_verify, Bool(n, p));
+                        return absl::OkStatus();
+                      }},
+                     {"ca_file", [&](const YAML::Node& n, const std::string& p) -> absl::Status {
+                        VW_ASSIGN_OR_RETURN(http->client.ca_file, String(n, p));
+                        return absl::OkStatus();
+                      }}});
 }
 
 auto StringInto(std::string* target) {
@@ -232,34 +231,34 @@ absl::StatusOr<SinksConfig> ParseSinksConfig(std::string_view yaml) {
        {"alertmanager",
         [&](const YAML::Node& n, const std::string& p) {
           sinks::AlertmanagerOptions& am = config.alertmanager;
-          return ForEachKey(
-              n, p,
-              {{"urls",
-                [&](const YAML::Node& list, const std::string& lp) -> absl::Status {
-                  if (!list.IsSequence()) return KeyError(lp, "expected a list of URLs");
-                  for (const auto& item : list) {
-                    VW_ASSIGN_OR_RETURN(std::string url, String(item, lp));
-                    config.alertmanager_urls.push_back(std::move(url));
-                  }
-                  return absl::OkStatus();
-                }},
-               {"static_labels",
-                [&](const YAML::Node& m, const std::string& mp) -> absl::Status {
-                  VW_ASSIGN_OR_RETURN(am.static_labels, StringMap(m, mp));
-                  return absl::OkStatus();
-                }},
-               {"runbook_url", StringInto(&am.runbook_url)},
-               {"generator_url", StringInto(&am.generator_url)},
-               {"resend_interval",
-                [&](const YAML::Node& d, const std::string& dp) -> absl::Status {
-                  VW_ASSIGN_OR_RETURN(am.resend_interval, Duration(d, dp));
-                  if (am.resend_interval <= absl::ZeroDuration()) {
-                    return KeyError(dp, "must be more than 0");
-                  }
-                  return absl::OkStatus();
-                }},
-               {"route", RouteInto(&config.alertmanager_route)},
-               {"http", http_into(&config.alertmanager_http)}});
+          return ForEachKey(n, p,
+                            {{"urls",
+                              [&](const YAML::Node& list, const std::string& lp) -> absl::Status {
+                                if (!list.IsSequence())
+                                  return KeyError(lp, "expected a list of URLs");
+                                for (const auto& item : list) {
+                                  VW_ASSIGN_OR_RETURN(std::string url, String(item, lp));
+                                  config.alertmanager_urls.push_back(std::move(url));
+                                }
+                                return absl::OkStatus();
+                              }},
+                             {"static_labels",
+                              [&](const YAML::Node& m, const std::string& mp) -> absl::Status {
+                                VW_ASSIGN_OR_RETURN(am.static_labels, StringMap(m, mp));
+                                return absl::OkStatus();
+                              }},
+                             {"runbook_url", StringInto(&am.runbook_url)},
+                             {"generator_url", StringInto(&am.generator_url)},
+                             {"resend_interval",
+                              [&](const YAML::Node& d, const std::string& dp) -> absl::Status {
+                                VW_ASSIGN_OR_RETURN(am.resend_interval, Duration(d, dp));
+                                if (am.resend_interval <= absl::ZeroDuration()) {
+                                  return KeyError(dp, "must be more than 0");
+                                }
+                                return absl::OkStatus();
+                              }},
+                             {"route", RouteInto(&config.alertmanager_route)},
+                             {"http", http_into(&config.alertmanager_http)}});
         }},
        {"pagerduty",
         [&](const YAML::Node& n, const std::string& p) {

@@ -49,12 +49,12 @@ struct SinksConfig {
   sinks::AlertRoute alertmanager_route;     // default: severity >= warning
   HttpSinkSettings alertmanager_http;
 
-  sinks::PagerDutyOptions pagerduty;    // on when a routing key is known
-  sinks::AlertRoute pagerduty_route;    // default: critical only
+  sinks::PagerDutyOptions pagerduty;  // on when a routing key is known
+  sinks::AlertRoute pagerduty_route;  // default: critical only
   HttpSinkSettings pagerduty_http;
 
-  sinks::WebhookOptions webhook;        // on when url is set
-  sinks::AlertRoute webhook_route;      // default: everything
+  sinks::WebhookOptions webhook;    // on when url is set
+  sinks::AlertRoute webhook_route;  // default: everything
   HttpSinkSettings webhook_http;
 };
 

@@ -78,9 +78,8 @@ std::string AlertHeadline(const pipeline::Alert& alert) {
   const std::string_view severity = pipeline::SeverityName(alert.severity);
   const std::string_view cause = pipeline::CauseName(alert.cause);
   return absl::StrCat(firing ? "FIRING  " : "RESOLVED", "  ",
-                      absl::string_view(severity.data(), severity.size()), "  ", alert.alert,
-                      "  ", TableName(alert), "  cause=",
-                      absl::string_view(cause.data(), cause.size()));
+                      absl::string_view(severity.data(), severity.size()), "  ", alert.alert, "  ",
+                      TableName(alert), "  cause=", absl::string_view(cause.data(), cause.size()));
 }
 
 }  // namespace vacwatch::sinks

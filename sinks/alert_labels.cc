@@ -5,22 +5,32 @@
 namespace vacwatch::sinks {
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames = {
-    "alertname", "severity", "cause",       "cluster", "database",
-    "schema",    "table",    "holder_kind", "holder"};
+constexpr std::array<std::string_view, 9> kNames = {"alertname", "severity",    "cause",
+                                                    "cluster",   "database",    "schema",
+                                                    "table",     "holder_kind", "holder"};
 
 std::string Value(const pipeline::Alert& alert, size_t index) {
   switch (index) {
-    case 0: return alert.alert;
-    case 1: return std::string(pipeline::SeverityName(alert.severity));
-    case 2: return std::string(pipeline::CauseName(alert.cause));
-    case 3: return alert.cluster;
-    case 4: return alert.database;
-    case 5: return alert.schema;
-    case 6: return alert.table;
-    case 7: return alert.holder.has_value() ? alert.holder->kind : std::string();
-    case 8: return alert.holder.has_value() ? alert.holder->id : std::string();
-    default: return std::string();
+    case 0:
+      return alert.alert;
+    case 1:
+      return std::string(pipeline::SeverityName(alert.severity));
+    case 2:
+      return std::string(pipeline::CauseName(alert.cause));
+    case 3:
+      return alert.cluster;
+    case 4:
+      return alert.database;
+    case 5:
+      return alert.schema;
+    case 6:
+      return alert.table;
+    case 7:
+      return alert.holder.has_value() ? alert.holder->kind : std::string();
+    case 8:
+      return alert.holder.has_value() ? alert.holder->id : std::string();
+    default:
+      return std::string();
   }
 }
 

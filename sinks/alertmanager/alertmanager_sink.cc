@@ -36,10 +36,11 @@ AlertmanagerRequestBuilder::AlertmanagerRequestBuilder(AlertmanagerOptions optio
 std::vector<std::pair<std::string, std::string>> AlertmanagerRequestBuilder::Labels(
     const pipeline::Alert& alert) const {
   std::vector<std::pair<std::string, std::string>> labels = AlertLabels(alert);
-  for (const auto& [name, value] : options_.static_labels) {
+  for (const auto& label : options_.static_labels) {
+    const std::string& name = label.first;
     auto it = std::find_if(labels.begin(), labels.end(),
                            [&name](const auto& l) { return l.first == name; });
-    if (it == labels.end()) labels.emplace_back(name, value);  // the alert's own win
+    if (it == labels.end()) labels.push_back(label);  // the alert's own win
   }
   return labels;
 }
@@ -70,8 +71,7 @@ void AlertmanagerRequestBuilder::AppendAlert(const pipeline::Alert& alert, absl:
   JsonWriter::AppendTime(ends, &time);
   AppendString("endsAt", time, &first, json);
   if (!options_.generator_url.empty()) {
-    AppendString("generatorURL", ExpandAlertTemplate(options_.generator_url, alert), &first,
-                 json);
+    AppendString("generatorURL", ExpandAlertTemplate(options_.generator_url, alert), &first, json);
   }
   json->push_back('}');
 }
@@ -87,7 +87,8 @@ HttpRequest AlertmanagerRequestBuilder::Request(std::string body) const {
 HttpRequest AlertmanagerRequestBuilder::Build(const pipeline::AlertTransition& transition,
                                               absl::Time now) {
   const pipeline::Alert& alert = transition.alert;
-  const absl::Time starts = std::min(alert.starts_at == absl::InfinitePast() ? now : alert.starts_at, now);
+  const absl::Time starts =
+      std::min(alert.starts_at == absl::InfinitePast() ? now : alert.starts_at, now);
   std::string json = "[";
   if (alert.status == pipeline::AlertStatus::kFiring) {
     AppendAlert(alert, starts, now + 4 * options_.resend_interval, &json);

@@ -86,14 +86,15 @@ absl::StatusOr<HttpResponse> HttpClient::Post(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_USERAGENT, "vacwatch");
   const CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) {
-    const std::string message = absl::StrCat(
-        "POST ", request.url, ": ", curl_->error[0] != '\0' ? curl_->error : curl_easy_strerror(code));
+    const std::string message =
+        absl::StrCat("POST ", request.url, ": ",
+                     curl_->error[0] != '\0' ? curl_->error : curl_easy_strerror(code));
     if (code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) {
       return absl::InvalidArgumentError(message);
     }
     return absl::UnavailableError(message);
   }
-  long status = 0;
+  long status = 0;  // NOLINT(google-runtime-int): curl's type
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;

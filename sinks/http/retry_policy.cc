@@ -9,8 +9,7 @@ namespace vacwatch::sinks {
 HttpOutcome ClassifyHttpOutcome(const absl::StatusOr<HttpResponse>& response) {
   if (!response.ok()) {
     // A URL curl cannot use stays unusable.
-    return absl::IsInvalidArgument(response.status()) ? HttpOutcome::kReject
-                                                      : HttpOutcome::kRetry;
+    return absl::IsInvalidArgument(response.status()) ? HttpOutcome::kReject : HttpOutcome::kRetry;
   }
   const int status = response->status;
   if (status >= 200 && status < 300) return HttpOutcome::kDelivered;

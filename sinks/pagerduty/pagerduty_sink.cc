@@ -45,8 +45,8 @@ HttpRequest PagerDutyRequestBuilder::Build(const pipeline::AlertTransition& tran
       summary.append("...");
     }
     w.Field("summary", summary);
-    w.Field("source", absl::StrCat(alert.cluster, alert.database.empty() ? "" : "/",
-                                   alert.database));
+    w.Field("source",
+            absl::StrCat(alert.cluster, alert.database.empty() ? "" : "/", alert.database));
     w.Field("severity", PagerDutySeverity(alert.severity));
     w.TimeField("timestamp", alert.event_time);
     if (!alert.table.empty()) {

@@ -25,7 +25,7 @@ absl::Time T(int seconds) { return absl::FromUnixSeconds(1'800'000'000 + seconds
 // Gives one log event per second of `times`, then ends; position = events given.
 class ListInput final : public DriverInput {
  public:
-  ListInput(std::string name, std::vector<int> times) : name_(std::move(name)) {
+  ListInput(std::string name, const std::vector<int>& times) : name_(std::move(name)) {
     for (int t : times) times_.push_back(t);
   }
   absl::StatusOr<State> Advance() override {
@@ -71,8 +71,8 @@ class AlertingConsumer final : public EventConsumer {
     t.alert.database = "d";
     t.alert.schema = "s";
     t.alert.table = absl::StrCat(std::string(event.table), "@", second);
-    t.alert.severity = second % 10 == 0 ? pipeline::Severity::kCritical
-                                        : pipeline::Severity::kWarning;
+    t.alert.severity =
+        second % 10 == 0 ? pipeline::Severity::kCritical : pipeline::Severity::kWarning;
     t.alert.fingerprint = pipeline::AlertFingerprint("c", "d", "s", t.alert.table, t.alert.alert);
     pending_.push_back(t);
     return absl::OkStatus();

@@ -66,8 +66,7 @@ TEST(SinksConfigTest, ErrorsNameTheKey) {
       << typo.status();
   auto label = ParseSinksConfig("pagerduty: {route: {match: {colour: red}}}");
   ASSERT_FALSE(label.ok());
-  EXPECT_NE(label.status().message().find("sinks.pagerduty.route.match.colour"),
-            std::string::npos)
+  EXPECT_NE(label.status().message().find("sinks.pagerduty.route.match.colour"), std::string::npos)
       << label.status();
   auto unset = ParseSinksConfig("webhook: {bearer_token: \"${VW_TEST_SURELY_UNSET}\"}");
   ASSERT_FALSE(unset.ok());

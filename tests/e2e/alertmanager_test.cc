@@ -6,13 +6,13 @@
 // starts and comes back a few seconds later, and across two runs when it stays down for
 // longer than sink_retry_for (the first exits 1 and keeps what it could not deliver).
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <atomic>
 #include <cstdio>
@@ -50,6 +50,7 @@ size_t AppendBody(char* data, size_t size, size_t count, void* out) {
 }
 
 // GET `url`: the status (0: no answer) and body.
+// NOLINTNEXTLINE(google-runtime-int): curl's type
 std::pair<long, std::string> HttpGet(const std::string& url) {
   std::string body;
   CURL* h = curl_easy_init();
@@ -58,7 +59,7 @@ std::pair<long, std::string> HttpGet(const std::string& url) {
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  long status = 0;
+  long status = 0;  // NOLINT(google-runtime-int)
   if (curl_easy_perform(h) == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(h);
   return {status, body};
@@ -99,11 +100,9 @@ class AlertmanagerProcess {
   bool Start() {
     const std::string storage = absl::StrCat(dir_, "/storage-", ++starts_);
     std::filesystem::create_directories(storage);
-    std::vector<std::string> args = {kAlertmanager,
-                                     "--config.file=" + dir_ + "/alertmanager.yml",
-                                     "--storage.path=" + storage,
-                                     absl::StrCat("--web.listen-address=127.0.0.1:", port_),
-                                     "--cluster.listen-address="};
+    std::vector<std::string> args = {
+        kAlertmanager, "--config.file=" + dir_ + "/alertmanager.yml", "--storage.path=" + storage,
+        absl::StrCat("--web.listen-address=127.0.0.1:", port_), "--cluster.listen-address="};
     pid_ = ::fork();
     if (pid_ == 0) {
       std::FILE* log = std::fopen((dir_ + "/alertmanager.log").c_str(), "a");
@@ -112,13 +111,13 @@ class AlertmanagerProcess {
         ::dup2(::fileno(log), 2);
       }
       std::vector<char*> argv;
+      argv.reserve(args.size() + 1);
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       ::execv(kAlertmanager, argv.data());
       ::_exit(127);
     }
-    return WaitUntil([&] { return HttpGet(url() + "/-/ready").first == 200; },
-                     absl::Seconds(30));
+    return WaitUntil([&] { return HttpGet(url() + "/-/ready").first == 200; }, absl::Seconds(30));
   }
 
   void Stop() {
@@ -200,7 +199,7 @@ class AlertmanagerTest : public ::testing::Test {
 
   // A config whose alerts carry label run=`run`, retrying fast.
   std::string WriteConfig(const std::string& run, const std::string& retry_for) {
-    const std::string path = temp_.path() + "/vacwatch-" + run + ".yaml";
+    std::string path = temp_.path() + "/vacwatch-" + run + ".yaml";
     std::ofstream(path) << "sinks:\n"
                            "  sink_retry_for: "
                         << retry_for
@@ -219,20 +218,25 @@ class AlertmanagerTest : public ::testing::Test {
   }
 
   std::vector<std::string> ReplayArgs(const std::string& config, const std::string& state) {
-    return {"--logs",   DatasetFile("postgresql.log"),
-            "--stats",  DatasetFile("snapshots.jsonl"),
-            "--config", config,
-            "--state-dir", state,
-            "--alertmanager-url", am_->url()};
+    return {"--logs",
+            DatasetFile("postgresql.log"),
+            "--stats",
+            DatasetFile("snapshots.jsonl"),
+            "--config",
+            config,
+            "--state-dir",
+            state,
+            "--alertmanager-url",
+            am_->url()};
   }
 
   // Exactly the firing ones (warning and up: the default route) are active, labelled and
   // annotated; none of the resolved ones is.
-  void ExpectActiveAre(const std::map<std::string, pipeline::Alert>& last,
-                       const std::string& run) {
+  void ExpectActiveAre(const std::map<std::string, pipeline::Alert>& last, const std::string& run) {
     std::set<std::string> want;
     for (const auto& [fingerprint, a] : last) {
-      if (a.status == pipeline::AlertStatus::kFiring && a.severity >= pipeline::Severity::kWarning) {
+      if (a.status == pipeline::AlertStatus::kFiring &&
+          a.severity >= pipeline::Severity::kWarning) {
         want.insert(a.alert + " " + a.database + "." + a.schema + "." + a.table);
       }
     }
@@ -241,8 +245,8 @@ class AlertmanagerTest : public ::testing::Test {
     auto names = [&] {
       std::multiset<std::string> got;
       for (ActiveAlert& a : active) {
-        got.insert(a.labels["alertname"] + " " + a.labels["database"] + "." +
-                   a.labels["schema"] + "." + a.labels["table"]);
+        got.insert(a.labels["alertname"] + " " + a.labels["database"] + "." + a.labels["schema"] +
+                   "." + a.labels["table"]);
       }
       return got;
     };
@@ -276,8 +280,7 @@ class AlertmanagerTest : public ::testing::Test {
       EXPECT_EQ(a.annotations["summary"], source->summary);
       EXPECT_FALSE(a.annotations["description"].empty());
       EXPECT_EQ(a.annotations["recommendation"], source->recommendation);
-      EXPECT_EQ(a.annotations["runbook_url"],
-                "https://runbooks.example/vacwatch/" + source->alert);
+      EXPECT_EQ(a.annotations["runbook_url"], "https://runbooks.example/vacwatch/" + source->alert);
     }
   }
 

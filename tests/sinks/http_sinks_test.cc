@@ -110,9 +110,9 @@ TEST(HttpAlertSinkTest, RetriesTooManyRequestsAndServerErrorsWithGrowingBackoff)
   ASSERT_EQ(requests.size(), 4u) << "three failures, then delivered";
   for (const auto& r : requests) EXPECT_EQ(r.body, requests[0].body) << "the same request";
   std::lock_guard<std::mutex> lock(backoffs.mu);
-  EXPECT_EQ(backoffs.seen, (std::vector<absl::Duration>{
-                               absl::Milliseconds(20), absl::Milliseconds(40),
-                               absl::Milliseconds(80)}));
+  EXPECT_EQ(backoffs.seen,
+            (std::vector<absl::Duration>{absl::Milliseconds(20), absl::Milliseconds(40),
+                                         absl::Milliseconds(80)}));
   // Each retry waited its backoff at least.
   EXPECT_GE(requests[1].received - requests[0].received, absl::Milliseconds(20));
   EXPECT_GE(requests[3].received - requests[2].received, absl::Milliseconds(80));

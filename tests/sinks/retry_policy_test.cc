@@ -17,8 +17,7 @@ TEST(RetryPolicyTest, RetriesNoAnswerTooManyRequestsAndServerErrorsOnly) {
   EXPECT_EQ(ClassifyHttpOutcome(Status(429)), HttpOutcome::kRetry);
   EXPECT_EQ(ClassifyHttpOutcome(Status(500)), HttpOutcome::kRetry);
   EXPECT_EQ(ClassifyHttpOutcome(Status(503)), HttpOutcome::kRetry);
-  EXPECT_EQ(ClassifyHttpOutcome(absl::UnavailableError("connection refused")),
-            HttpOutcome::kRetry);
+  EXPECT_EQ(ClassifyHttpOutcome(absl::UnavailableError("connection refused")), HttpOutcome::kRetry);
   EXPECT_EQ(ClassifyHttpOutcome(Status(400)), HttpOutcome::kReject);
   EXPECT_EQ(ClassifyHttpOutcome(Status(401)), HttpOutcome::kReject);
   EXPECT_EQ(ClassifyHttpOutcome(Status(404)), HttpOutcome::kReject);

@@ -74,9 +74,9 @@ int HttpTestServer::RecordAndAnswer(Request request) {
 
 namespace {
 
-enum MHD_Result Handle(void* self, MHD_Connection* connection, const char* url,
-                       const char* method, const char*, const char* upload_data,
-                       size_t* upload_data_size, void** context) {
+enum MHD_Result Handle(void* self, MHD_Connection* connection, const char* url, const char* method,
+                       const char*, const char* upload_data, size_t* upload_data_size,
+                       void** context) {
   auto* server = static_cast<HttpTestServer*>(self);
   if (*context == nullptr) {
     *context = new Pending();
@@ -111,11 +111,10 @@ std::unique_ptr<HttpTestServer> HttpTestServer::Start() {
   addr.sin_family = AF_INET;
   addr.sin_port = 0;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  server->daemon_ = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
-      &Handle, server.get(),
-      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, &Completed, nullptr,
-      MHD_OPTION_END);
+  server->daemon_ =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
+                       &Handle, server.get(), MHD_OPTION_SOCK_ADDR, &addr,
+                       MHD_OPTION_NOTIFY_COMPLETED, &Completed, nullptr, MHD_OPTION_END);
   if (server->daemon_ == nullptr) return nullptr;
   const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
   server->port_ = info != nullptr ? info->port : 0;
