@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "app/alert_sinks.h"
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
@@ -34,6 +35,7 @@ struct Shard {
   std::unique_ptr<state::StateStore> store;  // the partition's scope
   std::unique_ptr<PipelineConsumer> pipeline;
   std::unique_ptr<sinks::AlertSink> alerts;  // the alert topic, in the partition's scope
+  std::unique_ptr<AlertSinks> http_sinks;    // Alertmanager, PagerDuty, webhook (may be null)
   std::unique_ptr<Driver> driver;
   std::unique_ptr<KafkaLogInput> logs;
   std::unique_ptr<KafkaStatsInput> stats;
@@ -257,8 +259,17 @@ class KafkaService::Impl {
       // outstanding).
       return dlq_->Flush();
     };
+    // The HTTP sinks are the shard's own: each delivers from the partition's outbox, whose
+    // numbering is the partition's, and keeps its position in the partition's scope.
+    std::vector<DriverSink> sinks = {
+        {"alerts", shard->alerts.get(), &options_.alerts_topic_route}};
+    if (options_.make_sinks) {
+      VW_ASSIGN_OR_RETURN(shard->http_sinks, options_.make_sinks(partition));
+      const std::vector<DriverSink> http = shard->http_sinks->driver_sinks();
+      sinks.insert(sinks.end(), http.begin(), http.end());
+    }
     shard->driver = std::make_unique<Driver>(driver_options, shard->pipeline.get(),
-                                             shard->store.get(), shard->alerts.get());
+                                             shard->store.get(), std::move(sinks));
     const int64_t skipped_before = alerts_->skipped_as_delivered();
     VW_RETURN_IF_ERROR(shard->driver->RedeliverOutbox());
     if (alerts_->skipped_as_delivered() > skipped_before) {

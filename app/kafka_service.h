@@ -32,12 +32,17 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "app/alert_sinks.h"
+#include "app/driver.h"
 #include "ingest/shipper_envelope.h"
 #include "pipeline/config.h"
+#include "sinks/alert_route.h"
 
 namespace vacwatch::app {
 
@@ -68,6 +73,11 @@ struct KafkaServiceOptions {
   // Called after each periodic checkpoint with the number of partitions assigned (tests wait
   // on it instead of sleeping).
   std::function<void(int assigned_partitions)> after_checkpoint;
+  // Which transitions the alert topic gets (sinks.kafka.route).
+  sinks::AlertRoute alerts_topic_route;
+  // The sinks fed after the alert topic, each from its own position (driver.h), made for each
+  // partition's shard (app/alert_sinks.h: their workers stop when the shard closes); null: none.
+  std::function<absl::StatusOr<std::unique_ptr<AlertSinks>>(int32_t partition)> make_sinks;
 };
 
 class KafkaService {

@@ -135,12 +135,12 @@ int64_t RegularFileSize(const std::string& path) {
 class ReplayRunner::Impl {
  public:
   Impl(ReplayOptions options, std::unique_ptr<ReplayConsumer> owned, ReplayConsumer* consumer,
-       state::StateStore* store, sinks::AlertSink* sink)
+       state::StateStore* store, std::vector<DriverSink> sinks)
       : options_(std::move(options)),
         owned_consumer_(std::move(owned)),
         consumer_(owned_consumer_ != nullptr ? owned_consumer_.get() : consumer),
         store_(store),
-        driver_(DriverOptionsFor(), consumer_, store, sink) {}
+        driver_(DriverOptionsFor(), consumer_, store, std::move(sinks)) {}
 
   absl::StatusOr<ReplayStats> Run() {
     VW_RETURN_IF_ERROR(CheckInputs());
@@ -152,6 +152,7 @@ class ReplayRunner::Impl {
       return absl::InternalError("a file input was idle");  // files never are
     }
     VW_RETURN_IF_ERROR(driver_.Finish());
+    stats_.undelivered = driver_.Undelivered();
     const DriverStats& d = driver_.stats();
     stats_.log_events = d.log_events;
     stats_.snapshots = d.snapshots;
@@ -233,6 +234,7 @@ class ReplayRunner::Impl {
       return absl::OkStatus();
     };
     o.after_checkpoint = [this] { MaybeReportProgress(); };
+    o.sink_drain_timeout = options_.sink_drain_timeout;
     return o;
   }
 
@@ -411,15 +413,27 @@ class ReplayRunner::Impl {
   absl::Time last_progress_;
 };
 
+namespace {
+
+std::vector<DriverSink> OneSink(sinks::AlertSink* sink) {
+  return {DriverSink{"alerts", sink, nullptr}};
+}
+
+}  // namespace
+
 ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,
                            state::StateStore* store, sinks::AlertSink* sink)
+    : ReplayRunner(std::move(options), config, store, OneSink(sink)) {}
+
+ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,
+                           state::StateStore* store, std::vector<DriverSink> sinks)
     : impl_(std::make_unique<Impl>(std::move(options),
                                    std::make_unique<PipelineConsumer>(config, store), nullptr,
-                                   store, sink)) {}
+                                   store, std::move(sinks))) {}
 
 ReplayRunner::ReplayRunner(ReplayOptions options, ReplayConsumer* consumer,
                            state::StateStore* store, sinks::AlertSink* sink)
-    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store, sink)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store, OneSink(sink))) {}
 ReplayRunner::~ReplayRunner() = default;
 
 absl::StatusOr<ReplayStats> ReplayRunner::Run() { return impl_->Run(); }

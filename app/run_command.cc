@@ -8,10 +8,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
+#include "app/sinks_config.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
@@ -34,6 +36,7 @@ struct RunFlags {
   std::string log_line_prefix;
   std::string cluster_header;
   ingest::EnvelopeOptions envelope;
+  SinkFlags sinks;
 };
 
 // "${NAME}" -> the environment's NAME (InvalidArgument naming NAME, never the value, when unset).
@@ -129,6 +132,7 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
                    "the servers' log_line_prefix (default: detected per cluster)",
                    &flags.log_line_prefix);
   AddEnvelopeFlags(&parser, &flags.envelope);
+  AddSinkFlags(&parser, &flags.sinks);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
     std::fputs(parser.Help().c_str(), io.out);
@@ -136,11 +140,14 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   }
 
   KafkaServiceOptions options;
+  std::string sinks_yaml;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig(flags.config));
     options.pipeline = std::move(config.pipeline);
     VW_RETURN_IF_ERROR(ReadKafkaSection(config.kafka_yaml, &options));
+    sinks_yaml = std::move(config.sinks_yaml);
   }
+  VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
   for (auto [flag, target] :
        {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
         std::pair{&flags.logs_topic, &options.logs_topic},
@@ -185,6 +192,26 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     const timespec zero{0, 0};
     return sigtimedwait(&stop_signals, nullptr, &zero) > 0;
   };
+  // The sinks as configured: checked here, at start, and named in the log.
+  std::FILE* log = io.err;
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<AlertSinks> alert_sinks,
+                      AlertSinks::Start(sinks_config, flags.sinks, [log](const std::string& line) {
+                        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+                      }));
+  for (const std::string& sink : alert_sinks->Describe()) {
+    std::fprintf(io.err, "vacwatch run: info: alerts also go to %s\n", sink.c_str());
+  }
+  options.alerts_topic_route = sinks_config.kafka_route;
+  if (alert_sinks->has_http_sinks()) {
+    // Each partition's shard gets sinks of its own (kafka_service.h); the ones above only
+    // checked the configuration and named the destinations.
+    options.make_sinks = [sinks_config, sink_flags = flags.sinks, log](int32_t) {
+      return AlertSinks::Start(sinks_config, sink_flags, [log](const std::string& line) {
+        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+      });
+    };
+  }
+  alert_sinks.reset();
   KafkaService service(std::move(options));
   return service.Run();
 }
