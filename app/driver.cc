@@ -39,8 +39,10 @@ Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore
 }
 
 absl::Status Driver::RedeliverOutbox() {
-  VW_RETURN_IF_ERROR(firing_.Load(*store_));
-  const std::vector<pipeline::Alert> firing = firing_.alerts();
+  std::vector<pipeline::Alert> firing;
+  bool wanted = false;
+  for (const SinkSlot& slot : sinks_) wanted = wanted || slot.config.sink->wants_firing();
+  if (wanted) VW_RETURN_IF_ERROR(FiringSet::Load(*store_, &firing));
   for (SinkSlot& slot : sinks_) {
     VW_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                         store_->GetMeta(PositionKey(slot.config.name)));
@@ -257,7 +259,7 @@ absl::Status Driver::Checkpoint() {
   if (!commit_pending_) emitted_.clear();
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   commit_pending_ = true;
-  firing_.Apply(emitted_, &batch_);  // the same transitions again on a retry: the same set
+  FiringSet::Apply(emitted_, &batch_);  // the same transitions again on a retry: the same set
   UpdatePositions();                 // what the sinks confirmed: positions and deletes
   for (const Slot& slot : slots_) {
     if (!slot.input->source_id().empty()) {

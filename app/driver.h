@@ -192,7 +192,6 @@ class Driver {
   EventConsumer* const consumer_;
   state::StateStore* const store_;
   std::vector<SinkSlot> sinks_;
-  FiringSet firing_;
   std::deque<uint64_t> outbox_;  // seqs committed to the outbox and not yet deleted
   std::vector<Slot> slots_;
   state::StateStore::Batch batch_;

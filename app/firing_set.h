@@ -4,26 +4,21 @@
 // FiringSet: the alerts firing right now, as their last firing transition (texts included),
 // kept in the state beside the outbox so that a sink which re-sends what fires (Alertmanager:
 // otherwise it times alerts out) knows it again after a restart, even when the outbox was
-// emptied long ago. The driver applies every committed batch's transitions to it in the same
-// batch, so it always agrees with the alert states.
+// emptied long ago. The driver applies every committed batch's transitions in the same batch,
+// so the set always agrees with the alert states.
 //
-// Layout: 16 meta keys "firing:0" .. "firing:f", one per first hex digit of the fingerprint
-// (a change rewrites one bucket, not the whole set). Value grammar, version first:
+// Layout: one meta key per firing alert, "firing:" + fingerprint -> the alert JSON of
+// docs/alerts.md (one line). A transition costs one put or delete, whatever the number of
+// alerts firing, and nothing is held in memory: the set is read only at start, and only when
+// a sink wants it. A value that does not parse is DataLoss, never skipped.
 //
-//   value  := "v1\n" alert*
-//   alert  := <the alert JSON of docs/alerts.md, one line> "\n"
+//   std::vector<pipeline::Alert> firing;
+//   VW_RETURN_IF_ERROR(FiringSet::Load(*store, &firing));
+//   sink->Restore(firing);
+//   FiringSet::Apply(emitted, &batch);     // before store->Commit(&batch)
 //
-// An unknown version or a line that does not parse is DataLoss, never skipped.
-//
-//   FiringSet firing;
-//   VW_RETURN_IF_ERROR(firing.Load(*store));
-//   firing.Apply(emitted, &batch);     // before store->Commit(&batch)
-//   sink->Restore(firing.alerts());
-//
-// Not thread-safe; keeps no reference to its arguments.
+// Keeps no reference to its arguments.
 
-#include <array>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -35,19 +30,12 @@ namespace vacwatch::app {
 
 class FiringSet {
  public:
-  absl::Status Load(const state::StateStore& store);
-  // Firing transitions replace their fingerprint's entry, resolved ones remove it; the
-  // buckets that changed are written into `batch`. Applying the same transitions again (a
-  // retried commit) gives the same set.
-  void Apply(const std::vector<pipeline::AlertTransition>& transitions,
-             state::StateStore::Batch* batch);
-  // In fingerprint order.
-  std::vector<pipeline::Alert> alerts() const;
-  size_t size() const;
-
- private:
-  static size_t Bucket(const std::string& fingerprint);
-  std::array<std::map<std::string, pipeline::Alert>, 16> buckets_;
+  // Appends the stored firing alerts to `*out`, in fingerprint order.
+  static absl::Status Load(const state::StateStore& store, std::vector<pipeline::Alert>* out);
+  // Firing transitions replace their fingerprint's entry, resolved ones remove it. Applying the
+  // same transitions again (a retried commit) gives the same set.
+  static void Apply(const std::vector<pipeline::AlertTransition>& transitions,
+                    state::StateStore::Batch* batch);
 };
 
 }  // namespace vacwatch::app

@@ -189,11 +189,12 @@ void AppendRow(int table, int round, absl::Time now, absl::Time start, std::stri
       live * 110, "}");
 }
 
-std::vector<Message> StatsRound(const Flags& f, int round) {
+// The snapshots of clusters [first, last) for `round`.
+std::vector<Message> StatsRound(const Flags& f, int round, int first, int last) {
   std::vector<Message> out;
   const absl::Time start = absl::FromUnixSeconds(1795000000);
   const absl::Time now = start + absl::Minutes(round);
-  for (int c = 0; c < f.clusters; ++c) {
+  for (int c = first; c < last; ++c) {
     const std::string cluster = absl::StrFormat("bench-%04d", c);
     for (int d = 0; d < f.databases; ++d) {
       std::string doc = absl::StrCat(R"({"kind": "pg_stat_snapshot", "tables": [)");
@@ -353,37 +354,47 @@ int Main(const Flags& f) {
   int64_t counted_messages = 0, counted_rows = 0;
   absl::Duration counted_time;
   for (int round = 0; round < f.rounds; ++round) {
-    std::vector<Message> messages =
-        f.mode == "logs" ? LogRound(log_template, f.clusters, round) : StatsRound(f, round);
-    const int64_t rows =
-        f.mode == "logs" ? 0 : static_cast<int64_t>(messages.size()) * f.tables;
-    const absl::Time start = absl::Now();
-    Produce(producer, messages);
-    const absl::Time produced = absl::Now();
-    // logs: each cluster's closing line stays open (see LogRound).
-    const int64_t end = progress.End() - (f.mode == "logs" ? f.clusters : 0);
-    const absl::Time deadline = absl::Now() + absl::Minutes(10);
-    const bool trace = std::getenv("VACWATCH_BENCH_TRACE") != nullptr;
-    int64_t committed = 0;
-    while ((committed = progress.Committed()) < end) {
-      if (trace) {
-        std::printf("  %.2f s: committed %lld of %lld\n", absl::ToDoubleSeconds(absl::Now() - start),
-                    static_cast<long long>(committed), static_cast<long long>(end));
+    // A round goes in waves small enough for the mock broker's retention (a few MiB per
+    // partition): about 48 snapshot messages per partition; the log rounds fit whole.
+    const int wave_clusters =
+        f.mode == "logs" ? f.clusters : std::max(1, f.partitions * 48 / std::max(1, f.databases));
+    int64_t messages_in_round = 0;
+    absl::Duration took, producing;
+    for (int first = 0; first < f.clusters; first += wave_clusters) {
+      const int last = std::min(f.clusters, first + wave_clusters);
+      std::vector<Message> messages = f.mode == "logs" ? LogRound(log_template, f.clusters, round)
+                                                       : StatsRound(f, round, first, last);
+      messages_in_round += static_cast<int64_t>(messages.size());
+      const absl::Time start = absl::Now();
+      Produce(producer, messages);
+      producing += absl::Now() - start;
+      // logs: each cluster's closing line stays open (see LogRound).
+      const int64_t end = progress.End() - (f.mode == "logs" ? f.clusters : 0);
+      const absl::Time deadline = absl::Now() + absl::Minutes(10);
+      const bool trace = std::getenv("VACWATCH_BENCH_TRACE") != nullptr;
+      int64_t committed = 0;
+      while ((committed = progress.Committed()) < end) {
+        if (trace) {
+          std::printf("  %.2f s: committed %lld of %lld\n",
+                      absl::ToDoubleSeconds(absl::Now() - start),
+                      static_cast<long long>(committed), static_cast<long long>(end));
+        }
+        if (!service.Running()) Die("vacwatch run exited; see " + dir + "/service.log");
+        if (absl::Now() > deadline) Die("not consumed within 10 minutes; see " + dir);
+        absl::SleepFor(absl::Milliseconds(20));
       }
-      if (!service.Running()) Die("vacwatch run exited; see " + dir + "/service.log");
-      if (absl::Now() > deadline) Die("not consumed within 10 minutes; see " + dir);
-      absl::SleepFor(absl::Milliseconds(20));
+      took += absl::Now() - start;
     }
-    const absl::Duration took = absl::Now() - start;
+    const int64_t rows = f.mode == "logs" ? 0 : messages_in_round * f.tables;
     const double per_second =
-        static_cast<double>(rows > 0 ? rows : static_cast<int64_t>(messages.size())) /
-        absl::ToDoubleSeconds(took);
-    std::printf("%-6d %12zu %12lld %10.2f %12.2f %10.0f%s\n", round + 1, messages.size(),
-                static_cast<long long>(rows), absl::ToDoubleSeconds(produced - start),
+        static_cast<double>(rows > 0 ? rows : messages_in_round) / absl::ToDoubleSeconds(took);
+    std::printf("%-6d %12lld %12lld %10.2f %12.2f %10.0f%s\n", round + 1,
+                static_cast<long long>(messages_in_round), static_cast<long long>(rows),
+                absl::ToDoubleSeconds(producing),
                 absl::ToDoubleSeconds(took), per_second, round == 0 ? "  (warm-up)" : "");
     std::fflush(stdout);
     if (round > 0) {
-      counted_messages += static_cast<int64_t>(messages.size());
+      counted_messages += messages_in_round;
       counted_rows += rows;
       counted_time += took;
     }

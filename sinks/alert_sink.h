@@ -49,6 +49,8 @@ class AlertSink {
   // The alerts firing in the state when the run starts (the driver calls it once, before any
   // Deliver), for a sink that re-sends what fires (Alertmanager).
   virtual void Restore(const std::vector<pipeline::Alert>& firing) {}
+  // Whether Restore matters to this sink: the firing set is read from the state only then.
+  virtual bool wants_firing() const { return false; }
 };
 
 }  // namespace vacwatch::sinks

@@ -273,6 +273,10 @@ void StateStore::Batch::PutMeta(std::string_view key, std::string_view value) {
   batch_->Put(BatchFamily(kMeta), ToSlice(Scoped(key)), ToSlice(value)).PermitUncheckedError();
 }
 
+void StateStore::Batch::DeleteMeta(std::string_view key) {
+  batch_->Delete(BatchFamily(kMeta), ToSlice(Scoped(key))).PermitUncheckedError();
+}
+
 int64_t StateStore::Batch::count() const { return batch_->Count(); }
 
 int64_t StateStore::Batch::bytes() const { return static_cast<int64_t>(batch_->GetDataSize()); }
@@ -505,6 +509,29 @@ absl::Status StateStore::ScanTables(
   return RocksDbToAbsl(it->status(), "scan tables");
 }
 
+
+absl::Status StateStore::ForEachMeta(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  const std::string lower = absl::StrCat(scope_, Sv(prefix));
+  const std::string upper_key = PrefixEnd(lower);
+  const rocksdb::Slice upper = ToSlice(upper_key);
+  rocksdb::ReadOptions read_options;
+  if (!upper_key.empty()) read_options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(read_options, impl_->family(kMeta)));
+  for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
+    std::string_view key = ToView(it->key());
+    if (scope_.empty() && IsScopedKey(key)) {
+      it->Seek(ToSlice(kScopesEnd));  // the root does not see the scopes' keys
+      if (!it->Valid()) break;
+      key = ToView(it->key());
+    }
+    key.remove_prefix(scope_.size());
+    if (!visit(key, ToView(it->value()))) break;
+  }
+  return RocksDbToAbsl(it->status(), "scan meta");
+}
 
 absl::Status StateStore::ForEachOutbox(
     const std::function<bool(uint64_t seq, std::string_view value)>& visit) const {

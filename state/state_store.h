@@ -77,6 +77,7 @@ class StateStore {
     void DeleteOutbox(uint64_t seq);
     void PutOffset(std::string_view source, SourceOffset offset);
     void PutMeta(std::string_view key, std::string_view value);
+    void DeleteMeta(std::string_view key);
     int64_t count() const;  // operations so far
     int64_t bytes() const;  // the batch's encoded size so far (keys, values, framing)
     void Clear();
@@ -121,6 +122,11 @@ class StateStore {
   // a fraction of a point lookup). Read blocks go to the block cache.
   absl::Status ForEachTableInRange(
       std::string_view begin, std::string_view end,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Visits the meta entries whose key starts with `prefix`, in key order, until `visit` returns
+  // false.
+  absl::Status ForEachMeta(
+      std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
   // Visits undelivered alert transitions in sequence order.
   absl::Status ForEachOutbox(

@@ -69,6 +69,7 @@ class HttpAlertSink final : public AlertSink {
   uint64_t delivered_through() const override;
   std::string last_error() const override;
   void Restore(const std::vector<pipeline::Alert>& firing) override;
+  bool wants_firing() const override { return builder_->wants_firing(); }
 
   // Waits until delivered_through() >= seq or `timeout` passes; true when it got there.
   bool WaitDelivered(uint64_t seq, absl::Duration timeout) const;

@@ -157,5 +157,36 @@ TEST_F(StateStoreScopeTest, HighestScopeIdHasAnEnd) {
   EXPECT_TRUE(Outbox(*root).empty());
 }
 
+TEST_F(StateStoreScopeTest, MetaPrefixScansStayInTheirScope) {
+  auto root = Open();
+  auto p2 = Scope(*root, 2);
+  StateStore::Batch r = root->NewBatch();
+  r.PutMeta("firing:a", "root-a");
+  r.PutMeta("other", "x");
+  ASSERT_OK(root->Commit(&r));
+  StateStore::Batch b = p2->NewBatch();
+  b.PutMeta("firing:a", "p2-a");
+  b.PutMeta("firing:b", "p2-b");
+  b.PutMeta("firinh", "not in the prefix");
+  ASSERT_OK(p2->Commit(&b));
+  auto scan = [](const StateStore& store, std::string_view prefix) {
+    std::vector<std::string> seen;
+    EXPECT_OK(store.ForEachMeta(prefix, [&](std::string_view key, std::string_view value) {
+      seen.push_back(std::string(key) + "=" + std::string(value));
+      return true;
+    }));
+    return seen;
+  };
+  EXPECT_EQ(scan(*p2, "firing:"), (std::vector<std::string>{"firing:a=p2-a", "firing:b=p2-b"}));
+  EXPECT_EQ(scan(*root, "firing:"), std::vector<std::string>{"firing:a=root-a"});
+  b = p2->NewBatch();
+  b.DeleteMeta("firing:a");
+  ASSERT_OK(p2->Commit(&b));
+  EXPECT_EQ(scan(*p2, "firing:"), std::vector<std::string>{"firing:b=p2-b"});
+  // The root's whole meta: its own keys only (the format version and the two above).
+  const std::vector<std::string> all = scan(*root, "");
+  EXPECT_EQ(all.size(), 3u);
+}
+
 }  // namespace
 }  // namespace vacwatch::state
