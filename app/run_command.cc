@@ -62,6 +62,42 @@ absl::StatusOr<std::string> SubstituteEnv(const std::string& key, const std::str
   return out;
 }
 
+// kafka.logs / kafka.stats: how each topic's messages are read.
+//   logs:  topic, payload_field, cluster_field, time_field, cluster_header, log_line_prefix
+//   stats: topic
+absl::Status ReadTopicSection(const std::string& section, const YAML::Node& node,
+                              KafkaServiceOptions* options) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config key 'kafka.", section, "': expected a mapping"));
+  }
+  const bool logs = section == "logs";
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>();
+    std::string* target = nullptr;
+    if (key == "topic") {
+      target = logs ? &options->logs_topic : &options->stats_topic;
+    } else if (logs) {
+      target = key == "payload_field"     ? &options->envelope.payload_field
+               : key == "cluster_field"   ? &options->envelope.cluster_field
+               : key == "time_field"      ? &options->envelope.time_field
+               : key == "cluster_header"  ? &options->cluster_header
+               : key == "log_line_prefix" ? &options->log_line_prefix
+                                          : nullptr;
+    }
+    if (target == nullptr || !kv.second.IsScalar()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config key 'kafka.", section, ".", key, "': ",
+          target != nullptr ? "expected a string"
+          : logs ? "unknown key (topic, payload_field, cluster_field, time_field, "
+                   "cluster_header, log_line_prefix)"
+                 : "unknown key (topic; snapshots name their own cluster)"));
+    }
+    VW_ASSIGN_OR_RETURN(*target, SubstituteEnv(absl::StrCat(section, ".", key), kv.second.Scalar()));
+  }
+  return absl::OkStatus();
+}
+
 // The kafka: section into `options` (flags are applied after it).
 absl::Status ReadKafkaSection(const std::string& yaml, KafkaServiceOptions* options) {
   if (yaml.empty()) return absl::OkStatus();
@@ -80,6 +116,10 @@ absl::Status ReadKafkaSection(const std::string& yaml, KafkaServiceOptions* opti
       }
       continue;
     }
+    if (key == "logs" || key == "stats") {
+      VW_RETURN_IF_ERROR(ReadTopicSection(key, kv.second, options));
+      continue;
+    }
     std::string* target = key == "brokers"        ? &options->brokers
                           : key == "group"        ? &options->group
                           : key == "logs_topic"   ? &options->logs_topic
@@ -90,8 +130,8 @@ absl::Status ReadKafkaSection(const std::string& yaml, KafkaServiceOptions* opti
     if (target == nullptr || !kv.second.IsScalar()) {
       return absl::InvalidArgumentError(
           absl::StrCat("config key 'kafka.", key, "': ",
-                       target == nullptr ? "unknown key (brokers, group, logs_topic, stats_topic, "
-                                           "alerts_topic, dlq_topic, librdkafka)"
+                       target == nullptr ? "unknown key (brokers, group, logs, stats, logs_topic, "
+                                           "stats_topic, alerts_topic, dlq_topic, librdkafka)"
                                          : "expected a string"));
     }
     VW_ASSIGN_OR_RETURN(*target, SubstituteEnv(key, kv.second.Scalar()));
@@ -178,8 +218,15 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     options.checkpoint_interval = absl::Seconds(seconds);
   }
   if (!flags.cluster_header.empty()) options.cluster_header = flags.cluster_header;
-  options.envelope = flags.envelope;
-  options.log_line_prefix = flags.log_line_prefix;
+  // Flags override the config's kafka.logs settings one by one.
+  if (!flags.envelope.payload_field.empty()) {
+    options.envelope.payload_field = flags.envelope.payload_field;
+  }
+  if (!flags.envelope.cluster_field.empty()) {
+    options.envelope.cluster_field = flags.envelope.cluster_field;
+  }
+  if (!flags.envelope.time_field.empty()) options.envelope.time_field = flags.envelope.time_field;
+  if (!flags.log_line_prefix.empty()) options.log_line_prefix = flags.log_line_prefix;
   options.log = io.err;
 
   // Blocked before librdkafka starts its threads, so they come to the stop check only.
