@@ -32,6 +32,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -244,6 +245,23 @@ class Service {
     }
     return usage;
   }
+  // User + system CPU seconds so far (/proc), to compare with a round's wall time.
+  double CpuSeconds() const {
+    std::FILE* stat = std::fopen(absl::StrCat("/proc/", pid_, "/stat").c_str(), "r");
+    if (stat == nullptr) return 0;
+    char buffer[1024] = {};
+    const size_t n = std::fread(buffer, 1, sizeof(buffer) - 1, stat);
+    std::fclose(stat);
+    // Fields 14 and 15 (utime, stime), after the command name in parentheses.
+    const char* p = std::strrchr(buffer, ')');
+    if (p == nullptr || n == 0) return 0;
+    long long utime = 0, stime = 0;
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime,
+                    &stime) != 2) {
+      return 0;
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
   bool Running() {
     int status = 0;
     return ::waitpid(pid_, &status, WNOHANG) == 0;
@@ -356,8 +374,8 @@ int Main(const Flags& f) {
 
   std::printf("mode %s, %d partitions, vacwatch run: %s\n", f.mode.c_str(), f.partitions,
               f.vacwatch.c_str());
-  std::printf("%-6s %12s %12s %10s %12s %10s\n", "round", "messages", "rows", "produce s",
-              "consumed s", "per s");
+  std::printf("%-6s %12s %12s %10s %12s %10s %10s\n", "round", "messages", "rows", "produce s",
+              "consumed s", "per s", "run CPU s");
   int64_t counted_messages = 0, counted_rows = 0;
   absl::Duration counted_time;
   for (int round = 0; round < f.rounds; ++round) {
@@ -367,12 +385,14 @@ int Main(const Flags& f) {
         f.mode == "logs" ? f.clusters : std::max(1, f.partitions * 48 / std::max(1, f.databases));
     int64_t messages_in_round = 0;
     absl::Duration took, producing;
+    double service_cpu = 0;
     for (int first = 0; first < f.clusters; first += wave_clusters) {
       const int last = std::min(f.clusters, first + wave_clusters);
       std::vector<Message> messages = f.mode == "logs" ? LogRound(log_template, f.clusters, round)
                                                        : StatsRound(f, round, first, last);
       messages_in_round += static_cast<int64_t>(messages.size());
       const absl::Time start = absl::Now();
+      const double cpu_before = service.CpuSeconds();
       Produce(producer, messages);
       producing += absl::Now() - start;
       // logs: each cluster's closing line stays open (see LogRound).
@@ -391,14 +411,15 @@ int Main(const Flags& f) {
         absl::SleepFor(absl::Milliseconds(20));
       }
       took += absl::Now() - start;
+      service_cpu += service.CpuSeconds() - cpu_before;
     }
     const int64_t rows = f.mode == "logs" ? 0 : messages_in_round * f.tables;
     const double per_second =
         static_cast<double>(rows > 0 ? rows : messages_in_round) / absl::ToDoubleSeconds(took);
-    std::printf("%-6d %12lld %12lld %10.2f %12.2f %10.0f%s\n", round + 1,
+    std::printf("%-6d %12lld %12lld %10.2f %12.2f %10.0f %10.2f%s\n", round + 1,
                 static_cast<long long>(messages_in_round), static_cast<long long>(rows),
-                absl::ToDoubleSeconds(producing),
-                absl::ToDoubleSeconds(took), per_second, round == 0 ? "  (warm-up)" : "");
+                absl::ToDoubleSeconds(producing), absl::ToDoubleSeconds(took), per_second,
+                service_cpu, round == 0 ? "  (warm-up)" : "");
     std::fflush(stdout);
     if (round > 0) {
       counted_messages += messages_in_round;
