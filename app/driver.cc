@@ -27,10 +27,7 @@ Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore
 
 Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
                std::vector<DriverSink> sinks)
-    : options_(std::move(options)),
-      consumer_(consumer),
-      store_(store),
-      batch_(store->NewBatch()) {
+    : options_(std::move(options)), consumer_(consumer), store_(store), batch_(store->NewBatch()) {
   for (DriverSink& sink : sinks) {
     SinkSlot slot;
     slot.config = std::move(sink);
@@ -260,7 +257,7 @@ absl::Status Driver::Checkpoint() {
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   commit_pending_ = true;
   FiringSet::Apply(emitted_, &batch_);  // the same transitions again on a retry: the same set
-  UpdatePositions();                 // what the sinks confirmed: positions and deletes
+  UpdatePositions();                    // what the sinks confirmed: positions and deletes
   for (const Slot& slot : slots_) {
     if (!slot.input->source_id().empty()) {
       batch_.PutOffset(slot.input->source_id(), slot.input->resume_position());

@@ -261,8 +261,7 @@ class KafkaService::Impl {
     };
     // The HTTP sinks are the shard's own: each delivers from the partition's outbox, whose
     // numbering is the partition's, and keeps its position in the partition's scope.
-    std::vector<DriverSink> sinks = {
-        {"alerts", shard->alerts.get(), &options_.alerts_topic_route}};
+    std::vector<DriverSink> sinks = {{"alerts", shard->alerts.get(), &options_.alerts_topic_route}};
     if (options_.make_sinks) {
       VW_ASSIGN_OR_RETURN(shard->http_sinks, options_.make_sinks(partition));
       const std::vector<DriverSink> http = shard->http_sinks->driver_sinks();
@@ -536,8 +535,7 @@ class KafkaService::Impl {
     for (int i = 0; i < 2; ++i) {
       if (messages_[i] == 0) continue;
       absl::StrAppend(&rates, rates.empty() ? "" : ", ", *names[i], " ",
-                      static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds),
-                      " msg/s");
+                      static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds), " msg/s");
       messages_[i] = 0;
     }
     DriverStats d = closed_totals_;
@@ -551,10 +549,10 @@ class KafkaService::Impl {
         d.event_time == absl::InfinitePast()
             ? std::string("none yet")
             : absl::StrCat(absl::ToInt64Seconds(absl::Now() - d.event_time), " s");
-    Log("info", absl::StrCat("progress: ", rates.empty() ? "no messages" : rates,
-                             "; partitions ", shards_.size(), "; event-time lag ", lag,
-                             "; alerts fired ", d.alerts_fired, ", resolved ", d.alerts_resolved,
-                             "; dead letters ", dlq_->produced()));
+    Log("info",
+        absl::StrCat("progress: ", rates.empty() ? "no messages" : rates, "; partitions ",
+                     shards_.size(), "; event-time lag ", lag, "; alerts fired ", d.alerts_fired,
+                     ", resolved ", d.alerts_resolved, "; dead letters ", dlq_->produced()));
   }
 
   void Log(std::string_view level, const std::string& message) {
@@ -585,7 +583,7 @@ class KafkaService::Impl {
   int64_t bytes_[2] = {0, 0};     // per topic, all along
   DriverStats closed_totals_;     // of shards closed since the start
   absl::Status pending_error_;    // from the rebalance callback
-  absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
+  absl::Status out_of_space_;     // a revoke's checkpoint found the disk full: WaitForSpace
 };
 
 KafkaService::KafkaService(KafkaServiceOptions options)

@@ -86,14 +86,15 @@ absl::Status ReadTopicSection(const std::string& section, const YAML::Node& node
                                           : nullptr;
     }
     if (target == nullptr || !kv.second.IsScalar()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config key 'kafka.", section, ".", key, "': ",
-          target != nullptr ? "expected a string"
-          : logs ? "unknown key (topic, payload_field, cluster_field, time_field, "
-                   "cluster_header, log_line_prefix)"
-                 : "unknown key (topic; snapshots name their own cluster)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config key 'kafka.", section, ".", key, "': ",
+                       target != nullptr ? "expected a string"
+                       : logs ? "unknown key (topic, payload_field, cluster_field, time_field, "
+                                "cluster_header, log_line_prefix)"
+                              : "unknown key (topic; snapshots name their own cluster)"));
     }
-    VW_ASSIGN_OR_RETURN(*target, SubstituteEnv(absl::StrCat(section, ".", key), kv.second.Scalar()));
+    VW_ASSIGN_OR_RETURN(*target,
+                        SubstituteEnv(absl::StrCat(section, ".", key), kv.second.Scalar()));
   }
   return absl::OkStatus();
 }

@@ -150,9 +150,9 @@ std::vector<Message> LogRound(const LogTemplate& t, int clusters, int round) {
   // A last line per cluster closes the round's last entry, so that every message before it is
   // done with and the service commits its position (the line itself stays open until the
   // next round: the bench expects one message per cluster not committed).
-  const std::string closing =
-      Shifted(absl::StrCat(t.lines.front().substr(0, 23), " UTC [1] LOG:  checkpoint starting: time"),
-              shift + t.span - absl::Seconds(1));
+  const std::string closing = Shifted(
+      absl::StrCat(t.lines.front().substr(0, 23), " UTC [1] LOG:  checkpoint starting: time"),
+      shift + t.span - absl::Seconds(1));
   for (int c = 0; c < clusters; ++c) {
     out.push_back({0, absl::StrFormat("bench-%04d", c), closing});
   }
@@ -171,10 +171,11 @@ std::string Timestamp(absl::Time t) {
 // One table row like the dataset's: a healthy table whose dead tuples saw-tooth below its
 // trigger, every tenth table over it with no vacuum since round 0.
 void AppendRow(int table, int round, absl::Time now, absl::Time start, std::string* out) {
-  const int64_t live = 100000 + table * 1000;
+  const int64_t t = table, r = round;
+  const int64_t live = 100000 + t * 1000;
   const bool stuck = table % 10 == 0;
-  const int64_t dead = stuck ? live / 4 + round * 500 : (round * 3000 + table * 37) % (live / 6);
-  const int64_t updates = 50000 + round * 3000 + table;
+  const int64_t dead = stuck ? live / 4 + r * 500 : (r * 3000 + t * 37) % (live / 6);
+  const int64_t updates = 50000 + r * 3000 + t;
   absl::StrAppend(
       out, R"({"relid": ")", 20000 + table, R"(", "relname": "t)", table,
       R"(", "idx_scan": 10, "relpages": )", live / 100, R"(, "seq_scan": 3, "n_tup_del": 0, )",
@@ -186,8 +187,8 @@ void AppendRow(int table, int round, absl::Time now, absl::Time start, std::stri
       Timestamp(stuck ? start : now - absl::Seconds(30)), R"(", "autovacuum_count": )", round,
       R"(, "last_autoanalyze": null, "relfrozenxid_age": )", 1000 + round * 100,
       R"(, "autoanalyze_count": 0, "n_ins_since_vacuum": 0, "n_mod_since_analyze": )", dead,
-      R"(, "relation_size_bytes": )", live * 80, R"(, "total_relation_size_bytes": )",
-      live * 110, "}");
+      R"(, "relation_size_bytes": )", live * 80, R"(, "total_relation_size_bytes": )", live * 110,
+      "}");
 }
 
 // The snapshots of clusters [first, last) for `round`.
@@ -220,6 +221,7 @@ class Service {
  public:
   Service(const std::vector<std::string>& argv, const std::string& log_path) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     FILE* log = std::fopen(log_path.c_str(), "w");
@@ -255,9 +257,9 @@ class Service {
     // Fields 14 and 15 (utime, stime), after the command name in parentheses.
     const char* p = std::strrchr(buffer, ')');
     if (p == nullptr || n == 0) return 0;
-    long long utime = 0, stime = 0;
-    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime,
-                    &stime) != 2) {
+    unsigned long utime = 0, stime = 0;  // NOLINT(google-runtime-int): sscanf's %lu
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+        2) {
       return 0;
     }
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
@@ -329,8 +331,7 @@ void Produce(rd_kafka_t* producer, const std::vector<Message>& messages) {
   for (const Message& m : messages) {
     while (true) {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
-          producer, RD_KAFKA_V_TOPIC(kTopics[m.topic]),
-          RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+          producer, RD_KAFKA_V_TOPIC(kTopics[m.topic]), RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
           RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
@@ -361,16 +362,19 @@ int Main(const Flags& f) {
     std::fputs(config.c_str(), file);
     std::fclose(file);
   }
-  Service service({f.vacwatch, "run", "--brokers", bootstrap, "--group", "bench", "--state-dir",
-                   dir + "/state", "--config", dir + "/vacwatch.yaml", "--max-input-skew", "0",
-                   "--checkpoint-interval", "0.1"},
-                  dir + "/service.log");
+  Service service(
+      {f.vacwatch, "run", "--brokers", bootstrap, "--group", "bench", "--state-dir", dir + "/state",
+       "--config", dir + "/vacwatch.yaml", "--max-input-skew", "0", "--checkpoint-interval", "0.1"},
+      dir + "/service.log");
   Progress progress(bootstrap, f.partitions);
-  rd_kafka_t* producer =
-      Client(bootstrap, RD_KAFKA_PRODUCER,
-             {{"linger.ms", "20"}, {"batch.num.messages", "10000"}, {"batch.size", "1000000"},
-              {"compression.type", "lz4"}, {"queue.buffering.max.messages", "2000000"},
-              {"queue.buffering.max.kbytes", "2000000"}, {"message.max.bytes", "10000000"}});
+  rd_kafka_t* producer = Client(bootstrap, RD_KAFKA_PRODUCER,
+                                {{"linger.ms", "20"},
+                                 {"batch.num.messages", "10000"},
+                                 {"batch.size", "1000000"},
+                                 {"compression.type", "lz4"},
+                                 {"queue.buffering.max.messages", "2000000"},
+                                 {"queue.buffering.max.kbytes", "2000000"},
+                                 {"message.max.bytes", "10000000"}});
 
   std::printf("mode %s, %d partitions, vacwatch run: %s\n", f.mode.c_str(), f.partitions,
               f.vacwatch.c_str());
@@ -403,8 +407,8 @@ int Main(const Flags& f) {
       while ((committed = progress.Committed()) < end) {
         if (trace) {
           std::printf("  %.2f s: committed %lld of %lld\n",
-                      absl::ToDoubleSeconds(absl::Now() - start),
-                      static_cast<long long>(committed), static_cast<long long>(end));
+                      absl::ToDoubleSeconds(absl::Now() - start), static_cast<long long>(committed),
+                      static_cast<long long>(end));
         }
         if (!service.Running()) Die("vacwatch run exited; see " + dir + "/service.log");
         if (absl::Now() > deadline) Die("not consumed within 10 minutes; see " + dir);
@@ -436,10 +440,11 @@ int Main(const Flags& f) {
   if (counted_rows > 0) std::printf(", %lld table rows", static_cast<long long>(counted_rows));
   std::printf(" in %.2f s: %.0f messages/s", seconds, counted_messages / seconds);
   if (counted_rows > 0) std::printf(", %.0f table rows/s", counted_rows / seconds);
-  std::printf("\nvacwatch run, whole process, all rounds: CPU %.2f s (user %ld s, sys %ld s), "
-              "peak RSS %ld MiB\n",
-              cpu, static_cast<long>(usage.ru_utime.tv_sec),
-              static_cast<long>(usage.ru_stime.tv_sec), usage.ru_maxrss / 1024);
+  std::printf(
+      "\nvacwatch run, whole process, all rounds: CPU %.2f s (user %ld s, sys %ld s), "
+      "peak RSS %ld MiB\n",
+      cpu, static_cast<long>(usage.ru_utime.tv_sec), static_cast<long>(usage.ru_stime.tv_sec),
+      usage.ru_maxrss / 1024);
   if (f.keep) {
     std::printf("kept %s\n", dir.c_str());
   } else {

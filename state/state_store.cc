@@ -509,7 +509,6 @@ absl::Status StateStore::ScanTables(
   return RocksDbToAbsl(it->status(), "scan tables");
 }
 
-
 absl::Status StateStore::ForEachMeta(
     std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
@@ -518,8 +517,7 @@ absl::Status StateStore::ForEachMeta(
   const rocksdb::Slice upper = ToSlice(upper_key);
   rocksdb::ReadOptions read_options;
   if (!upper_key.empty()) read_options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(read_options, impl_->family(kMeta)));
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->family(kMeta)));
   for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
     std::string_view key = ToView(it->key());
     if (scope_.empty() && IsScopedKey(key)) {

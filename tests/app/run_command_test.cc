@@ -41,7 +41,7 @@ RunResult Vacwatch(const std::vector<std::string>& args) {
 class RunCommandTest : public ::testing::Test {
  protected:
   std::string Config(const std::string& text) {
-    const std::string path = temp_.path() + "/vacwatch.yaml";
+    std::string path = temp_.path() + "/vacwatch.yaml";
     std::ofstream(path) << text;
     return path;
   }
