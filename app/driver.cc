@@ -95,6 +95,7 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
       }
       if (wait) return Progress::kWaiting;
     }
+    if (batch_start_ == absl::InfinitePast()) batch_start_ = absl::Now();
     VW_RETURN_IF_ERROR(next->input->FeedTo(consumer_));
     if (time < stats_.event_time) {
       ++stats_.late_items;
@@ -119,6 +120,7 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
 }
 
 absl::Status Driver::Checkpoint() {
+  const absl::Time start = absl::Now();
   events_since_checkpoint_ = 0;
   snapshots_since_checkpoint_ = 0;
   // After a failed commit the batch still holds its changes and emitted_ their transitions:
@@ -137,14 +139,21 @@ absl::Status Driver::Checkpoint() {
   VW_RETURN_IF_ERROR(store_->Commit(&batch_));
   commit_pending_ = false;
   ++stats_.checkpoints;
-  if (emitted_.empty()) return absl::OkStatus();
-  for (const pipeline::AlertTransition& transition : emitted_) {
-    VW_RETURN_IF_ERROR(Deliver(transition));
+  if (!emitted_.empty()) {
+    for (const pipeline::AlertTransition& transition : emitted_) {
+      VW_RETURN_IF_ERROR(Deliver(transition));
+    }
+    VW_RETURN_IF_ERROR(sink_->Flush());
+    // Confirmed: their outbox entries go with the next batch.
+    for (const pipeline::AlertTransition& transition : emitted_) {
+      delivered_.push_back(transition.seq);
+    }
   }
-  VW_RETURN_IF_ERROR(sink_->Flush());
-  // Confirmed: their outbox entries go with the next batch.
-  for (const pipeline::AlertTransition& transition : emitted_) {
-    delivered_.push_back(transition.seq);
+  const absl::Time end = absl::Now();
+  stats_.checkpoint_seconds.Observe(absl::ToDoubleSeconds(end - start));
+  if (batch_start_ != absl::InfinitePast()) {
+    stats_.batch_seconds.Observe(absl::ToDoubleSeconds(end - batch_start_));
+    batch_start_ = absl::InfinitePast();
   }
   return absl::OkStatus();
 }

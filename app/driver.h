@@ -45,6 +45,7 @@
 #include "absl/time/time.h"
 #include "app/driver_input.h"
 #include "app/event_consumer.h"
+#include "common/metrics/histogram.h"
 #include "pipeline/alert.h"
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
@@ -76,6 +77,11 @@ struct DriverStats {
   int64_t late_items = 0;       // items older than what had been applied already
   int64_t skew_timeouts = 0;    // times an idle input stopped holding event time back
   absl::Time event_time = absl::InfinitePast();  // of the last item fed
+  // Wall time of each successful Checkpoint() (commit, delivery and flush), and of each batch:
+  // from the first item fed after a checkpoint to the end of the checkpoint that committed and
+  // delivered it (how long input waits in vacwatch before its alerts are out).
+  metrics::Histogram checkpoint_seconds{metrics::kDurationBounds};
+  metrics::Histogram batch_seconds{metrics::kDurationBounds};
 };
 
 class Driver {
@@ -137,6 +143,7 @@ class Driver {
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
   bool commit_pending_ = false;  // a failed checkpoint's batch_ and emitted_ wait for the retry
+  absl::Time batch_start_ = absl::InfinitePast();  // wall time of the batch's first item
   DriverStats stats_;
 };
 
