@@ -14,9 +14,13 @@
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
+#include "app/metered_consumer.h"
+#include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
+#include "pipeline/active_alerts.h"
 #include "sinks/kafka/alert_topic_sink.h"
+#include "sinks/metered_sink.h"
 #include "sinks/kafka/dead_letter_topic.h"
 #include "state/source_offset.h"
 #include "state/state_store.h"
@@ -52,6 +56,7 @@ class KafkaService::Impl {
     VW_ASSIGN_OR_RETURN(dlq_, sinks::DeadLetterTopic::Open(dlq_options));
 
     consumer_pipeline_ = std::make_unique<PipelineConsumer>(options_.pipeline, store_.get());
+    VW_RETURN_IF_ERROR(StartMetering());
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
     driver_options.before_commit = [this](state::StateStore::Batch* batch) {
@@ -64,8 +69,8 @@ class KafkaService::Impl {
       // driver's own after each snapshot too; immediate when none is outstanding).
       return dlq_->Flush();
     };
-    driver_ = std::make_unique<Driver>(driver_options, consumer_pipeline_.get(), store_.get(),
-                                       alerts_.get());
+    driver_ = std::make_unique<Driver>(driver_options, metered_consumer_.get(), store_.get(),
+                                       metered_alerts_.get());
     VW_RETURN_IF_ERROR(driver_->RedeliverOutbox());
     if (alerts_->skipped_as_delivered() > 0) {
       Log("info", absl::StrCat(alerts_->skipped_as_delivered(),
@@ -90,6 +95,7 @@ class KafkaService::Impl {
       if (absl::IsResourceExhausted(s)) s = WaitForSpace(s);
       VW_RETURN_IF_ERROR(s);
       ResumeDrainedPartitions();
+      PublishMetrics();
       if (now - last_progress >= options_.progress_interval) {
         ReportProgress(now - last_progress);
         last_progress = now;
@@ -275,6 +281,7 @@ class KafkaService::Impl {
       auto it = inputs_.find({p.topic, p.partition});
       if (it == inputs_.end()) continue;
       driver_->RemoveInput(it->second.get());
+      (p.topic == options_.logs_topic ? revoked_logs_ : revoked_stats_) += it->second->counters();
       inputs_.erase(it);
       Log("info", absl::StrCat("revoked ", p.topic, "/", p.partition));
     }
@@ -303,6 +310,9 @@ class KafkaService::Impl {
       if (it == inputs_.end()) continue;  // revoked meanwhile: read again by its next owner
       KafkaInput* input = it->second.get();
       ++messages_[topic];
+      auto& [count, bytes] = consumed_[topic];  // for /metrics
+      ++count;
+      bytes += static_cast<int64_t>(message->len);
       input->Push(std::move(message));
       if (input->queued() >= options_.max_queued_messages) Pause(topic, input->partition());
     }
@@ -409,6 +419,60 @@ class KafkaService::Impl {
                      "; dead letters ", dlq_->produced()));
   }
 
+  // The consumer and the alert sink behind the meters /metrics reads (without metrics: a
+  // virtual call per item, no more), the alerts the state has firing, and readiness.
+  absl::Status StartMetering() {
+    ServiceMetrics* metrics = options_.metrics;
+    metered_consumer_ = std::make_unique<MeteredConsumer>(
+        consumer_pipeline_.get(), metrics ? metrics->options().table_series_limit : 0);
+    metered_alerts_ = std::make_unique<sinks::MeteredSink>(alerts_.get());
+    if (metrics == nullptr) return absl::OkStatus();
+    std::vector<pipeline::Alert> firing;
+    VW_RETURN_IF_ERROR(pipeline::CollectFiringAlerts(*store_, absl::Now(), &firing));
+    metered_alerts_->Seed(firing);
+    metrics->SetStateOpen(true);
+    return absl::OkStatus();
+  }
+
+  // Readiness on every pass of the loop; the page every publish_interval (service_metrics.h).
+  void PublishMetrics() {
+    ServiceMetrics* metrics = options_.metrics;
+    if (metrics == nullptr) return;
+    metrics->MarkConsuming();
+    metrics->SetInputs(static_cast<int>(inputs_.size()));
+    if (!metrics->Due()) return;
+    MetricsSources s;
+    s.logs = revoked_logs_;
+    s.stats = revoked_stats_;
+    for (const std::string& topic : {options_.logs_topic, options_.stats_topic}) {
+      auto it = consumed_.find(topic);
+      s.topics.push_back({topic, it == consumed_.end() ? 0 : it->second.first,
+                          it == consumed_.end() ? 0 : it->second.second});
+    }
+    for (const auto& [key, input] : inputs_) {
+      (key.first == options_.logs_topic ? s.logs : s.stats) += input->counters();
+      int64_t low = 0;
+      int64_t high = 0;
+      // The high watermark of the last fetch (cached; no request).
+      if (rd_kafka_get_watermark_offsets(consumer_, key.first.c_str(), key.second, &low,
+                                         &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          high >= 0) {
+        s.partitions.push_back(
+            {key.first, key.second, std::max<int64_t>(0, high - input->resume_position().value())});
+      }
+    }
+    s.dead_letters = dlq_->produced();
+    s.dead_letter_failures = dlq_->failed();
+    s.driver = &driver_->stats();
+    s.consumer = metered_consumer_.get();
+    s.alerts = metered_alerts_.get();
+    s.sinks.push_back({"kafka", &metered_alerts_->metrics()});
+    s.state_bytes = store_->ApproximateSizeBytes();
+    if (absl::Status st = metrics->Publish(s); !st.ok()) {
+      Log("warning", absl::StrCat("metrics page: ", st.message()));
+    }
+  }
+
   void Log(std::string_view level, const std::string& message) {
     if (options_.log == nullptr) return;
     std::fprintf(options_.log, "%s %s vacwatch run: %s\n",
@@ -422,11 +486,15 @@ class KafkaService::Impl {
   std::unique_ptr<sinks::AlertTopicSink> alerts_;
   std::unique_ptr<sinks::DeadLetterTopic> dlq_;
   std::unique_ptr<PipelineConsumer> consumer_pipeline_;
+  std::unique_ptr<MeteredConsumer> metered_consumer_;     // in front of consumer_pipeline_
+  std::unique_ptr<sinks::MeteredSink> metered_alerts_;  // in front of alerts_
   std::unique_ptr<Driver> driver_;
   rd_kafka_t* consumer_ = nullptr;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<KafkaInput>> inputs_;
   std::set<std::pair<std::string, int32_t>> paused_;
   std::map<std::string, int64_t> messages_;  // per topic since the last progress line
+  std::map<std::string, std::pair<int64_t, int64_t>> consumed_;  // per topic: messages, bytes
+  ingest::IngestCounters revoked_logs_, revoked_stats_;  // of the inputs revoked so far
   absl::Status pending_error_;               // from the rebalance callback
   absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
 };

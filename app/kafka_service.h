@@ -35,6 +35,8 @@
 
 namespace vacwatch::app {
 
+class ServiceMetrics;
+
 struct KafkaServiceOptions {
   std::string brokers;
   std::string group = "vacwatch";
@@ -56,6 +58,9 @@ struct KafkaServiceOptions {
   // Called after each periodic checkpoint with the number of partitions assigned (tests wait
   // on it instead of sleeping).
   std::function<void(int assigned_partitions)> after_checkpoint;
+  // Where /metrics and /readyz get the service's numbers (service_metrics.h): published from
+  // the poll loop every publish_interval. Not owned; must outlive Run(). Null: none.
+  ServiceMetrics* metrics = nullptr;
 };
 
 class KafkaService {

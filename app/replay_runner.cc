@@ -15,6 +15,8 @@
 #include "app/driver.h"
 #include "app/driver_input.h"
 #include "app/input_diagnoses.h"
+#include "app/metered_consumer.h"
+#include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
 #include "ingest/log_event.h"
@@ -22,8 +24,10 @@
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_reader.h"
 #include "pipeline/alert.h"
+#include "pipeline/active_alerts.h"
 #include "pipeline/alert_json_reader.h"
 #include "pipeline/pipeline.h"
+#include "sinks/metered_sink.h"
 #include "state/source_offset.h"
 
 namespace vacwatch::app {
@@ -140,18 +144,29 @@ class ReplayRunner::Impl {
         owned_consumer_(std::move(owned)),
         consumer_(owned_consumer_ != nullptr ? owned_consumer_.get() : consumer),
         store_(store),
-        driver_(DriverOptionsFor(), consumer_, store, sink) {}
+        metered_consumer_(options_.metrics == nullptr
+                              ? nullptr
+                              : std::make_unique<MeteredConsumer>(
+                                    consumer_, options_.metrics->options().table_series_limit)),
+        metered_sink_(options_.metrics == nullptr ? nullptr
+                                                  : std::make_unique<sinks::MeteredSink>(sink)),
+        driver_(DriverOptionsFor(),
+                metered_consumer_ != nullptr ? metered_consumer_.get() : consumer_, store,
+                metered_sink_ != nullptr ? metered_sink_.get() : sink) {}
 
   absl::StatusOr<ReplayStats> Run() {
     VW_RETURN_IF_ERROR(CheckInputs());
+    VW_RETURN_IF_ERROR(StartMetering());
     VW_RETURN_IF_ERROR(driver_.RedeliverOutbox());
     VW_RETURN_IF_ERROR(OpenInputs());
     last_progress_ = absl::Now();
+    PublishMetrics(/*force=*/true);
     VW_ASSIGN_OR_RETURN(const Driver::Progress progress, driver_.Run());
     if (progress != Driver::Progress::kEnded) {
       return absl::InternalError("a file input was idle");  // files never are
     }
     VW_RETURN_IF_ERROR(driver_.Finish());
+    PublishMetrics(/*force=*/true);
     const DriverStats& d = driver_.stats();
     stats_.log_events = d.log_events;
     stats_.snapshots = d.snapshots;
@@ -232,8 +247,40 @@ class ReplayRunner::Impl {
       for (const auto& [id, head] : heads_) batch->PutMeta("head:" + id, head);
       return absl::OkStatus();
     };
-    o.after_checkpoint = [this] { MaybeReportProgress(); };
+    o.after_checkpoint = [this] {
+      MaybeReportProgress();
+      PublishMetrics(/*force=*/false);
+    };
     return o;
+  }
+
+  // With metrics: the alerts the state has firing, and readiness (the store is open).
+  absl::Status StartMetering() {
+    if (options_.metrics == nullptr) return absl::OkStatus();
+    std::vector<pipeline::Alert> firing;
+    VW_RETURN_IF_ERROR(pipeline::CollectFiringAlerts(*store_, absl::Now(), &firing));
+    metered_sink_->Seed(firing);
+    options_.metrics->SetStateOpen(true);
+    return absl::OkStatus();
+  }
+
+  // Readiness after every checkpoint; the page every publish_interval, or now (`force`).
+  void PublishMetrics(bool force) {
+    ServiceMetrics* metrics = options_.metrics;
+    if (metrics == nullptr) return;
+    metrics->MarkConsuming();
+    metrics->SetInputs(static_cast<int>(log_inputs_.size() + snapshot_inputs_.size()));
+    if (!force && !metrics->Due()) return;
+    MetricsSources s;
+    for (const auto& input : log_inputs_) s.logs += input->counters();
+    for (const auto& input : snapshot_inputs_) s.stats += input->counters();
+    s.dead_letters = s.logs.total_rejected() + s.stats.total_rejected();
+    s.driver = &driver_.stats();
+    s.consumer = metered_consumer_.get();
+    s.alerts = metered_sink_.get();
+    s.sinks.push_back({"stdout", &metered_sink_->metrics()});
+    s.state_bytes = store_->ApproximateSizeBytes();
+    if (absl::Status st = metrics->Publish(s); !st.ok()) Warn(std::string(st.message()));
   }
 
   // The stored offset to resume `path` from, or 0. An offset past the end of the file means
@@ -402,6 +449,9 @@ class ReplayRunner::Impl {
   const std::unique_ptr<ReplayConsumer> owned_consumer_;
   ReplayConsumer* const consumer_;
   state::StateStore* const store_;
+  // With metrics (ReplayOptions::metrics): in front of consumer_ and the sink.
+  const std::unique_ptr<MeteredConsumer> metered_consumer_;
+  const std::unique_ptr<sinks::MeteredSink> metered_sink_;
   Driver driver_;
   std::vector<std::unique_ptr<LogInput>> log_inputs_;
   std::vector<std::unique_ptr<SnapshotInput>> snapshot_inputs_;

@@ -52,6 +52,8 @@
 
 namespace vacwatch::app {
 
+class ServiceMetrics;
+
 struct ReplayOptions {
   std::vector<std::string> log_paths;    // "-" = stdin (not resumable)
   std::vector<std::string> stats_paths;  // snapshot JSON lines
@@ -86,6 +88,10 @@ struct ReplayOptions {
   bool show_progress = false;
   bool progress_in_place = false;
   double progress_interval_s = 1.0;
+  // Where /metrics and /readyz get the replay's numbers (service_metrics.h), published after
+  // checkpoints every publish_interval and once at the end. Not owned; must outlive Run().
+  // Null: none (the consumer and sink are then driven directly).
+  ServiceMetrics* metrics = nullptr;
 };
 
 struct ReplayStats {

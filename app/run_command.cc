@@ -8,10 +8,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
+#include "app/metrics_flags.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
@@ -32,7 +34,10 @@ struct RunFlags {
   std::string max_input_skew;
   std::string log_line_prefix;
   ingest::EnvelopeOptions envelope;
+  MetricsFlags metrics;
 };
+
+constexpr char kDefaultMetricsListen[] = "127.0.0.1:9187";
 
 // "${NAME}" -> the environment's NAME (InvalidArgument naming NAME, never the value, when unset).
 absl::StatusOr<std::string> SubstituteEnv(const std::string& key, const std::string& value) {
@@ -120,6 +125,7 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
                    "the servers' log_line_prefix (default: detected per cluster)",
                    &flags.log_line_prefix);
   AddEnvelopeFlags(&parser, &flags.envelope);
+  AddMetricsFlags(&parser, &flags.metrics, kDefaultMetricsListen);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
     std::fputs(parser.Help().c_str(), io.out);
@@ -127,11 +133,15 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   }
 
   KafkaServiceOptions options;
+  MetricsSettings metrics_settings;
+  metrics_settings.listen = kDefaultMetricsListen;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig(flags.config));
     options.pipeline = std::move(config.pipeline);
     VW_RETURN_IF_ERROR(ReadKafkaSection(config.kafka_yaml, &options));
+    VW_RETURN_IF_ERROR(ReadMetricsSection(config.metrics_yaml, &metrics_settings));
   }
+  VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
   for (auto [flag, target] :
        {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
         std::pair{&flags.logs_topic, &options.logs_topic},
@@ -168,6 +178,15 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     const timespec zero{0, 0};
     return sigtimedwait(&stop_signals, nullptr, &zero) > 0;
   };
+  // After the mask: the listener's thread inherits it. Stopped when this returns (after the
+  // service), so /readyz answers until the end.
+  VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "run"));
+  options.metrics = metrics.metrics.get();
+  if (metrics.server != nullptr && io.err != nullptr) {
+    std::fprintf(io.err, "%s info vacwatch run: serving /metrics, /healthz and /readyz on port %d\n",
+                 absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
+                 metrics.server->port());
+  }
   KafkaService service(std::move(options));
   return service.Run();
 }

@@ -323,7 +323,10 @@ std::vector<std::string> RunCommand(const std::string& bootstrap, const std::str
           "--config",
           config,
           "--max-input-skew",
-          max_input_skew};
+          max_input_skew,
+          // A port of its own: tests run side by side, and the default 9187 may be taken.
+          "--metrics-listen",
+          "127.0.0.1:0"};
 }
 
 void WriteServiceConfig(const std::string& path) {
