@@ -63,11 +63,12 @@ absl::StatusOr<VacwatchConfig> ParseConfig(std::string_view yaml_text) {
                              : key == "collector" ? &config.collector_yaml
                                                   : nullptr;
       if (section == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "config key '", key, "': unknown key",
-            IsPipelineKey(key) ? absl::StrCat("; pipeline settings go under 'pipeline:' (write "
-                                              "'pipeline:' at the top and indent them below it)")
-                               : "; the sections are pipeline, kafka, sinks, metrics and collector"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("config key '", key, "': unknown key",
+                         IsPipelineKey(key)
+                             ? absl::StrCat("; pipeline settings go under 'pipeline:' (write "
+                                            "'pipeline:' at the top and indent them below it)")
+                             : "; the sections are pipeline, kafka, sinks, metrics and collector"));
       }
       if (!kv.second.IsNull() && !kv.second.IsMap()) {
         return absl::InvalidArgumentError(

@@ -16,8 +16,8 @@
 // A section's errors name the key by its whole path ("config key 'pipeline.defaults.for': ...").
 // A key outside the five sections is an error (a typo must not silently fall back to a
 // default); a pipeline setting written at the top, as before sections existed, is told where it
-// belongs. The kafka, sinks, metrics and collector sections are kept as YAML text for the commands that
-// read them. Errors: NotFound for a missing file, InvalidArgument for anything else.
+// belongs. The kafka, sinks, metrics and collector sections are kept as YAML text for the commands
+// that read them. Errors: NotFound for a missing file, InvalidArgument for anything else.
 
 #include <string>
 #include <string_view>

@@ -20,8 +20,8 @@
 #include "common/status_macros.h"
 #include "pipeline/active_alerts.h"
 #include "sinks/kafka/alert_topic_sink.h"
-#include "sinks/metered_sink.h"
 #include "sinks/kafka/dead_letter_topic.h"
+#include "sinks/metered_sink.h"
 #include "state/source_offset.h"
 #include "state/state_store.h"
 
@@ -454,8 +454,8 @@ class KafkaService::Impl {
       int64_t low = 0;
       int64_t high = 0;
       // The high watermark of the last fetch (cached; no request).
-      if (rd_kafka_get_watermark_offsets(consumer_, key.first.c_str(), key.second, &low,
-                                         &high) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      if (rd_kafka_get_watermark_offsets(consumer_, key.first.c_str(), key.second, &low, &high) ==
+              RD_KAFKA_RESP_ERR_NO_ERROR &&
           high >= 0) {
         s.partitions.push_back(
             {key.first, key.second, std::max<int64_t>(0, high - input->resume_position().value())});
@@ -486,17 +486,20 @@ class KafkaService::Impl {
   std::unique_ptr<sinks::AlertTopicSink> alerts_;
   std::unique_ptr<sinks::DeadLetterTopic> dlq_;
   std::unique_ptr<PipelineConsumer> consumer_pipeline_;
-  std::unique_ptr<MeteredConsumer> metered_consumer_;     // in front of consumer_pipeline_
+  std::unique_ptr<MeteredConsumer> metered_consumer_;   // in front of consumer_pipeline_
   std::unique_ptr<sinks::MeteredSink> metered_alerts_;  // in front of alerts_
   std::unique_ptr<Driver> driver_;
   rd_kafka_t* consumer_ = nullptr;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<KafkaInput>> inputs_;
   std::set<std::pair<std::string, int32_t>> paused_;
   std::map<std::string, int64_t> messages_;  // per topic since the last progress line
-  std::map<std::string, std::pair<int64_t, int64_t>> consumed_;  // per topic: messages, bytes
-  ingest::IngestCounters revoked_logs_, revoked_stats_;  // of the inputs revoked so far
   absl::Status pending_error_;               // from the rebalance callback
   absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
+
+  // For /metrics: per topic, messages and bytes consumed; the readers' counts of the partitions
+  // revoked so far (the totals keep them).
+  std::map<std::string, std::pair<int64_t, int64_t>> consumed_;
+  ingest::IngestCounters revoked_logs_, revoked_stats_;
 };
 
 KafkaService::KafkaService(KafkaServiceOptions options)

@@ -47,7 +47,8 @@ absl::Status MeteredConsumer::OnSnapshot(const ingest::Snapshot& snapshot) {
   absl::Status s = inner_->OnSnapshot(snapshot);
   if (!s.ok()) return s;
   auto it = clusters_.find(snapshot.cluster);
-  if (it == clusters_.end()) it = clusters_.emplace(std::string(snapshot.cluster), ClusterFacts()).first;
+  if (it == clusters_.end())
+    it = clusters_.emplace(std::string(snapshot.cluster), ClusterFacts()).first;
   it->second.last_fed = clock_();
   it->second.last_collected = std::max(it->second.last_collected, snapshot.collected_at);
   ++it->second.snapshots;
@@ -62,8 +63,7 @@ void MeteredConsumer::NoteTables(const ingest::Snapshot& snapshot) {
   auto db = database_index_.find(key_);
   if (db == database_index_.end() && static_cast<int64_t>(databases_.size()) < limit_) {
     db = database_index_.emplace(key_, databases_.size()).first;
-    databases_.push_back(
-        {std::string(snapshot.cluster), std::string(snapshot.database), 0});
+    databases_.push_back({std::string(snapshot.cluster), std::string(snapshot.database), 0});
   }
   if (db != database_index_.end()) {
     databases_[db->second].horizon_age_xids = static_cast<double>(OldestHorizonAge(snapshot));

@@ -35,7 +35,7 @@ namespace vacwatch::app {
 class MeteredConsumer final : public EventConsumer {
  public:
   struct ClusterFacts {
-    absl::Time last_fed = absl::InfinitePast();       // wall time
+    absl::Time last_fed = absl::InfinitePast();        // wall time
     absl::Time last_collected = absl::InfinitePast();  // the snapshot's collected_at
     int64_t snapshots = 0;
   };

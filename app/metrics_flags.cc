@@ -14,9 +14,8 @@ absl::StatusOr<int64_t> ParseLimit(const std::string& text, const std::string& w
   int64_t value = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": expected a number of tables (0 = no per-table series), not '",
-                     text, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": expected a number of tables (0 = no per-table series), not '", text, "'"));
   }
   return value;
 }
@@ -42,8 +41,7 @@ absl::Status ReadMetricsSection(const std::string& yaml, MetricsSettings* settin
         if (settings->listen != "off") {
           absl::StatusOr<MetricsAddress> address = ParseMetricsAddress(settings->listen);
           if (!address.ok()) {
-            return absl::InvalidArgumentError(
-                absl::StrCat(path, ": ", address.status().message()));
+            return absl::InvalidArgumentError(absl::StrCat(path, ": ", address.status().message()));
           }
         }
       } else {

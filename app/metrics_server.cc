@@ -34,8 +34,8 @@ MHD_Result Respond(MHD_Connection* connection, unsigned int code, const std::str
 }
 
 MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                  const char* /*version*/, const char* /*upload_data*/,
-                  size_t* upload_data_size, void** request_state) {
+                  const char* /*version*/, const char* /*upload_data*/, size_t* upload_data_size,
+                  void** request_state) {
   // The first call only announces the request (headers read); answer on the second.
   static int announced;
   if (*request_state == nullptr) {
@@ -54,7 +54,8 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
   }
   const std::string_view path(url);
   if (path == "/metrics") {
-    return Respond(connection, MHD_HTTP_OK, metrics->Page(), "text/plain; version=0.0.4; charset=utf-8");
+    return Respond(connection, MHD_HTTP_OK, metrics->Page(),
+                   "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/healthz") return Respond(connection, MHD_HTTP_OK, "ok\n", kText);
   if (path == "/readyz") {
@@ -74,11 +75,11 @@ absl::StatusOr<int> Listen(const MetricsAddress& address) {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* found = nullptr;
   const std::string port = absl::StrCat(address.port);
-  const int gai = ::getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(),
-                                port.c_str(), &hints, &found);
+  const int gai = ::getaddrinfo(address.host.empty() ? nullptr : address.host.c_str(), port.c_str(),
+                                &hints, &found);
   if (gai != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("metrics listen address ", address.text(),
-                                                   ": ", ::gai_strerror(gai)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics listen address ", address.text(), ": ", ::gai_strerror(gai)));
   }
   int error = 0;
   int fd = -1;
@@ -100,9 +101,10 @@ absl::StatusOr<int> Listen(const MetricsAddress& address) {
   if (fd >= 0) return fd;
   const std::string where = absl::StrCat("metrics listen address ", address.text(), ": ");
   if (error == EADDRINUSE) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        where, "the port is in use (another vacwatch?): give --metrics-listen another "
-               "address, or off"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(where,
+                     "the port is in use (another vacwatch?): give --metrics-listen another "
+                     "address, or off"));
   }
   if (error == EADDRNOTAVAIL) {
     return absl::FailedPreconditionError(
@@ -143,8 +145,8 @@ absl::StatusOr<MetricsAddress> ParseMetricsAddress(std::string_view text) {
     if (host.starts_with('[') && host.ends_with(']')) {
       host = host.substr(1, host.size() - 2);
     } else if (host.find(':') != std::string_view::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("metrics listen address '",
-                                                     std::string(text), "': ", kUsage));
+      return absl::InvalidArgumentError(
+          absl::StrCat("metrics listen address '", std::string(text), "': ", kUsage));
     }
     address.host = std::string(host);
   }
@@ -160,16 +162,16 @@ absl::StatusOr<MetricsAddress> ParseMetricsAddress(std::string_view text) {
   return address;
 }
 
-absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
-    const MetricsAddress& address, const ServiceMetrics* metrics) {
+absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const MetricsAddress& address,
+                                                                    const ServiceMetrics* metrics) {
   absl::StatusOr<int> fd = Listen(address);
   if (!fd.ok()) return fd.status();
   std::unique_ptr<MetricsServer> server(new MetricsServer(metrics, BoundPort(*fd)));
   // libmicrohttpd closes the socket when it stops.
-  server->daemon_ = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, nullptr, nullptr, &Handle,
-      const_cast<ServiceMetrics*>(metrics), MHD_OPTION_LISTEN_SOCKET, *fd,
-      MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
+  server->daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, nullptr,
+                                     nullptr, &Handle, const_cast<ServiceMetrics*>(metrics),
+                                     MHD_OPTION_LISTEN_SOCKET, *fd, MHD_OPTION_CONNECTION_TIMEOUT,
+                                     10u, MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     ::close(*fd);
     return absl::InternalError(

@@ -183,7 +183,8 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "run"));
   options.metrics = metrics.metrics.get();
   if (metrics.server != nullptr && io.err != nullptr) {
-    std::fprintf(io.err, "%s info vacwatch run: serving /metrics, /healthz and /readyz on port %d\n",
+    std::fprintf(io.err,
+                 "%s info vacwatch run: serving /metrics, /healthz and /readyz on port %d\n",
                  absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
                  metrics.server->port());
   }

@@ -23,8 +23,8 @@ double Seconds(absl::Time t) { return absl::ToDoubleSeconds(t - absl::UnixEpoch(
 double D(int64_t v) { return static_cast<double>(v); }
 
 void WriteInputFamilies(const MetricsSources& s, TextFormatWriter* w) {
-  const std::pair<std::string_view, const ingest::IngestCounters*> inputs[] = {
-      {"logs", &s.logs}, {"stats", &s.stats}};
+  const std::pair<std::string_view, const ingest::IngestCounters*> inputs[] = {{"logs", &s.logs},
+                                                                               {"stats", &s.stats}};
   w->Family("vacwatch_input_entries_total", MetricType::kCounter,
             "Log entries (logs) and snapshot documents (stats) read.", {"input"});
   for (const auto& [name, c] : inputs) w->Sample({name}, D(c->entries));
@@ -121,7 +121,8 @@ void WriteSinkFamilies(const MetricsSources& s, TextFormatWriter* w) {
     w->Family("vacwatch_alerts_firing", MetricType::kGauge,
               "Alerts firing now, by alert and severity, as the delivered transitions say.",
               {"alert", "severity"});
-    for (const auto& [key, count] : s.alerts->firing()) w->Sample({key.first, key.second}, D(count));
+    for (const auto& [key, count] : s.alerts->firing())
+      w->Sample({key.first, key.second}, D(count));
   }
   if (s.sinks.empty()) return;
   struct Field {

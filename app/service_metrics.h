@@ -71,11 +71,11 @@ struct MetricsSources {
     const sinks::SinkMetrics* metrics = nullptr;
   };
 
-  std::vector<Topic> topics;               // run: Kafka messages consumed per topic
-  std::vector<PartitionLag> partitions;    // run: consumer lag per assigned partition
-  ingest::IngestCounters logs, stats;      // summed over inputs, gone ones included
-  int64_t dead_letters = -1;               // produced / written; -1: not known
-  int64_t dead_letter_failures = -1;       // could not be produced; -1: not known
+  std::vector<Topic> topics;             // run: Kafka messages consumed per topic
+  std::vector<PartitionLag> partitions;  // run: consumer lag per assigned partition
+  ingest::IngestCounters logs, stats;    // summed over inputs, gone ones included
+  int64_t dead_letters = -1;             // produced / written; -1: not known
+  int64_t dead_letter_failures = -1;     // could not be produced; -1: not known
   const DriverStats* driver = nullptr;
   const MeteredConsumer* consumer = nullptr;   // clusters, per-table series, tables tracked
   const sinks::MeteredSink* alerts = nullptr;  // alerts firing

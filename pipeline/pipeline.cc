@@ -69,7 +69,9 @@ class Pipeline::Impl {
   int64_t TablesTracked() const {
     int64_t n = 0;
     for (const auto& [name, cluster] : clusters_) {
-      for (const auto& [db_name, db] : cluster.databases) n += static_cast<int64_t>(db->table_count());
+      for (const auto& [db_name, db] : cluster.databases) {
+        n += static_cast<int64_t>(db->table_count());
+      }
     }
     return n;
   }

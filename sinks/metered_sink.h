@@ -56,8 +56,8 @@ class MeteredSink final : public AlertSink {
 
   AlertSink* const inner_;
   SinkMetrics metrics_;
-  int64_t pending_ = 0;        // delivered since the last Flush
-  uint64_t highest_seq_ = 0;   // the highest seq handed over so far
+  int64_t pending_ = 0;       // delivered since the last Flush
+  uint64_t highest_seq_ = 0;  // the highest seq handed over so far
   bool any_seq_ = false;
   absl::flat_hash_map<std::string, Open> open_;  // by fingerprint
 };

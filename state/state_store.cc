@@ -459,7 +459,7 @@ int64_t StateStore::ApproximateSizeBytes() const {
   uint64_t total = 0;
   for (rocksdb::ColumnFamilyHandle* handle : impl_->handles) {
     for (const std::string* property : {&rocksdb::DB::Properties::kLiveSstFilesSize,
-                                         &rocksdb::DB::Properties::kSizeAllMemTables}) {
+                                        &rocksdb::DB::Properties::kSizeAllMemTables}) {
       uint64_t value = 0;
       if (impl_->db->GetIntProperty(handle, *property, &value)) total += value;
     }

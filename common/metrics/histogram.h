@@ -43,8 +43,8 @@ class Histogram {
 };
 
 // Seconds, 1 ms to 60 s: batch and checkpoint durations.
-inline constexpr double kDurationBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                             0.25,  0.5,    1,     2.5,  5,     10,   30, 60};
+inline constexpr double kDurationBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                             0.5,   1,      2.5,   5,    10,    30,   60};
 
 }  // namespace vacwatch::metrics
 

@@ -76,8 +76,8 @@ void AppendMetricValue(double value, std::string* out) {
   out->append(buffer, r.ptr);
 }
 
-void TextFormatWriter::Fail(std::string message) {
-  if (status_.ok()) status_ = absl::InternalError(std::move(message));
+void TextFormatWriter::Fail(const std::string& message) {
+  if (status_.ok()) status_ = absl::InternalError(message);
 }
 
 void TextFormatWriter::Family(std::string_view name, MetricType type, std::string_view help,
@@ -125,8 +125,8 @@ bool TextFormatWriter::CheckSample(std::initializer_list<std::string_view> label
     return false;
   }
   if (label_values.size() != label_names_.size()) {
-    Fail(absl::StrCat(name_, ": ", label_values.size(), " label values for ",
-                      label_names_.size(), " labels"));
+    Fail(absl::StrCat(name_, ": ", label_values.size(), " label values for ", label_names_.size(),
+                      " labels"));
     return false;
   }
   return true;
@@ -162,8 +162,7 @@ void TextFormatWriter::WriteLine(std::string_view suffix,
   out_->push_back('\n');
 }
 
-void TextFormatWriter::Sample(std::initializer_list<std::string_view> label_values,
-                              double value) {
+void TextFormatWriter::Sample(std::initializer_list<std::string_view> label_values, double value) {
   if (!CheckSample(label_values, MetricType::kGauge)) return;
   WriteLine("", label_values, "", "", value);
 }
@@ -175,8 +174,7 @@ void TextFormatWriter::Histogram(std::initializer_list<std::string_view> label_v
   for (size_t i = 0; i < histogram.bounds().size(); ++i) {
     le.clear();
     AppendMetricValue(histogram.bounds()[i], &le);
-    WriteLine("_bucket", label_values, "le", le,
-              static_cast<double>(histogram.cumulative(i)));
+    WriteLine("_bucket", label_values, "le", le, static_cast<double>(histogram.cumulative(i)));
   }
   WriteLine("_bucket", label_values, "le", "+Inf", static_cast<double>(histogram.count()));
   WriteLine("_sum", label_values, "", "", histogram.sum());

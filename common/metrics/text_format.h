@@ -61,7 +61,7 @@ class TextFormatWriter {
 
  private:
   bool CheckSample(std::initializer_list<std::string_view> label_values, MetricType type);
-  void Fail(std::string message);
+  void Fail(const std::string& message);
   // name{label="value",...,extra_name="extra_value"} value\n
   void WriteLine(std::string_view suffix, std::initializer_list<std::string_view> label_values,
                  std::string_view extra_name, std::string_view extra_value, double value);

@@ -74,8 +74,8 @@ std::string ReadDoc(const std::string& path) {
 struct FullSources {
   FullSources() : metered(&inner, /*table_series_limit=*/10), alerts(&sink) {
     EXPECT_OK(metered.OnSnapshot(SnapshotAt(1000, {Row("orders", 500, 100'000'000)})));
-    EXPECT_OK(metered.OnSnapshot(SnapshotAt(1060, {Row("orders", 800, 100'000'000),
-                                                   Row("odd \"name\"\\", 0, 0)})));
+    EXPECT_OK(metered.OnSnapshot(
+        SnapshotAt(1060, {Row("orders", 800, 100'000'000), Row("odd \"name\"\\", 0, 0)})));
     pipeline::Alert open;
     open.fingerprint = "f";
     open.alert = "AutovacuumNotKeepingUp";
@@ -115,8 +115,9 @@ TEST(ServiceMetricsTest, PagePassesPromtoolAndEveryFamilyIsDocumented) {
   EXPECT_EQ(testing::PromtoolCheckMetrics(page), "");
   EXPECT_NE(page.find("vacwatch_kafka_consumer_lag_messages{topic=\"pg.logs\",partition=\"0\"} 5"),
             std::string::npos);
-  EXPECT_NE(page.find("vacwatch_alerts_firing{alert=\"AutovacuumNotKeepingUp\",severity=\"warning\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      page.find("vacwatch_alerts_firing{alert=\"AutovacuumNotKeepingUp\",severity=\"warning\"} 1"),
+      std::string::npos);
   EXPECT_NE(page.find("vacwatch_parse_errors_total{input=\"logs\",reason=\"truncated\"} 1"),
             std::string::npos);
   EXPECT_NE(page.find("vacwatch_tables_tracked 3"), std::string::npos);
@@ -157,8 +158,8 @@ TEST(MeteredConsumerTest, TableSeriesFollowSnapshotsWithinTheLimit) {
   EXPECT_EQ(a.table, "a");
   EXPECT_DOUBLE_EQ(a.dead_tuples, 600);
   EXPECT_DOUBLE_EQ(a.over_trigger_ratio, 600.0 / 250.0);
-  EXPECT_DOUBLE_EQ(a.bloat_velocity, 50);  // (600 - 100) / 10 s
-  EXPECT_DOUBLE_EQ(a.freeze_age_ratio, 0.5);  // of the default 200M freeze max age
+  EXPECT_DOUBLE_EQ(a.bloat_velocity, 50);      // (600 - 100) / 10 s
+  EXPECT_DOUBLE_EQ(a.freeze_age_ratio, 0.5);   // of the default 200M freeze max age
   EXPECT_EQ(metered.table_rows_dropped(), 2);  // b, twice
   ASSERT_EQ(metered.databases().size(), 1u);
   EXPECT_DOUBLE_EQ(metered.databases()[0].horizon_age_xids, 5000);

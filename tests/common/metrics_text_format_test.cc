@@ -2,8 +2,6 @@
 // family against a golden file (tests/data/golden/metrics-text-format.prom, which promtool
 // accepts), escaping, numbers, and each misuse it refuses.
 
-#include "common/metrics/text_format.h"
-
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -11,6 +9,7 @@
 #include <string>
 
 #include "common/metrics/histogram.h"
+#include "common/metrics/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
 

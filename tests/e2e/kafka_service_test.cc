@@ -154,7 +154,8 @@ TEST_P(KafkaServiceTest, AlertTopicHoldsReplaysTransitionsExactlyOnce) {
                           Lines(log_lines).size(), "\n"),
              std::string("vacwatch_kafka_consumer_lag_messages{topic=\"pg.stats\",partition=\""),
              std::string("vacwatch_parse_errors_total{input=\"stats\",reason=\"bad_structure\"} "),
-             std::string("vacwatch_cluster_last_snapshot_timestamp_seconds{cluster=\"prod-eu-1\"} "),
+             std::string(
+                 "vacwatch_cluster_last_snapshot_timestamp_seconds{cluster=\"prod-eu-1\"} "),
              std::string("vacwatch_table_dead_tuples{cluster=\"prod-eu-1\""),
              std::string("vacwatch_alerts_firing{alert=\""),
              std::string("vacwatch_sink_deliveries_total{sink=\"kafka\"} "),

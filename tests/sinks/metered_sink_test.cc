@@ -66,7 +66,8 @@ TEST(MeteredSinkTest, CountsConfirmedDeliveriesFailuresRetriesAndQueue) {
   EXPECT_EQ(Load(sink.metrics().delivered), 4);
   EXPECT_EQ(Load(sink.metrics().queued), 0);
   inner.deliver_status = absl::UnavailableError("no");
-  EXPECT_FALSE(sink.Deliver(Transition(3, "f3", "A", AlertStatus::kFiring, Severity::kWarning)).ok());
+  EXPECT_FALSE(
+      sink.Deliver(Transition(3, "f3", "A", AlertStatus::kFiring, Severity::kWarning)).ok());
   EXPECT_EQ(Load(sink.metrics().failed), 2);
   EXPECT_EQ(inner.seqs, (std::vector<uint64_t>{1, 2, 1, 2}));
 }
@@ -82,15 +83,15 @@ TEST(MeteredSinkTest, FiringFollowsTransitionsFromTheSeededState) {
   using Key = std::pair<std::string, std::string>;
   EXPECT_EQ(sink.firing(), (std::map<Key, int64_t>{{{"WraparoundRisk", "critical"}, 1}}));
 
-  ASSERT_OK(sink.Deliver(Transition(1, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                                    Severity::kWarning)));
-  ASSERT_OK(sink.Deliver(Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                                    Severity::kWarning)));
+  ASSERT_OK(sink.Deliver(
+      Transition(1, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
+  ASSERT_OK(sink.Deliver(
+      Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
   // t1 escalates; a redelivery of t2 changes nothing; the old one resolves.
-  ASSERT_OK(sink.Deliver(Transition(3, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                                    Severity::kCritical)));
-  ASSERT_OK(sink.Deliver(Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                                    Severity::kWarning)));
+  ASSERT_OK(sink.Deliver(
+      Transition(3, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kCritical)));
+  ASSERT_OK(sink.Deliver(
+      Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
   ASSERT_OK(sink.Deliver(
       Transition(4, "old", "WraparoundRisk", AlertStatus::kResolved, Severity::kCritical)));
   EXPECT_EQ(sink.firing(), (std::map<Key, int64_t>{{{"AutovacuumNotKeepingUp", "critical"}, 1},

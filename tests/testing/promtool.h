@@ -28,15 +28,16 @@ inline std::string PromtoolCheckMetrics(const std::string& page) {
     std::ofstream out(base + ".prom", std::ios::binary);
     out << page;
   }
-  const std::string command = std::string(kPromtool) + " check metrics < " + base +
-                              ".prom > " + base + ".out 2>&1";
+  const std::string command =
+      std::string(kPromtool) + " check metrics < " + base + ".prom > " + base + ".out 2>&1";
   const int rc = std::system(command.c_str());
   std::ifstream in(base + ".out");
   std::stringstream text;
   text << in.rdbuf();
   std::remove((base + ".prom").c_str());
   std::remove((base + ".out").c_str());
-  if (rc != 0 || !text.str().empty()) return "promtool: rc " + std::to_string(rc) + ": " + text.str();
+  if (rc != 0 || !text.str().empty())
+    return "promtool: rc " + std::to_string(rc) + ": " + text.str();
   return "";
 }
 
