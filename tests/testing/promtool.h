@@ -9,6 +9,8 @@
 //
 // Writes the page to a temporary file and reads promtool's output back.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,8 +24,10 @@ namespace vacwatch::testing {
 inline constexpr char kPromtool[] = "/usr/bin/promtool";
 
 inline std::string PromtoolCheckMetrics(const std::string& page) {
+  // Unique per process and call: tests run side by side.
+  static int calls = 0;
   const std::string base = ::testing::TempDir() + "vacwatch-promtool-" +
-                           std::to_string(reinterpret_cast<uintptr_t>(&page));
+                           std::to_string(::getpid()) + "-" + std::to_string(++calls);
   {
     std::ofstream out(base + ".prom", std::ios::binary);
     out << page;
