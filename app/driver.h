@@ -31,10 +31,28 @@
 // plain event-time merge, and its output a function of the inputs alone.
 //
 // A crash (or a failing sink) between commit and delivery loses nothing: the next run delivers
-// the outbox again. The driver keeps pointers to the consumer, store, sink and inputs: they
+// the outbox again. The driver keeps pointers to the consumer, store, sinks and inputs: they
 // must outlive it. Not thread-safe.
+//
+// Several sinks. Each sink (DriverSink) has its own delivery position, kept in the state as
+// meta "sink:<name>" (decimal: every outbox seq <= it is delivered to that sink, or left out
+// by its route) and written with the next batch; an outbox entry is deleted once every sink's
+// position has passed it. A synchronous sink (stdout, Kafka) is confirmed by its Flush, as
+// above; an asynchronous one (the HTTP sinks) only queues, and its position follows its
+// delivered_through(). When its queue is full, or at start when it is behind, it is fed from
+// the outbox from its own position, so a dead HTTP sink stalls neither the pipeline nor the
+// other sinks, and catches up when it is back (the outbox holds what it has not confirmed).
+// A sink first seen (no position) starts with what is in the outbox. The alerts firing are
+// kept in the state too (firing_set.h) and handed to every sink's Restore() at start.
+//
+//   Driver driver(options, &consumer, store,
+//                 {{"stdout", &stdout_sink}, {"alertmanager:http://am:9093", am.get(), &route}});
+//   ...
+//   VW_RETURN_IF_ERROR(driver.Finish());              // waits sink_drain_timeout for them
+//   for (const auto& u : driver.Undelivered()) ...   // async sinks still behind
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -45,8 +63,10 @@
 #include "absl/time/time.h"
 #include "app/driver_input.h"
 #include "app/event_consumer.h"
+#include "app/firing_set.h"
 #include "common/metrics/histogram.h"
 #include "pipeline/alert.h"
+#include "sinks/alert_route.h"
 #include "sinks/alert_sink.h"
 #include "state/state_store.h"
 
@@ -65,6 +85,24 @@ struct DriverOptions {
   std::function<absl::Status(state::StateStore::Batch*)> before_commit;
   // Called after every checkpoint of Run() (replay's progress line).
   std::function<void()> after_checkpoint;
+  // How long Finish() waits for asynchronous sinks to deliver what was committed (replay:
+  // sink_retry_for); zero: not at all.
+  absl::Duration sink_drain_timeout = absl::ZeroDuration();
+};
+
+// One sink of the driver. The name keys its position in the state: keep it stable across
+// runs ("stdout", "alertmanager:http://am-1:9093").
+struct DriverSink {
+  std::string name;
+  sinks::AlertSink* sink = nullptr;          // not owned
+  const sinks::AlertRoute* route = nullptr;  // not owned; null: every transition
+};
+
+// An asynchronous sink still behind at the end (Driver::Undelivered).
+struct UndeliveredSink {
+  std::string name;
+  int64_t transitions = 0;  // committed, not yet confirmed by the sink
+  std::string last_error;   // the sink's
 };
 
 struct DriverStats {
@@ -77,12 +115,17 @@ struct DriverStats {
   int64_t late_items = 0;       // items older than what had been applied already
   int64_t skew_timeouts = 0;    // times an idle input stopped holding event time back
   absl::Time event_time = absl::InfinitePast();  // of the last item fed
-  // Wall time of each successful Checkpoint() (commit, delivery and flush), and of each batch:
+  // Wall time of each successful Checkpoint() (commit, then delivery to every sink and the
+  // synchronous sinks' flush; an asynchronous sink only queues there), and of each batch:
   // from the first item fed after a checkpoint to the end of the checkpoint that committed and
   // delivered it (how long input waits in vacwatch before its alerts are out).
   metrics::Histogram checkpoint_seconds{metrics::kDurationBounds};
   metrics::Histogram batch_seconds{metrics::kDurationBounds};
 };
+
+// Adds `from` into `into`: counts summed, the later event_time, histograms merged (`run` sums
+// its shards' drivers, those of closed shards included).
+void AddDriverStats(const DriverStats& from, DriverStats* into);
 
 class Driver {
  public:
@@ -91,13 +134,17 @@ class Driver {
     kWaiting,  // no input can go on now (all idle, or waiting for an idle one): poll again
   };
 
+  // One sink, named "alerts".
   Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
          sinks::AlertSink* sink);
+  Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
+         std::vector<DriverSink> sinks);
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
 
-  // Delivers what a previous run committed but never confirmed. Errors: DataLoss for an
-  // outbox entry that does not parse; the store's and the sink's.
+  // Delivers what a previous run committed but never confirmed, to each sink from its own
+  // position, and hands the firing set to every sink (Restore). Call once, first. Errors:
+  // DataLoss for an outbox entry that does not parse; the store's and the sinks'.
   absl::Status RedeliverOutbox();
   // Adds an input (not owned) and advances it to its first lookahead, unless the caller did
   // already (`advanced`: what that Advance() returned).
@@ -114,10 +161,17 @@ class Driver {
   // handed its changes over and may no longer hold them); the retry commits and delivers
   // everything, the failed attempt's transitions included.
   absl::Status Checkpoint();
-  // A last checkpoint and the deletion of the outbox entries it confirmed.
+  // A last checkpoint, a wait of up to `sink_drain_timeout` for asynchronous sinks, and the
+  // deletion of the outbox entries every sink confirmed (positions committed).
   absl::Status Finish();
+  // Asynchronous sinks whose position is behind the last committed transition (after Finish:
+  // what the next run with this state delivers to them). Synchronous ones are never behind.
+  std::vector<UndeliveredSink> Undelivered() const;
 
   const DriverStats& stats() const { return stats_; }
+  // The alerts firing as of the last checkpoint (in the state with it; loaded by
+  // RedeliverOutbox).
+  const FiringSet& firing() const { return firing_; }
 
  private:
   struct Slot {
@@ -127,7 +181,23 @@ class Driver {
     absl::Time idle_since = absl::InfinitePast();  // wall time it went idle
   };
 
-  absl::Status Deliver(const pipeline::AlertTransition& transition);
+  struct SinkSlot {
+    DriverSink config;
+    uint64_t position = 0;         // confirmed: every seq <= it delivered or routed away
+    uint64_t stored_position = 0;  // what meta "sink:<name>" holds (or will, once committed)
+    uint64_t fed = 0;              // every seq <= it handed to the sink or routed away
+    uint64_t last_handed = 0;      // the highest seq handed to Deliver
+    bool behind = false;           // async: queue was full; feed from the outbox
+  };
+
+  // Hands `transition` to the slot unless it has it. False when an async sink's queue is
+  // full (the slot is then behind).
+  absl::StatusOr<bool> Offer(SinkSlot* slot, const pipeline::AlertTransition& transition);
+  // Feeds a behind slot from the outbox until its queue is full or it has everything.
+  absl::Status CatchUp(SinkSlot* slot);
+  // Positions from the sinks, into batch_ with the outbox deletes they allow.
+  void UpdatePositions();
+  void Count(const pipeline::AlertTransition& transition);
   absl::Status CommitDeliveredDeletes();
   absl::Status Refresh(Slot* slot);
   absl::Time Now() const { return options_.clock ? options_.clock() : absl::Now(); }
@@ -135,11 +205,12 @@ class Driver {
   const DriverOptions options_;
   EventConsumer* const consumer_;
   state::StateStore* const store_;
-  sinks::AlertSink* const sink_;
+  std::vector<SinkSlot> sinks_;
+  FiringSet firing_;
+  std::deque<uint64_t> outbox_;  // seqs committed to the outbox and not yet deleted
   std::vector<Slot> slots_;
   state::StateStore::Batch batch_;
   std::vector<pipeline::AlertTransition> emitted_;  // reused per checkpoint
-  std::vector<uint64_t> delivered_;                 // confirmed, outbox entries not yet deleted
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
   bool commit_pending_ = false;  // a failed checkpoint's batch_ and emitted_ wait for the retry

@@ -20,6 +20,23 @@ KafkaInput::KafkaInput(const std::string& topic, int32_t partition, int64_t star
       partition_(partition),
       source_id_(state::MakeKafkaSourceId(topic, partition)) {}
 
+namespace {
+
+// The last value of header `name`; empty when the message has none.
+std::string_view HeaderValue(rd_kafka_message_t* message, const char* name) {
+  rd_kafka_headers_t* headers = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      rd_kafka_header_get_last(headers, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+      value == nullptr) {
+    return {};
+  }
+  return std::string_view(static_cast<const char*>(value), size);
+}
+
+}  // namespace
+
 bool KafkaInput::Push(KafkaMessage message) {
   if (message->offset < next_expected_) {
     ++duplicates_;
@@ -54,9 +71,10 @@ absl::StatusOr<DriverInput::State> KafkaLogInput::Advance() {
     KafkaMessage message = std::move(queue_.front());
     queue_.pop_front();
     const std::string_view payload(static_cast<const char*>(message->payload), message->len);
-    const std::string_view key(static_cast<const char*>(message->key),
-                               message->key == nullptr ? 0 : message->key_len);
-    reader_->FeedRecord(payload, key, message->offset);
+    std::string_view cluster(static_cast<const char*>(message->key),
+                             message->key == nullptr ? 0 : message->key_len);
+    if (!cluster_header_.empty()) cluster = HeaderValue(message.get(), cluster_header_.c_str());
+    reader_->FeedRecord(payload, cluster, message->offset);
   }
 }
 

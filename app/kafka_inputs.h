@@ -77,6 +77,9 @@ class KafkaLogInput final : public KafkaInput {
   bool is_snapshot() const override { return false; }
   const ingest::IngestCounters& counters() const override { return reader_->counters(); }
 
+  // Takes a message's cluster from header `name` instead of its key (empty: the key).
+  void set_cluster_header(std::string name) { cluster_header_ = std::move(name); }
+
   // The log_line_prefix each cluster's lines are read with (detected), kept beside the
   // partition's position so that a restart reads the lines as this run did, from the first
   // one (ShipperLogReader::Options::known_prefixes): detecting again, the reader would buffer
@@ -96,6 +99,7 @@ class KafkaLogInput final : public KafkaInput {
   std::unique_ptr<ingest::ShipperLogReader> reader_;
   ingest::LogEvent event_;
   std::string checkpointed_prefixes_;  // the encoding last put into a batch
+  std::string cluster_header_;
 };
 
 class KafkaStatsInput final : public KafkaInput {

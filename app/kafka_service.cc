@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "app/alert_sinks.h"
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
@@ -18,19 +19,44 @@
 #include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
-#include "pipeline/active_alerts.h"
 #include "sinks/kafka/alert_topic_sink.h"
 #include "sinks/kafka/dead_letter_topic.h"
 #include "sinks/metered_sink.h"
+#include "sinks/sink_metrics.h"
 #include "state/source_offset.h"
 #include "state/state_store.h"
 
 namespace vacwatch::app {
+namespace {
+
+// One input partition's share of the service: the pair of partitions with that number (logs
+// and stats: co-partitioned, so all of a cluster's data), its state in its own scope of the
+// store, its own pipeline and driver (its clusters' events merged in event time), and its
+// outbox delivered in its own scope of the alert topic. Created when the first of the pair is
+// assigned, checkpointed and closed as a unit when the last is revoked. With /metrics its
+// pipeline and alert-topic sink are metered, and its sinks' counts listed by metric name.
+struct Shard {
+  int32_t partition = 0;
+  std::unique_ptr<state::StateStore> store;  // the partition's scope
+  std::unique_ptr<PipelineConsumer> pipeline;
+  std::unique_ptr<MeteredConsumer> metered;  // in front of pipeline (with metrics)
+  std::unique_ptr<sinks::AlertSink> alerts;  // the alert topic, in the partition's scope
+  std::unique_ptr<sinks::MeteredSink> metered_alerts;  // in front of alerts (with metrics)
+  std::unique_ptr<AlertSinks> http_sinks;    // Alertmanager, PagerDuty, webhook (may be null)
+  std::unique_ptr<Driver> driver;
+  std::unique_ptr<KafkaLogInput> logs;
+  std::unique_ptr<KafkaStatsInput> stats;
+  std::vector<MetricsSources::Sink> sink_metrics;  // "kafka", then the HTTP sinks' names
+};
+
+}  // namespace
+
 class KafkaService::Impl {
  public:
   explicit Impl(KafkaServiceOptions options) : options_(std::move(options)) {}
 
   ~Impl() {
+    if (consumer_queue_ != nullptr) rd_kafka_queue_destroy(consumer_queue_);
     if (consumer_ != nullptr) {
       rd_kafka_consumer_close(consumer_);
       rd_kafka_destroy(consumer_);
@@ -55,27 +81,9 @@ class KafkaService::Impl {
     dlq_options.librdkafka = options_.librdkafka;
     VW_ASSIGN_OR_RETURN(dlq_, sinks::DeadLetterTopic::Open(dlq_options));
 
-    consumer_pipeline_ = std::make_unique<PipelineConsumer>(options_.pipeline, store_.get());
-    VW_RETURN_IF_ERROR(StartMetering());
-    DriverOptions driver_options;
-    driver_options.max_input_skew = options_.max_input_skew;
-    driver_options.before_commit = [this](state::StateStore::Batch* batch) {
-      for (const auto& [key, input] : inputs_) {
-        if (key.first == options_.logs_topic) {
-          static_cast<KafkaLogInput*>(input.get())->CheckpointPrefixes(batch);
-        }
-      }
-      // Dead letters land before the positions past them are stored (every checkpoint, the
-      // driver's own after each snapshot too; immediate when none is outstanding).
-      return dlq_->Flush();
-    };
-    driver_ = std::make_unique<Driver>(driver_options, metered_consumer_.get(), store_.get(),
-                                       metered_alerts_.get());
-    VW_RETURN_IF_ERROR(driver_->RedeliverOutbox());
-    if (alerts_->skipped_as_delivered() > 0) {
-      Log("info", absl::StrCat(alerts_->skipped_as_delivered(),
-                               " transitions left in the outbox were on the alert topic already "
-                               "(not sent again)"));
+    if (options_.metrics != nullptr) {
+      series_budget_.limit = options_.metrics->options().table_series_limit;
+      options_.metrics->SetStateOpen(true);  // readiness
     }
     VW_RETURN_IF_ERROR(Subscribe());
     Log("info", absl::StrCat("consuming ", options_.logs_topic, " and ", options_.stats_topic,
@@ -86,7 +94,9 @@ class KafkaService::Impl {
       VW_RETURN_IF_ERROR(Poll());
       if (!pending_error_.ok()) return pending_error_;
       absl::Status s = out_of_space_;
-      if (s.ok()) s = driver_->Run().status();
+      for (auto it = shards_.begin(); s.ok() && it != shards_.end(); ++it) {
+        s = it->second->driver->Run().status();
+      }
       const absl::Time now = absl::Now();
       if (s.ok() && now - last_checkpoint >= options_.checkpoint_interval) {
         s = Checkpoint();
@@ -102,8 +112,10 @@ class KafkaService::Impl {
       }
     }
     Log("info", "stopping: delivering and checkpointing what was read");
-    VW_RETURN_IF_ERROR(driver_->Run().status());
-    VW_RETURN_IF_ERROR(driver_->Finish());
+    for (auto& [partition, shard] : shards_) {
+      VW_RETURN_IF_ERROR(shard->driver->Run().status());
+      VW_RETURN_IF_ERROR(shard->driver->Finish());
+    }
     VW_RETURN_IF_ERROR(dlq_->Flush());
     CommitKafkaOffsets();
     return absl::OkStatus();
@@ -135,9 +147,21 @@ class KafkaService::Impl {
       }
       return absl::OkStatus();
     };
+    // Defaults the config's kafka.librdkafka map may change. A fetch waits at most 10 ms for
+    // data (librdkafka's default is 500): the mock broker of `vacwatch dev-broker` holds every
+    // fetch for that long, which capped the service at 170k messages/s (docs/performance.md);
+    // a real broker answers at once when it has data, and an idle one costs 100 small requests
+    // per second.
+    const std::pair<const char*, std::string> defaults[] = {
+        {"fetch.wait.max.ms", "10"},
+    };
     absl::Status s;
-    for (const auto& [key, value] : options_.librdkafka) {
+    for (const auto& [key, value] : defaults) {
       if (s = set(key, value); !s.ok()) break;
+    }
+    for (const auto& [key, value] : options_.librdkafka) {
+      if (!s.ok()) break;
+      s = set(key, value);
     }
     const std::pair<const char*, std::string> ours[] = {
         {"bootstrap.servers", options_.brokers},
@@ -165,6 +189,7 @@ class KafkaService::Impl {
       return absl::InternalError(absl::StrCat("kafka consumer: ", error));
     }
     rd_kafka_poll_set_consumer(consumer_);
+    consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
     return absl::OkStatus();
   }
 
@@ -224,18 +249,82 @@ class KafkaService::Impl {
     (void)rk;
   }
 
+  // The shard of `partition`, opened (its scope, pipeline, driver; its outbox's leftovers
+  // delivered) when it is not open yet.
+  absl::StatusOr<Shard*> OpenShard(int32_t partition) {
+    auto found = shards_.find(partition);
+    if (found != shards_.end()) return found->second.get();
+    auto shard = std::make_unique<Shard>();
+    shard->partition = partition;
+    VW_ASSIGN_OR_RETURN(shard->store, store_->OpenScope(static_cast<uint32_t>(partition)));
+    shard->pipeline = std::make_unique<PipelineConsumer>(options_.pipeline, shard->store.get());
+    shard->alerts = alerts_->ForScope(absl::StrCat(options_.group, "/", partition));
+    EventConsumer* consumer = shard->pipeline.get();
+    sinks::AlertSink* alerts = shard->alerts.get();
+    if (options_.metrics != nullptr) {
+      // Without metrics the pipeline and the topic are fed directly: no cost per item.
+      shard->metered = std::make_unique<MeteredConsumer>(consumer, series_budget_);
+      consumer = shard->metered.get();
+      shard->metered_alerts = std::make_unique<sinks::MeteredSink>(alerts);
+      alerts = shard->metered_alerts.get();
+    }
+    DriverOptions driver_options;
+    driver_options.max_input_skew = options_.max_input_skew;
+    // The service checkpoints on its timer (checkpoint_interval): a commit per snapshot would
+    // cost a RocksDB write and a Kafka transaction per snapshot message.
+    driver_options.checkpoint_every_events = options_.checkpoint_every_items;
+    driver_options.checkpoint_every_snapshots = options_.checkpoint_every_items;
+    Shard* raw = shard.get();
+    driver_options.before_commit = [this, raw](state::StateStore::Batch* batch) {
+      if (raw->logs != nullptr) raw->logs->CheckpointPrefixes(batch);
+      // Dead letters land before the positions past them are stored (immediate when none is
+      // outstanding).
+      return dlq_->Flush();
+    };
+    // The HTTP sinks are the shard's own: each delivers from the partition's outbox, whose
+    // numbering is the partition's, and keeps its position in the partition's scope.
+    std::vector<DriverSink> sinks = {{"alerts", alerts, &options_.alerts_topic_route}};
+    if (options_.make_sinks) {
+      VW_ASSIGN_OR_RETURN(shard->http_sinks, options_.make_sinks(partition));
+      const std::vector<DriverSink> http = shard->http_sinks->driver_sinks();
+      sinks.insert(sinks.end(), http.begin(), http.end());
+    }
+    if (options_.metrics != nullptr) {
+      // The alert topic is "kafka" on /metrics (as in the config's sinks: section); its
+      // position keeps its name "alerts". The HTTP sinks count for themselves.
+      for (const DriverSink& d : sinks) {
+        if (d.sink->sink_metrics() == nullptr) continue;
+        shard->sink_metrics.push_back(
+            {d.sink == alerts ? std::string("kafka") : d.name, d.sink->sink_metrics()});
+      }
+    }
+    shard->driver = std::make_unique<Driver>(driver_options, consumer, shard->store.get(),
+                                             std::move(sinks));
+    const int64_t skipped_before = alerts_->skipped_as_delivered();
+    VW_RETURN_IF_ERROR(shard->driver->RedeliverOutbox());
+    if (alerts_->skipped_as_delivered() > skipped_before) {
+      Log("info", absl::StrCat("partition ", partition, ": ",
+                               alerts_->skipped_as_delivered() - skipped_before,
+                               " transitions left in the outbox were on the alert topic already "
+                               "(not sent again)"));
+    }
+    return shards_.emplace(partition, std::move(shard)).first->second.get();
+  }
+
   // Each partition resumes at the offset stored with its state (earliest when none).
   absl::Status Assign(rd_kafka_topic_partition_list_t* partitions) {
     for (int i = 0; i < partitions->cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions->elems[i];
       const std::string topic = p.topic;
+      const bool is_logs = topic == options_.logs_topic;
+      VW_ASSIGN_OR_RETURN(Shard * shard, OpenShard(p.partition));
       const std::string id = state::MakeKafkaSourceId(topic, p.partition);
-      VW_ASSIGN_OR_RETURN(std::optional<state::SourceOffset> stored, store_->GetOffset(id));
+      VW_ASSIGN_OR_RETURN(std::optional<state::SourceOffset> stored, shard->store->GetOffset(id));
       const int64_t start = stored.has_value() ? stored->value() : 0;
       p.offset = stored.has_value() ? start : RD_KAFKA_OFFSET_BEGINNING;
       const std::string source_name = absl::StrCat(topic, "/", p.partition);
-      std::unique_ptr<KafkaInput> input;
-      if (topic == options_.logs_topic) {
+      KafkaInput* input = nullptr;
+      if (is_logs) {
         ingest::ShipperLogReader::Options o;
         o.cluster = "default";
         o.start_offset = start;
@@ -243,19 +332,27 @@ class KafkaService::Impl {
         o.source_name = source_name;
         o.envelope = options_.envelope;
         o.log_line_prefix = options_.log_line_prefix;
-        VW_ASSIGN_OR_RETURN(o.known_prefixes, KafkaLogInput::StoredPrefixes(*store_, id));
-        VW_ASSIGN_OR_RETURN(input, KafkaLogInput::Create(topic, p.partition, std::move(o)));
+        VW_ASSIGN_OR_RETURN(o.known_prefixes, KafkaLogInput::StoredPrefixes(*shard->store, id));
+        VW_ASSIGN_OR_RETURN(shard->logs, KafkaLogInput::Create(topic, p.partition, std::move(o)));
+        shard->logs->set_cluster_header(options_.cluster_header);
+        input = shard->logs.get();
       } else {
         ingest::SnapshotReaderOptions o;
         o.start_offset = start;
         o.errors = dlq_.get();
         o.source_name = source_name;
-        input = std::make_unique<KafkaStatsInput>(topic, p.partition, o);
+        shard->stats = std::make_unique<KafkaStatsInput>(topic, p.partition, o);
+        input = shard->stats.get();
       }
-      VW_RETURN_IF_ERROR(driver_->AddInput(input.get()));
+      VW_RETURN_IF_ERROR(shard->driver->AddInput(input));
       Log("info", absl::StrCat("assigned ", source_name, " from offset ",
                                stored.has_value() ? absl::StrCat(start) : "earliest"));
-      inputs_[{topic, p.partition}] = std::move(input);
+      inputs_[{topic, p.partition}] = input;
+      std::vector<KafkaInput*>& by_partition = is_logs ? log_inputs_ : stats_inputs_;
+      if (by_partition.size() <= static_cast<size_t>(p.partition)) {
+        by_partition.resize(p.partition + 1, nullptr);
+      }
+      by_partition[p.partition] = input;
     }
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_, partitions)) {
       const std::string message = rd_kafka_error_string(e);
@@ -265,58 +362,118 @@ class KafkaService::Impl {
     return absl::OkStatus();
   }
 
-  // A revoked partition's state and position are checkpointed before it goes. It goes even
-  // when that fails: librdkafka waits for the unassign, and rd_kafka_consumer_close() (which
-  // revokes everything) would wait forever, so a service ending on an error would hang. On a
-  // full disk the failed batch keeps their positions, and the service waits for space
-  // before reading on.
+  // A revoked partition's state and position are checkpointed before it goes, and a shard
+  // whose two partitions are both gone is closed (its outbox confirmed, its memory freed). It
+  // goes even when that fails: librdkafka waits for the unassign, and
+  // rd_kafka_consumer_close() (which revokes everything) would wait forever, so a service
+  // ending on an error would hang. On a full disk the failed batch keeps their positions, and
+  // the service waits for space before reading on.
   absl::Status Revoke(rd_kafka_topic_partition_list_t* partitions) {
-    absl::Status checkpointed = driver_->Checkpoint();
-    if (absl::IsResourceExhausted(checkpointed)) {
-      out_of_space_ = checkpointed;
-      checkpointed = absl::OkStatus();
-    }
+    absl::Status checkpointed;
     for (int i = 0; i < partitions->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = inputs_.find({p.topic, p.partition});
       if (it == inputs_.end()) continue;
-      driver_->RemoveInput(it->second.get());
-      (p.topic == options_.logs_topic ? revoked_logs_ : revoked_stats_) += it->second->counters();
+      Shard* shard = shards_.at(p.partition).get();
+      absl::Status s = shard->driver->Checkpoint();
+      if (absl::IsResourceExhausted(s)) {
+        out_of_space_ = s;
+      } else if (!s.ok() && checkpointed.ok()) {
+        checkpointed = s;
+      }
+      shard->driver->RemoveInput(it->second);
+      const bool is_logs = p.topic == options_.logs_topic;
+      // The totals on /metrics keep what its reader counted.
+      (is_logs ? revoked_logs_ : revoked_stats_) += it->second->counters();
+      (is_logs ? log_inputs_ : stats_inputs_)[p.partition] = nullptr;
+      paused_.erase({p.topic, p.partition});
       inputs_.erase(it);
+      if (is_logs) {
+        shard->logs.reset();
+      } else {
+        shard->stats.reset();
+      }
       Log("info", absl::StrCat("revoked ", p.topic, "/", p.partition));
     }
+    if (checkpointed.ok() && out_of_space_.ok()) checkpointed = CloseEmptyShards();
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_, partitions)) {
       rd_kafka_error_destroy(e);
     }
     return checkpointed;
   }
 
-  // Takes what the consumer has (up to a batch) into the partitions' queues.
-  absl::Status Poll() {
-    int timeout_ms = 100;
-    for (int n = 0; n < 10000; ++n) {
-      rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer_, timeout_ms);
-      if (raw == nullptr) break;
-      timeout_ms = 0;
-      KafkaMessage message(raw);
-      if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          Log("warning", absl::StrCat("kafka: ", rd_kafka_message_errstr(message.get())));
-        }
+  // Shards with neither partition left: their last checkpoint was committed (Revoke, or the
+  // retry after a full disk), so Finish confirms their outbox and they go.
+  absl::Status CloseEmptyShards() {
+    for (auto it = shards_.begin(); it != shards_.end();) {
+      Shard& shard = *it->second;
+      if (shard.logs != nullptr || shard.stats != nullptr) {
+        ++it;
         continue;
       }
-      const std::string topic = rd_kafka_topic_name(message->rkt);
-      auto it = inputs_.find({topic, message->partition});
-      if (it == inputs_.end()) continue;  // revoked meanwhile: read again by its next owner
-      KafkaInput* input = it->second.get();
-      ++messages_[topic];
-      auto& [count, bytes] = consumed_[topic];  // for /metrics
-      ++count;
-      bytes += static_cast<int64_t>(message->len);
-      input->Push(std::move(message));
-      if (input->queued() >= options_.max_queued_messages) Pause(topic, input->partition());
+      VW_RETURN_IF_ERROR(shard.driver->Finish());
+      AddDriverStats(shard.driver->stats(), &closed_totals_);
+      for (const MetricsSources::Sink& sink : shard.sink_metrics) {
+        SinkCounts& closed = closed_sinks_[sink.name];
+        closed.delivered += sink.metrics->delivered.load(std::memory_order_relaxed);
+        closed.failed += sink.metrics->failed.load(std::memory_order_relaxed);
+        closed.retries += sink.metrics->retries.load(std::memory_order_relaxed);
+      }
+      it = shards_.erase(it);
     }
     return absl::OkStatus();
+  }
+
+  // Takes what the consumer has (up to a batch) into the partitions' queues.
+  // The first message is waited for (up to 100 ms: the loop's pace when nothing comes); the rest
+  // are taken in batches of what is already there (a batch call with a timeout would wait for
+  // a whole batch to fill).
+  absl::Status Poll() {
+    rd_kafka_message_t* first = rd_kafka_consumer_poll(consumer_, 100);
+    if (first == nullptr) return absl::OkStatus();
+    Dispatch(KafkaMessage(first));
+    rd_kafka_message_t* batch[kPollBatch];
+    for (int polled = 1; polled < kMaxPolledPerRound;) {
+      const ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_, 0, batch, kPollBatch);
+      if (n <= 0) break;
+      polled += static_cast<int>(n);
+      for (ssize_t i = 0; i < n; ++i) Dispatch(KafkaMessage(batch[i]));
+    }
+    return absl::OkStatus();
+  }
+
+  void Dispatch(KafkaMessage message) {
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        Log("warning", absl::StrCat("kafka: ", rd_kafka_message_errstr(message.get())));
+      }
+      return;
+    }
+    const int index = TopicIndex(message->rkt);
+    if (index < 0) return;
+    std::vector<KafkaInput*>& by_partition = index == 0 ? log_inputs_ : stats_inputs_;
+    const auto partition = static_cast<size_t>(message->partition);
+    // Revoked meanwhile: read again by its next owner.
+    if (partition >= by_partition.size() || by_partition[partition] == nullptr) return;
+    KafkaInput* input = by_partition[partition];
+    ++messages_[index];
+    bytes_[index] += static_cast<int64_t>(message->len);
+    input->Push(std::move(message));
+    if (input->queued() >= options_.max_queued_messages) {
+      Pause(index == 0 ? options_.logs_topic : options_.stats_topic, input->partition());
+    }
+  }
+
+  // 0 for the log topic, 1 for the stats topic, -1 for another; by handle, so that a message
+  // costs no string comparison.
+  int TopicIndex(rd_kafka_topic_t* rkt) {
+    for (int i = 0; i < 2; ++i) {
+      if (topic_handles_[i] == rkt) return i;
+    }
+    const char* name = rd_kafka_topic_name(rkt);
+    const int index = name == options_.logs_topic ? 0 : name == options_.stats_topic ? 1 : -1;
+    if (index >= 0) topic_handles_[index] = rkt;
+    return index;
   }
 
   void Pause(const std::string& topic, int32_t partition) {
@@ -380,7 +537,10 @@ class KafkaService::Impl {
   }
 
   absl::Status Checkpoint() {
-    VW_RETURN_IF_ERROR(driver_->Checkpoint());  // dead letters flushed before the commit
+    for (auto& [partition, shard] : shards_) {
+      VW_RETURN_IF_ERROR(shard->driver->Checkpoint());  // dead letters flushed before the commit
+    }
+    VW_RETURN_IF_ERROR(CloseEmptyShards());
     CommitKafkaOffsets();
     if (options_.after_checkpoint) options_.after_checkpoint(static_cast<int>(inputs_.size()));
     return absl::OkStatus();
@@ -403,38 +563,35 @@ class KafkaService::Impl {
   void ReportProgress(absl::Duration elapsed) {
     const double seconds = absl::ToDoubleSeconds(elapsed);
     std::string rates;
-    for (auto& [topic, count] : messages_) {
-      absl::StrAppend(&rates, rates.empty() ? "" : ", ", topic, " ",
-                      static_cast<int64_t>(static_cast<double>(count) / seconds), " msg/s");
-      count = 0;
+    const std::string* names[2] = {&options_.logs_topic, &options_.stats_topic};
+    for (int i = 0; i < 2; ++i) {
+      if (messages_[i] == 0) continue;
+      absl::StrAppend(&rates, rates.empty() ? "" : ", ", *names[i], " ",
+                      static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds),
+                      " msg/s");
+      messages_reported_[i] += messages_[i];
+      messages_[i] = 0;
     }
-    const DriverStats& d = driver_->stats();
+    DriverStats d = closed_totals_;
+    for (const auto& [partition, shard] : shards_) {
+      const DriverStats& s = shard->driver->stats();
+      d.alerts_fired += s.alerts_fired;
+      d.alerts_resolved += s.alerts_resolved;
+      d.event_time = std::max(d.event_time, s.event_time);
+    }
     const std::string lag =
         d.event_time == absl::InfinitePast()
             ? std::string("none yet")
             : absl::StrCat(absl::ToInt64Seconds(absl::Now() - d.event_time), " s");
-    Log("info",
-        absl::StrCat("progress: ", rates.empty() ? "no messages" : rates, "; event-time lag ", lag,
-                     "; alerts fired ", d.alerts_fired, ", resolved ", d.alerts_resolved,
-                     "; dead letters ", dlq_->produced()));
+    Log("info", absl::StrCat("progress: ", rates.empty() ? "no messages" : rates,
+                             "; partitions ", shards_.size(), "; event-time lag ", lag,
+                             "; alerts fired ", d.alerts_fired, ", resolved ", d.alerts_resolved,
+                             "; dead letters ", dlq_->produced()));
   }
 
-  // The consumer and the alert sink behind the meters /metrics reads (without metrics: a
-  // virtual call per item, no more), the alerts the state has firing, and readiness.
-  absl::Status StartMetering() {
-    ServiceMetrics* metrics = options_.metrics;
-    metered_consumer_ = std::make_unique<MeteredConsumer>(
-        consumer_pipeline_.get(), metrics ? metrics->options().table_series_limit : 0);
-    metered_alerts_ = std::make_unique<sinks::MeteredSink>(alerts_.get());
-    if (metrics == nullptr) return absl::OkStatus();
-    std::vector<pipeline::Alert> firing;
-    VW_RETURN_IF_ERROR(pipeline::CollectFiringAlerts(*store_, absl::Now(), &firing));
-    metered_alerts_->Seed(firing);
-    metrics->SetStateOpen(true);
-    return absl::OkStatus();
-  }
-
-  // Readiness on every pass of the loop; the page every publish_interval (service_metrics.h).
+  // Readiness on every pass of the loop; the page every publish_interval (service_metrics.h):
+  // the shards' numbers summed, with what closed shards and revoked inputs had counted (a
+  // counter never goes back), and the lag of each assigned partition.
   void PublishMetrics() {
     ServiceMetrics* metrics = options_.metrics;
     if (metrics == nullptr) return;
@@ -442,18 +599,17 @@ class KafkaService::Impl {
     metrics->SetInputs(static_cast<int>(inputs_.size()));
     if (!metrics->Due()) return;
     MetricsSources s;
+    const std::string* names[2] = {&options_.logs_topic, &options_.stats_topic};
+    for (int i = 0; i < 2; ++i) {
+      s.topics.push_back({*names[i], messages_reported_[i] + messages_[i], bytes_[i]});
+    }
     s.logs = revoked_logs_;
     s.stats = revoked_stats_;
-    for (const std::string& topic : {options_.logs_topic, options_.stats_topic}) {
-      auto it = consumed_.find(topic);
-      s.topics.push_back({topic, it == consumed_.end() ? 0 : it->second.first,
-                          it == consumed_.end() ? 0 : it->second.second});
-    }
     for (const auto& [key, input] : inputs_) {
       (key.first == options_.logs_topic ? s.logs : s.stats) += input->counters();
       int64_t low = 0;
       int64_t high = 0;
-      // The high watermark of the last fetch (cached; no request).
+      // The high watermark of the last fetch (cached by librdkafka; no request).
       if (rd_kafka_get_watermark_offsets(consumer_, key.first.c_str(), key.second, &low, &high) ==
               RD_KAFKA_RESP_ERR_NO_ERROR &&
           high >= 0) {
@@ -463,13 +619,41 @@ class KafkaService::Impl {
     }
     s.dead_letters = dlq_->produced();
     s.dead_letter_failures = dlq_->failed();
-    s.driver = &driver_->stats();
-    s.consumer = metered_consumer_.get();
-    s.alerts = metered_alerts_.get();
-    s.sinks.push_back({"kafka", &metered_alerts_->metrics()});
-    s.state_bytes = store_->ApproximateSizeBytes();
+    DriverStats driver = closed_totals_;
+    s.firing.emplace();
+    for (const auto& [partition, shard] : shards_) {
+      AddDriverStats(shard->driver->stats(), &driver);
+      shard->driver->firing().AddCounts(&*s.firing);
+      s.consumers.push_back(shard->metered.get());
+    }
+    s.driver = &driver;
+    SumSinkMetrics(&s.sinks);
+    s.state_bytes = store_->ApproximateSizeBytes();  // the root's: every scope's keys
     if (absl::Status st = metrics->Publish(s); !st.ok()) {
       Log("warning", absl::StrCat("metrics page: ", st.message()));
+    }
+  }
+
+  // Each sink name's counts over the open shards (every shard has its own sinks) plus the
+  // closed ones', into summed_sinks_; one entry per name.
+  void SumSinkMetrics(std::vector<MetricsSources::Sink>* out) {
+    std::map<std::string, SinkCounts> sums = closed_sinks_;
+    for (const auto& [partition, shard] : shards_) {
+      for (const MetricsSources::Sink& sink : shard->sink_metrics) {
+        SinkCounts& sum = sums[sink.name];
+        sum.delivered += sink.metrics->delivered.load(std::memory_order_relaxed);
+        sum.failed += sink.metrics->failed.load(std::memory_order_relaxed);
+        sum.retries += sink.metrics->retries.load(std::memory_order_relaxed);
+        sum.queued += sink.metrics->queued.load(std::memory_order_relaxed);
+      }
+    }
+    for (const auto& [name, sum] : sums) {
+      sinks::SinkMetrics& summed = summed_sinks_[name];  // a node of its own: never moves
+      summed.delivered.store(sum.delivered, std::memory_order_relaxed);
+      summed.failed.store(sum.failed, std::memory_order_relaxed);
+      summed.retries.store(sum.retries, std::memory_order_relaxed);
+      summed.queued.store(sum.queued, std::memory_order_relaxed);
+      out->push_back({name, &summed});
     }
   }
 
@@ -481,25 +665,39 @@ class KafkaService::Impl {
     std::fflush(options_.log);
   }
 
+  static constexpr int kPollBatch = 1024;
+  static constexpr int kMaxPolledPerRound = 20000;
+
   const KafkaServiceOptions options_;
-  std::unique_ptr<state::StateStore> store_;
+  std::unique_ptr<state::StateStore> store_;  // the root: scopes are the shards'
+  TableSeriesBudget series_budget_;           // shared by the shards' MeteredConsumers
   std::unique_ptr<sinks::AlertTopicSink> alerts_;
   std::unique_ptr<sinks::DeadLetterTopic> dlq_;
-  std::unique_ptr<PipelineConsumer> consumer_pipeline_;
-  std::unique_ptr<MeteredConsumer> metered_consumer_;   // in front of consumer_pipeline_
-  std::unique_ptr<sinks::MeteredSink> metered_alerts_;  // in front of alerts_
-  std::unique_ptr<Driver> driver_;
   rd_kafka_t* consumer_ = nullptr;
-  std::map<std::pair<std::string, int32_t>, std::unique_ptr<KafkaInput>> inputs_;
+  rd_kafka_queue_t* consumer_queue_ = nullptr;
+  std::map<int32_t, std::unique_ptr<Shard>> shards_;
+  // Every assigned partition's input (owned by its shard), by (topic, partition) and, for the
+  // per-message dispatch, by partition number per topic.
+  std::map<std::pair<std::string, int32_t>, KafkaInput*> inputs_;
+  std::vector<KafkaInput*> log_inputs_, stats_inputs_;
+  rd_kafka_topic_t* topic_handles_[2] = {nullptr, nullptr};  // logs, stats
   std::set<std::pair<std::string, int32_t>> paused_;
-  std::map<std::string, int64_t> messages_;  // per topic since the last progress line
-  absl::Status pending_error_;               // from the rebalance callback
+  int64_t messages_[2] = {0, 0};  // per topic since the last progress line
+  int64_t bytes_[2] = {0, 0};     // per topic, all along
+  DriverStats closed_totals_;     // of shards closed since the start
+  absl::Status pending_error_;    // from the rebalance callback
   absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
 
-  // For /metrics: per topic, messages and bytes consumed; the readers' counts of the partitions
-  // revoked so far (the totals keep them).
-  std::map<std::string, std::pair<int64_t, int64_t>> consumed_;
+  // For /metrics: messages counted in progress lines already (per topic, as messages_), what
+  // revoked inputs' readers and closed shards' sinks had counted (by metric name), and the
+  // per-name sums the page points to.
+  struct SinkCounts {
+    int64_t delivered = 0, failed = 0, retries = 0, queued = 0;
+  };
+  int64_t messages_reported_[2] = {0, 0};
   ingest::IngestCounters revoked_logs_, revoked_stats_;
+  std::map<std::string, SinkCounts> closed_sinks_;
+  std::map<std::string, sinks::SinkMetrics> summed_sinks_;
 };
 
 KafkaService::KafkaService(KafkaServiceOptions options)

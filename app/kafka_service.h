@@ -7,6 +7,12 @@
 // transitions to the alert topic exactly once (sinks/kafka/alert_topic_sink.h), unusable input
 // to the dead-letter topic (sinks/kafka/dead_letter_topic.h).
 //
+// Each partition number is a shard: the log and stats partitions of that number, their state in
+// the partition's own scope of the store (state_store.h: tables, outbox, offsets, detected
+// prefixes), a pipeline and a driver of their own. A cluster's events are merged in event time
+// within its shard; shards share nothing but the store's files and the producers, so a revoked
+// partition is checkpointed and closed as a unit (and can later move to another instance).
+//
 //   KafkaServiceOptions options;   // brokers, group, state_dir, topics, pipeline config
 //   KafkaService service(options);
 //   VW_RETURN_IF_ERROR(service.Run());   // until stop() returns true (SIGTERM)
@@ -26,12 +32,17 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "app/alert_sinks.h"
+#include "app/driver.h"
 #include "ingest/shipper_envelope.h"
 #include "pipeline/config.h"
+#include "sinks/alert_route.h"
 
 namespace vacwatch::app {
 
@@ -47,10 +58,16 @@ struct KafkaServiceOptions {
   std::string dlq_topic = "vacwatch.dlq";
   std::map<std::string, std::string> librdkafka;  // the config's kafka.librdkafka map
   pipeline::PipelineConfig pipeline;
-  ingest::EnvelopeOptions envelope;
+  ingest::EnvelopeOptions envelope;  // of the log topic's messages
+  // The header that names a log message's cluster; empty: the message key (the default), or
+  // the envelope's cluster_field when the key is empty.
+  std::string cluster_header;
   std::string log_line_prefix;
   absl::Duration max_input_skew = absl::Seconds(30);
   absl::Duration checkpoint_interval = absl::Seconds(1);
+  // A partition is also checkpointed after this many log events or snapshots (bounds the
+  // changes a pipeline holds between checkpoints).
+  int64_t checkpoint_every_items = 65536;
   absl::Duration progress_interval = absl::Seconds(10);
   size_t max_queued_messages = 20000;  // per partition, before it is paused
   std::FILE* log = stderr;             // one line per event, with a level
@@ -58,6 +75,11 @@ struct KafkaServiceOptions {
   // Called after each periodic checkpoint with the number of partitions assigned (tests wait
   // on it instead of sleeping).
   std::function<void(int assigned_partitions)> after_checkpoint;
+  // Which transitions the alert topic gets (sinks.kafka.route).
+  sinks::AlertRoute alerts_topic_route;
+  // The sinks fed after the alert topic, each from its own position (driver.h), made for each
+  // partition's shard (app/alert_sinks.h: their workers stop when the shard closes); null: none.
+  std::function<absl::StatusOr<std::unique_ptr<AlertSinks>>(int32_t partition)> make_sinks;
   // Where /metrics and /readyz get the service's numbers (service_metrics.h): published from
   // the poll loop every publish_interval. Not owned; must outlive Run(). Null: none.
   ServiceMetrics* metrics = nullptr;

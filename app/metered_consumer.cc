@@ -40,8 +40,20 @@ void AppendKeyPart(std::string_view part, std::string* key) {
 MeteredConsumer::MeteredConsumer(EventConsumer* inner, int64_t table_series_limit,
                                  std::function<absl::Time()> clock)
     : inner_(inner),
-      limit_(std::max<int64_t>(table_series_limit, 0)),
+      own_budget_{std::max<int64_t>(table_series_limit, 0)},
+      budget_(&own_budget_),
       clock_(clock ? std::move(clock) : [] { return absl::Now(); }) {}
+
+MeteredConsumer::MeteredConsumer(EventConsumer* inner, TableSeriesBudget& budget,
+                                 std::function<absl::Time()> clock)
+    : inner_(inner),
+      budget_(&budget),
+      clock_(clock ? std::move(clock) : [] { return absl::Now(); }) {}
+
+MeteredConsumer::~MeteredConsumer() {
+  budget_->tables -= static_cast<int64_t>(tables_.size());
+  budget_->databases -= static_cast<int64_t>(databases_.size());
+}
 
 absl::Status MeteredConsumer::OnSnapshot(const ingest::Snapshot& snapshot) {
   absl::Status s = inner_->OnSnapshot(snapshot);
@@ -52,7 +64,7 @@ absl::Status MeteredConsumer::OnSnapshot(const ingest::Snapshot& snapshot) {
   it->second.last_fed = clock_();
   it->second.last_collected = std::max(it->second.last_collected, snapshot.collected_at);
   ++it->second.snapshots;
-  if (limit_ > 0) NoteTables(snapshot);
+  if (budget_->limit > 0) NoteTables(snapshot);
   return s;
 }
 
@@ -61,7 +73,8 @@ void MeteredConsumer::NoteTables(const ingest::Snapshot& snapshot) {
   AppendKeyPart(snapshot.cluster, &key_);
   AppendKeyPart(snapshot.database, &key_);
   auto db = database_index_.find(key_);
-  if (db == database_index_.end() && static_cast<int64_t>(databases_.size()) < limit_) {
+  if (db == database_index_.end() && budget_->databases < budget_->limit) {
+    ++budget_->databases;
     db = database_index_.emplace(key_, databases_.size()).first;
     databases_.push_back({std::string(snapshot.cluster), std::string(snapshot.database), 0});
   }
@@ -75,10 +88,11 @@ void MeteredConsumer::NoteTables(const ingest::Snapshot& snapshot) {
     AppendKeyPart(row.relname, &key_);
     auto it = table_index_.find(key_);
     if (it == table_index_.end()) {
-      if (static_cast<int64_t>(tables_.size()) >= limit_) {
-        ++dropped_;
+      if (budget_->tables >= budget_->limit) {
+        ++budget_->rows_dropped;
         continue;
       }
+      ++budget_->tables;
       it = table_index_.emplace(key_, tables_.size()).first;
       TableSeries series;
       series.cluster = std::string(snapshot.cluster);

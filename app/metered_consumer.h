@@ -12,6 +12,7 @@
 //     other tables are counted as dropped, never exported, so the series stay bounded.
 //
 //   MeteredConsumer metered(&pipeline_consumer, /*table_series_limit=*/0);  // keeps the pointer
+//   MeteredConsumer shard_0(&pipeline_0, budget);    // or a limit shared with other shards'
 //   Driver driver(options, &metered, store, sink);
 //   ... metered.clusters(), metered.tables()            // at a progress tick
 //
@@ -31,6 +32,17 @@
 #include "app/event_consumer.h"
 
 namespace vacwatch::app {
+
+// The per-table and per-database series a process shows, shared by the MeteredConsumers of its
+// shards (`run`: one per partition) so that table_series_limit bounds the process, not each
+// shard. A consumer's series go back to the budget when it is destroyed (its partition
+// revoked: its tables are the next owner's). Single-threaded, like the consumers.
+struct TableSeriesBudget {
+  int64_t limit = 0;
+  int64_t tables = 0;     // series taken
+  int64_t databases = 0;  // series taken
+  int64_t rows_dropped = 0;  // rows of tables that got none, by every consumer sharing it
+};
 
 class MeteredConsumer final : public EventConsumer {
  public:
@@ -55,6 +67,13 @@ class MeteredConsumer final : public EventConsumer {
   // `inner` is not owned and must outlive this. `clock` (wall time) defaults to absl::Now.
   MeteredConsumer(EventConsumer* inner, int64_t table_series_limit,
                   std::function<absl::Time()> clock = nullptr);
+  // The per-table series limit shared with other consumers: `budget` is kept (a reference, so
+  // that a literal 0 still means the limit above) and must outlive this.
+  MeteredConsumer(EventConsumer* inner, TableSeriesBudget& budget,
+                  std::function<absl::Time()> clock = nullptr);
+  ~MeteredConsumer() override;  // its series go back to the budget
+  MeteredConsumer(const MeteredConsumer&) = delete;
+  MeteredConsumer& operator=(const MeteredConsumer&) = delete;
 
   absl::Status OnSnapshot(const ingest::Snapshot& snapshot) override;
   absl::Status OnLogEvent(const ingest::LogEvent& event) override {
@@ -77,15 +96,17 @@ class MeteredConsumer final : public EventConsumer {
   // In the order the tables were first seen.
   const std::vector<TableSeries>& tables() const { return tables_; }
   const std::vector<DatabaseSeries>& databases() const { return databases_; }
-  // Rows of tables that got no series because the limit was reached.
-  int64_t table_rows_dropped() const { return dropped_; }
-  int64_t table_series_limit() const { return limit_; }
+  // Rows of tables that got no series because the limit was reached: by every consumer
+  // sharing the budget (destroyed ones included), so a counter for the whole process.
+  int64_t table_rows_dropped() const { return budget_->rows_dropped; }
+  int64_t table_series_limit() const { return budget_->limit; }
 
  private:
   void NoteTables(const ingest::Snapshot& snapshot);
 
   EventConsumer* const inner_;
-  const int64_t limit_;
+  TableSeriesBudget own_budget_;     // without a shared one
+  TableSeriesBudget* const budget_;  // &own_budget_ or the shared one
   const std::function<absl::Time()> clock_;
   std::map<std::string, ClusterFacts, std::less<>> clusters_;
   std::vector<TableSeries> tables_;
@@ -93,7 +114,6 @@ class MeteredConsumer final : public EventConsumer {
   absl::flat_hash_map<std::string, size_t> table_index_;     // key -> tables_ index
   absl::flat_hash_map<std::string, size_t> database_index_;  // key -> databases_ index
   std::string key_;                                          // reused per row
-  int64_t dropped_ = 0;
 };
 
 }  // namespace vacwatch::app

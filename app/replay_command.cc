@@ -13,11 +13,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/log_inputs.h"
 #include "app/metrics_flags.h"
 #include "app/replay_runner.h"
+#include "app/sinks_config.h"
 #include "common/status_macros.h"
 #include "ingest/log_source.h"
 #include "pipeline/active_alerts.h"
@@ -53,7 +55,9 @@ struct ReplayFlags {
   std::string checkpoint_every = "4096";
   bool progress = false;
   bool strict = false;
+  bool quiet = false;
   std::vector<std::string> explain;
+  SinkFlags sinks;
   MetricsFlags metrics;
 };
 
@@ -144,6 +148,9 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
                   "after the replay, say why CLUSTER/DB.SCHEMA.TABLE paged or did not (as "
                   "'vacwatch explain' does), on stderr",
                   &flags.explain);
+  AddSinkFlags(&parser, &flags.sinks);
+  parser.AddSwitch("quiet", "print no alerts on stdout (the other sinks still get them)",
+                   &flags.quiet);
   parser.AddSwitch("strict",
                    "exit with code 1 when any input was rejected or nothing could be judged",
                    &flags.strict);
@@ -195,15 +202,19 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
 
   pipeline::PipelineConfig config;
   MetricsSettings metrics_settings;  // listen: off unless asked for
+  std::string sinks_yaml;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig file, LoadConfig(flags.config));
     config = std::move(file.pipeline);
+    sinks_yaml = std::move(file.sinks_yaml);
     // Only the per-table limit: a config written for `run` must not make a replay listen.
     MetricsSettings from_config;
     VW_RETURN_IF_ERROR(ReadMetricsSection(file.metrics_yaml, &from_config));
     metrics_settings.table_series_limit = from_config.table_series_limit;
   }
   VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
+  VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
+  options.sink_drain_timeout = sinks_config.sink_retry_for;
   options.cluster_log_timezones = config.cluster_log_timezones;
   options.hold_cut_entries = !flags.state_dir.empty();
   options.default_log_timezone = config.log_timezone;
@@ -242,7 +253,13 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "replay"));
   options.metrics = metrics.metrics.get();
   sinks::StdoutSink sink(io.out, *format);
-  ReplayRunner runner(std::move(options), config, store.get(), &sink);
+  std::FILE* err = io.err;
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<AlertSinks> alert_sinks,
+                      AlertSinks::Start(sinks_config, flags.sinks, [err](const std::string& line) {
+                        std::fprintf(err, "vacwatch replay: %s\n", line.c_str());
+                      }));
+  if (!flags.quiet) alert_sinks->AddSynchronous("stdout", &sink, sinks_config.stdout_route);
+  ReplayRunner runner(std::move(options), config, store.get(), alert_sinks->driver_sinks());
   absl::StatusOr<ReplayStats> stats = runner.Run();
   VW_RETURN_IF_ERROR(dead_letters->Flush());
   if (!stats.ok()) return stats.status();
@@ -261,7 +278,7 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
         " snapshots were older than (or the same as) ones already applied, so none was used: "
         "is this input older than what the state dir has seen?");
   }
-  VW_RETURN_IF_ERROR(sink.WriteSummary(facts));
+  if (!flags.quiet) VW_RETURN_IF_ERROR(sink.WriteSummary(facts));
   for (const std::string& table : flags.explain) {
     VW_ASSIGN_OR_RETURN(pipeline::Explanation explanation, runner.Explain(table));
     std::string text;
@@ -272,6 +289,14 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   if (!facts.judged) {
     std::fprintf(io.err, "vacwatch replay: warning: nothing could be judged: %s\n",
                  facts.not_judged_reason.c_str());
+  }
+  if (!stats->undelivered.empty()) {
+    return absl::UnavailableError(absl::StrCat(
+        DescribeUndelivered(stats->undelivered), " after retrying for ",
+        absl::FormatDuration(sinks_config.sink_retry_for), "; ",
+        flags.state_dir.empty()
+            ? "lost with the temporary state (give --state-dir to keep them for the next run)"
+            : "kept in --state-dir " + flags.state_dir + " for the next run"));
   }
   if (flags.strict && stats->rejected > 0) {
     return absl::DataLossError(absl::StrCat(stats->rejected,

@@ -23,7 +23,6 @@
 #include "ingest/log_timestamp.h"
 #include "ingest/snapshot.h"
 #include "ingest/snapshot_reader.h"
-#include "pipeline/active_alerts.h"
 #include "pipeline/alert.h"
 #include "pipeline/alert_json_reader.h"
 #include "pipeline/pipeline.h"
@@ -139,7 +138,7 @@ int64_t RegularFileSize(const std::string& path) {
 class ReplayRunner::Impl {
  public:
   Impl(ReplayOptions options, std::unique_ptr<ReplayConsumer> owned, ReplayConsumer* consumer,
-       state::StateStore* store, sinks::AlertSink* sink)
+       state::StateStore* store, std::vector<DriverSink> sinks)
       : options_(std::move(options)),
         owned_consumer_(std::move(owned)),
         consumer_(owned_consumer_ != nullptr ? owned_consumer_.get() : consumer),
@@ -148,15 +147,13 @@ class ReplayRunner::Impl {
                               ? nullptr
                               : std::make_unique<MeteredConsumer>(
                                     consumer_, options_.metrics->options().table_series_limit)),
-        metered_sink_(options_.metrics == nullptr ? nullptr
-                                                  : std::make_unique<sinks::MeteredSink>(sink)),
         driver_(DriverOptionsFor(),
                 metered_consumer_ != nullptr ? metered_consumer_.get() : consumer_, store,
-                metered_sink_ != nullptr ? metered_sink_.get() : sink) {}
+                MeterSinks(std::move(sinks))) {}
 
   absl::StatusOr<ReplayStats> Run() {
     VW_RETURN_IF_ERROR(CheckInputs());
-    VW_RETURN_IF_ERROR(StartMetering());
+    if (options_.metrics != nullptr) options_.metrics->SetStateOpen(true);  // readiness
     VW_RETURN_IF_ERROR(driver_.RedeliverOutbox());
     VW_RETURN_IF_ERROR(OpenInputs());
     last_progress_ = absl::Now();
@@ -166,6 +163,7 @@ class ReplayRunner::Impl {
       return absl::InternalError("a file input was idle");  // files never are
     }
     VW_RETURN_IF_ERROR(driver_.Finish());
+    stats_.undelivered = driver_.Undelivered();
     PublishMetrics(/*force=*/true);
     const DriverStats& d = driver_.stats();
     stats_.log_events = d.log_events;
@@ -251,17 +249,22 @@ class ReplayRunner::Impl {
       MaybeReportProgress();
       PublishMetrics(/*force=*/false);
     };
+    o.sink_drain_timeout = options_.sink_drain_timeout;
     return o;
   }
 
-  // With metrics: the alerts the state has firing, and readiness (the store is open).
-  absl::Status StartMetering() {
-    if (options_.metrics == nullptr) return absl::OkStatus();
-    std::vector<pipeline::Alert> firing;
-    VW_RETURN_IF_ERROR(pipeline::CollectFiringAlerts(*store_, absl::Now(), &firing));
-    metered_sink_->Seed(firing);
-    options_.metrics->SetStateOpen(true);
-    return absl::OkStatus();
+  // With metrics, a sink that counts nothing itself (stdout) gets a MeteredSink in front;
+  // every sink's counts are shown under its name. Without, the sinks as they are.
+  std::vector<DriverSink> MeterSinks(std::vector<DriverSink> list) {
+    if (options_.metrics == nullptr) return list;
+    for (DriverSink& d : list) {
+      if (d.sink->sink_metrics() == nullptr) {
+        metered_sinks_.push_back(std::make_unique<sinks::MeteredSink>(d.sink));
+        d.sink = metered_sinks_.back().get();
+      }
+      sink_metrics_.push_back({d.name, d.sink->sink_metrics()});
+    }
+    return list;
   }
 
   // Readiness after every checkpoint; the page every publish_interval, or now (`force`).
@@ -276,9 +279,10 @@ class ReplayRunner::Impl {
     for (const auto& input : snapshot_inputs_) s.stats += input->counters();
     s.dead_letters = s.logs.total_rejected() + s.stats.total_rejected();
     s.driver = &driver_.stats();
-    s.consumer = metered_consumer_.get();
-    s.alerts = metered_sink_.get();
-    s.sinks.push_back({"stdout", &metered_sink_->metrics()});
+    s.consumers = {metered_consumer_.get()};
+    s.firing.emplace();
+    driver_.firing().AddCounts(&*s.firing);
+    s.sinks = sink_metrics_;
     s.state_bytes = store_->ApproximateSizeBytes();
     if (absl::Status st = metrics->Publish(s); !st.ok()) Warn(std::string(st.message()));
   }
@@ -449,9 +453,11 @@ class ReplayRunner::Impl {
   const std::unique_ptr<ReplayConsumer> owned_consumer_;
   ReplayConsumer* const consumer_;
   state::StateStore* const store_;
-  // With metrics (ReplayOptions::metrics): in front of consumer_ and the sink.
+  // With metrics (ReplayOptions::metrics): in front of consumer_ and of the sinks that count
+  // nothing themselves; each sink's counts by its name.
   const std::unique_ptr<MeteredConsumer> metered_consumer_;
-  const std::unique_ptr<sinks::MeteredSink> metered_sink_;
+  std::vector<std::unique_ptr<sinks::MeteredSink>> metered_sinks_;
+  std::vector<MetricsSources::Sink> sink_metrics_;
   Driver driver_;
   std::vector<std::unique_ptr<LogInput>> log_inputs_;
   std::vector<std::unique_ptr<SnapshotInput>> snapshot_inputs_;
@@ -461,15 +467,27 @@ class ReplayRunner::Impl {
   absl::Time last_progress_;
 };
 
+namespace {
+
+std::vector<DriverSink> OneSink(sinks::AlertSink* sink) {
+  return {DriverSink{"alerts", sink, nullptr}};
+}
+
+}  // namespace
+
 ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,
                            state::StateStore* store, sinks::AlertSink* sink)
+    : ReplayRunner(std::move(options), config, store, OneSink(sink)) {}
+
+ReplayRunner::ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,
+                           state::StateStore* store, std::vector<DriverSink> sinks)
     : impl_(std::make_unique<Impl>(std::move(options),
                                    std::make_unique<PipelineConsumer>(config, store), nullptr,
-                                   store, sink)) {}
+                                   store, std::move(sinks))) {}
 
 ReplayRunner::ReplayRunner(ReplayOptions options, ReplayConsumer* consumer,
                            state::StateStore* store, sinks::AlertSink* sink)
-    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store, sink)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), nullptr, consumer, store, OneSink(sink))) {}
 ReplayRunner::~ReplayRunner() = default;
 
 absl::StatusOr<ReplayStats> ReplayRunner::Run() { return impl_->Run(); }

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/driver.h"
 #include "app/event_consumer.h"
 #include "common/parse_error.h"
 #include "ingest/log_event.h"
@@ -88,9 +89,12 @@ struct ReplayOptions {
   bool show_progress = false;
   bool progress_in_place = false;
   double progress_interval_s = 1.0;
+  // How long the end of the run waits for asynchronous (HTTP) sinks to deliver what it
+  // committed (sinks.sink_retry_for); what they still lack is in ReplayStats::undelivered.
+  absl::Duration sink_drain_timeout = absl::ZeroDuration();
   // Where /metrics and /readyz get the replay's numbers (service_metrics.h), published after
   // checkpoints every publish_interval and once at the end. Not owned; must outlive Run().
-  // Null: none (the consumer and sink are then driven directly).
+  // Null: none (the consumer and sinks are then driven directly).
   ServiceMetrics* metrics = nullptr;
 };
 
@@ -112,6 +116,9 @@ struct ReplayStats {
   // Snapshots the pipeline used (not out of order, not duplicates); -1 when the consumer is
   // not a pipeline. Zero while snapshots were read: nothing could be judged.
   int64_t snapshots_applied = -1;
+  // Asynchronous sinks still behind when the run ended (their transitions stay in the state's
+  // outbox for the next run with the same state).
+  std::vector<UndeliveredSink> undelivered;
 };
 
 // What the runner drives (event_consumer.h): a pipeline::Pipeline unless given another
@@ -126,6 +133,9 @@ class ReplayRunner {
   // Feeds `consumer` (not owned) instead.
   ReplayRunner(ReplayOptions options, ReplayConsumer* consumer, state::StateStore* store,
                sinks::AlertSink* sink);
+  // Delivers to several sinks, each from its own position (driver.h).
+  ReplayRunner(ReplayOptions options, const pipeline::PipelineConfig& config,
+               state::StateStore* store, std::vector<DriverSink> sinks);
   ~ReplayRunner();
   ReplayRunner(const ReplayRunner&) = delete;
   ReplayRunner& operator=(const ReplayRunner&) = delete;

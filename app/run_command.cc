@@ -9,11 +9,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
 #include "app/metrics_flags.h"
+#include "app/sinks_config.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
@@ -32,8 +34,11 @@ struct RunFlags {
   std::string brokers, group, state_dir, config;
   std::string logs_topic, stats_topic, alerts_topic, dlq_topic;
   std::string max_input_skew;
+  std::string checkpoint_interval;
   std::string log_line_prefix;
+  std::string cluster_header;
   ingest::EnvelopeOptions envelope;
+  SinkFlags sinks;
   MetricsFlags metrics;
 };
 
@@ -121,10 +126,18 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   parser.AddString("max-input-skew", "SECONDS",
                    "how long an idle partition may hold event time back (default: 30)",
                    &flags.max_input_skew);
+  parser.AddString("checkpoint-interval", "SECONDS",
+                   "how often state, positions and alerts are committed and delivered "
+                   "(default: 1)",
+                   &flags.checkpoint_interval);
+  parser.AddString("cluster-header", "NAME",
+                   "take a log message's cluster from this header (default: the message key)",
+                   &flags.cluster_header);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the servers' log_line_prefix (default: detected per cluster)",
                    &flags.log_line_prefix);
   AddEnvelopeFlags(&parser, &flags.envelope);
+  AddSinkFlags(&parser, &flags.sinks);
   AddMetricsFlags(&parser, &flags.metrics, kDefaultMetricsListen);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
@@ -135,13 +148,16 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   KafkaServiceOptions options;
   MetricsSettings metrics_settings;
   metrics_settings.listen = kDefaultMetricsListen;
+  std::string sinks_yaml;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig(flags.config));
     options.pipeline = std::move(config.pipeline);
     VW_RETURN_IF_ERROR(ReadKafkaSection(config.kafka_yaml, &options));
     VW_RETURN_IF_ERROR(ReadMetricsSection(config.metrics_yaml, &metrics_settings));
+    sinks_yaml = std::move(config.sinks_yaml);
   }
   VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
+  VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
   for (auto [flag, target] :
        {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
         std::pair{&flags.logs_topic, &options.logs_topic},
@@ -164,6 +180,14 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     }
     options.max_input_skew = absl::Seconds(seconds);
   }
+  if (!flags.checkpoint_interval.empty()) {
+    double seconds = 0;
+    if (!absl::SimpleAtod(flags.checkpoint_interval, &seconds) || seconds <= 0) {
+      return absl::InvalidArgumentError("--checkpoint-interval: expected seconds > 0, e.g. 1");
+    }
+    options.checkpoint_interval = absl::Seconds(seconds);
+  }
+  if (!flags.cluster_header.empty()) options.cluster_header = flags.cluster_header;
   options.envelope = flags.envelope;
   options.log_line_prefix = flags.log_line_prefix;
   options.log = io.err;
@@ -178,6 +202,26 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     const timespec zero{0, 0};
     return sigtimedwait(&stop_signals, nullptr, &zero) > 0;
   };
+  // The sinks as configured: checked here, at start, and named in the log.
+  std::FILE* log = io.err;
+  VW_ASSIGN_OR_RETURN(std::unique_ptr<AlertSinks> alert_sinks,
+                      AlertSinks::Start(sinks_config, flags.sinks, [log](const std::string& line) {
+                        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+                      }));
+  for (const std::string& sink : alert_sinks->Describe()) {
+    std::fprintf(io.err, "vacwatch run: info: alerts also go to %s\n", sink.c_str());
+  }
+  options.alerts_topic_route = sinks_config.kafka_route;
+  if (alert_sinks->has_http_sinks()) {
+    // Each partition's shard gets sinks of its own (kafka_service.h); the ones above only
+    // checked the configuration and named the destinations.
+    options.make_sinks = [sinks_config, sink_flags = flags.sinks, log](int32_t) {
+      return AlertSinks::Start(sinks_config, sink_flags, [log](const std::string& line) {
+        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+      });
+    };
+  }
+  alert_sinks.reset();
   // After the mask: the listener's thread inherits it. Stopped when this returns (after the
   // service), so /readyz answers until the end.
   VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "run"));

@@ -1,5 +1,7 @@
 #include "app/service_metrics.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -117,12 +119,11 @@ void WriteDriverFamilies(const DriverStats& d, absl::Time now, TextFormatWriter*
 }
 
 void WriteSinkFamilies(const MetricsSources& s, TextFormatWriter* w) {
-  if (s.alerts != nullptr) {
+  if (s.firing.has_value()) {
     w->Family("vacwatch_alerts_firing", MetricType::kGauge,
-              "Alerts firing now, by alert and severity, as the delivered transitions say.",
+              "Alerts firing now, by alert and severity, as the committed state says.",
               {"alert", "severity"});
-    for (const auto& [key, count] : s.alerts->firing())
-      w->Sample({key.first, key.second}, D(count));
+    for (const auto& [key, count] : *s.firing) w->Sample({key.first, key.second}, D(count));
   }
   if (s.sinks.empty()) return;
   struct Field {
@@ -148,29 +149,47 @@ void WriteSinkFamilies(const MetricsSources& s, TextFormatWriter* w) {
   }
 }
 
-void WriteConsumerFamilies(const MeteredConsumer& c, TextFormatWriter* w) {
-  if (const int64_t tracked = c.TablesTracked(); tracked >= 0) {
+// The consumers (one per shard) shown as one: a cluster's facts merged by name (a cluster's
+// data is in one partition, so normally in one shard), the series concatenated (their limit is
+// shared: TableSeriesBudget).
+void WriteConsumerFamilies(const std::vector<const MeteredConsumer*>& consumers,
+                           TextFormatWriter* w) {
+  int64_t tracked = -1;
+  std::map<std::string, MeteredConsumer::ClusterFacts, std::less<>> clusters;
+  for (const MeteredConsumer* c : consumers) {
+    if (const int64_t t = c->TablesTracked(); t >= 0) tracked = std::max<int64_t>(tracked, 0) + t;
+    for (const auto& [name, facts] : c->clusters()) {
+      MeteredConsumer::ClusterFacts& merged = clusters[name];
+      merged.snapshots += facts.snapshots;
+      merged.last_fed = std::max(merged.last_fed, facts.last_fed);
+      merged.last_collected = std::max(merged.last_collected, facts.last_collected);
+    }
+  }
+  if (tracked >= 0) {
     w->Family("vacwatch_tables_tracked", MetricType::kGauge,
               "Tables whose state the pipeline keeps, over every cluster.", {});
     w->Sample({}, D(tracked));
   }
   w->Family("vacwatch_cluster_snapshots_total", MetricType::kCounter,
             "Snapshots applied, by cluster.", {"cluster"});
-  for (const auto& [name, facts] : c.clusters()) w->Sample({name}, D(facts.snapshots));
+  for (const auto& [name, facts] : clusters) w->Sample({name}, D(facts.snapshots));
   w->Family("vacwatch_cluster_last_snapshot_timestamp_seconds", MetricType::kGauge,
             "Wall time (Unix seconds) a snapshot of the cluster was last applied.", {"cluster"});
-  for (const auto& [name, facts] : c.clusters()) w->Sample({name}, Seconds(facts.last_fed));
+  for (const auto& [name, facts] : clusters) w->Sample({name}, Seconds(facts.last_fed));
   w->Family("vacwatch_cluster_last_snapshot_collected_timestamp_seconds", MetricType::kGauge,
             "collected_at (Unix seconds) of the cluster's newest snapshot applied.", {"cluster"});
-  for (const auto& [name, facts] : c.clusters()) w->Sample({name}, Seconds(facts.last_collected));
+  for (const auto& [name, facts] : clusters) w->Sample({name}, Seconds(facts.last_collected));
 
+  // Limit and dropped rows are the budget's, which every consumer shares.
+  const int64_t limit = consumers.front()->table_series_limit();
+  const int64_t dropped = consumers.front()->table_rows_dropped();
   w->Family("vacwatch_table_series_limit", MetricType::kGauge,
             "The most tables given per-table series (0: per-table series are off).", {});
-  w->Sample({}, D(c.table_series_limit()));
+  w->Sample({}, D(limit));
   w->Family("vacwatch_table_series_dropped_total", MetricType::kCounter,
             "Snapshot rows of tables that got no per-table series: the limit was reached.", {});
-  w->Sample({}, D(c.table_rows_dropped()));
-  if (c.table_series_limit() == 0) return;
+  w->Sample({}, D(dropped));
+  if (limit == 0) return;
   struct Gauge {
     std::string_view name, help;
     double MeteredConsumer::TableSeries::*member;
@@ -190,8 +209,10 @@ void WriteConsumerFamilies(const MeteredConsumer& c, TextFormatWriter* w) {
   };
   for (const Gauge& g : kGauges) {
     w->Family(g.name, MetricType::kGauge, g.help, {"cluster", "database", "schema", "table"});
-    for (const auto& t : c.tables()) {
-      w->Sample({t.cluster, t.database, t.schema, t.table}, t.*g.member);
+    for (const MeteredConsumer* c : consumers) {
+      for (const auto& t : c->tables()) {
+        w->Sample({t.cluster, t.database, t.schema, t.table}, t.*g.member);
+      }
     }
   }
   w->Family("vacwatch_database_horizon_age_xids", MetricType::kGauge,
@@ -199,7 +220,9 @@ void WriteConsumerFamilies(const MeteredConsumer& c, TextFormatWriter* w) {
             "transaction, walsender) in the database's last snapshot: what vacuum of its tables "
             "cannot remove past.",
             {"cluster", "database"});
-  for (const auto& d : c.databases()) w->Sample({d.cluster, d.database}, d.horizon_age_xids);
+  for (const MeteredConsumer* c : consumers) {
+    for (const auto& d : c->databases()) w->Sample({d.cluster, d.database}, d.horizon_age_xids);
+  }
 }
 
 }  // namespace
@@ -239,7 +262,7 @@ absl::Status ServiceMetrics::Render(const MetricsSources& s, std::string* out) c
     w.Sample({}, D(s.state_bytes));
   }
   WriteSinkFamilies(s, &w);
-  if (s.consumer != nullptr) WriteConsumerFamilies(*s.consumer, &w);
+  if (!s.consumers.empty()) WriteConsumerFamilies(s.consumers, &w);
   return w.status();
 }
 

@@ -4,26 +4,23 @@
 // MeteredSink: an AlertSink in front of another that counts what passes through it, for
 // /metrics: SinkMetrics at the AlertSink interface (delivered = transitions a Flush confirmed,
 // failed = Deliver or Flush errors, retries = a seq delivered again after it had been handed
-// over before, queued = handed over, not yet flushed) and the alerts firing now, by alert name
-// and severity, as the delivered transitions say (a firing transition opens or re-opens its
-// fingerprint at its severity, a resolved one closes it; a redelivered transition changes
-// nothing):
+// over before, queued = handed over, not yet flushed). For synchronous sinks that keep no
+// counts of their own (stdout, the Kafka alert topic); the HTTP sinks fill their own
+// (sink_metrics()), so they need none.
 //
 //   MeteredSink metered(alert_topic.get());        // keeps the pointer; `inner` outlives it
 //   Driver driver(options, &consumer, store, &metered);
-//   ... metered.metrics().delivered, metered.firing()
+//   ... metered.metrics().delivered
 //
-// Seed() starts the firing set from the alerts firing in the state at start (a restart does not
-// forget what is open). Deliver passes errors through unchanged. Not thread-safe: the driver's
-// thread calls it (SinkMetrics may be read from any thread).
+// Everything else (is_async, delivered_through, last_error, Restore) is the inner sink's.
+// Deliver passes errors through unchanged. Not thread-safe: the driver's thread calls it
+// (SinkMetrics may be read from any thread). The alerts firing come from the state, not from
+// here (app/firing_set.h).
 
 #include <cstdint>
-#include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "pipeline/alert.h"
 #include "sinks/alert_sink.h"
@@ -39,27 +36,20 @@ class MeteredSink final : public AlertSink {
 
   absl::Status Deliver(const pipeline::AlertTransition& transition) override;
   absl::Status Flush() override;
-
-  // Adds alerts firing in the state at start (pipeline::CollectFiringAlerts).
-  void Seed(const std::vector<pipeline::Alert>& firing);
+  bool is_async() const override { return inner_->is_async(); }
+  uint64_t delivered_through() const override { return inner_->delivered_through(); }
+  std::string last_error() const override { return inner_->last_error(); }
+  void Restore(const std::vector<pipeline::Alert>& firing) override { inner_->Restore(firing); }
+  const SinkMetrics* sink_metrics() const override { return &metrics_; }
 
   const SinkMetrics& metrics() const { return metrics_; }
-  // Alerts firing now: (alert name, severity name) -> how many.
-  std::map<std::pair<std::string, std::string>, int64_t> firing() const;
 
  private:
-  struct Open {
-    std::string alert;
-    pipeline::Severity severity = pipeline::Severity::kWarning;
-  };
-  void Note(const pipeline::Alert& alert);
-
   AlertSink* const inner_;
   SinkMetrics metrics_;
   int64_t pending_ = 0;       // delivered since the last Flush
   uint64_t highest_seq_ = 0;  // the highest seq handed over so far
   bool any_seq_ = false;
-  absl::flat_hash_map<std::string, Open> open_;  // by fingerprint
 };
 
 }  // namespace vacwatch::sinks

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/json_writer.h"
+#include "sinks/alert_description.h"
 
 namespace vacwatch::sinks {
 namespace {
@@ -18,18 +19,6 @@ absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.
 std::string HumanTime(absl::Time t) {
   if (t == absl::InfinitePast()) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", t, absl::UTCTimeZone());
-}
-
-std::string FormatAge(double seconds) {
-  if (!std::isfinite(seconds)) return "?";
-  const int64_t s = static_cast<int64_t>(seconds);
-  if (s < 120) return absl::StrCat(s, " s");
-  if (s < 7200) return absl::StrCat(s / 60, " min");
-  return absl::StrCat(s / 3600, " h");
-}
-
-std::string TableName(const pipeline::Alert& alert) {
-  return absl::StrCat(alert.cluster, "/", alert.database, ".", alert.schema, ".", alert.table);
 }
 
 std::string Cell(std::string_view text) { return text.empty() ? "-" : std::string(text); }
@@ -43,36 +32,6 @@ absl::StatusOr<AlertFormat> ParseAlertFormat(std::string_view name) {
       absl::StrCat("unknown output format '", Sv(name), "': expected json or text"));
 }
 
-std::string DescribeHolder(const pipeline::Alert& alert) {
-  if (!alert.holder.has_value()) return "";
-  const pipeline::AlertHolder& h = *alert.holder;
-  std::string who;
-  std::vector<std::string> details;
-  if (h.kind == "replication_slot") {
-    who = absl::StrCat("replication slot ", h.slot_name);
-  } else if (h.kind == "prepared_xact") {
-    who = absl::StrCat("prepared transaction '", h.gid, "'");
-  } else {
-    who = h.kind.empty() ? std::string("holder") : h.kind;
-    std::replace(who.begin(), who.end(), '_', ' ');
-    if (h.pid.has_value()) absl::StrAppend(&who, " pid ", *h.pid);
-    if (!h.application_name.empty()) details.push_back(h.application_name);
-    if (!h.state.empty()) details.push_back(h.state);
-  }
-  if (!h.database.empty()) details.push_back(absl::StrCat("in ", h.database));
-  if (h.age_s.has_value()) details.push_back(absl::StrCat("open ", FormatAge(*h.age_s)));
-  if (h.age_xids.has_value()) details.push_back(absl::StrCat(*h.age_xids, " xids old"));
-  if (h.scope == "cluster") details.push_back("cluster-wide");
-  if (h.scope == "database") details.push_back("this database");
-  if (details.empty()) return who;
-  absl::StrAppend(&who, " (");
-  for (size_t i = 0; i < details.size(); ++i) {
-    absl::StrAppend(&who, i == 0 ? "" : ", ", details[i]);
-  }
-  absl::StrAppend(&who, ")");
-  return who;
-}
-
 StdoutSink::StdoutSink(std::FILE* out, AlertFormat format) : out_(out), format_(format) {}
 
 absl::Status StdoutSink::Write(std::string_view text) {
@@ -83,10 +42,7 @@ absl::Status StdoutSink::Write(std::string_view text) {
 }
 
 void StdoutSink::AppendTextLine(const pipeline::Alert& alert) {
-  const bool firing = alert.status == pipeline::AlertStatus::kFiring;
-  absl::StrAppend(&line_, HumanTime(alert.event_time), "  ", firing ? "FIRING  " : "RESOLVED", "  ",
-                  Sv(pipeline::SeverityName(alert.severity)), "  ", alert.alert, "  ",
-                  TableName(alert), "  cause=", Sv(pipeline::CauseName(alert.cause)));
+  absl::StrAppend(&line_, HumanTime(alert.event_time), "  ", AlertHeadline(alert));
   if (!alert.summary.empty()) absl::StrAppend(&line_, "  ", alert.summary);
   line_.push_back('\n');
 }

@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "sinks/alert_description.h"  // DescribeHolder, for callers of the text form
 #include "sinks/alert_sink.h"
 
 namespace vacwatch::sinks {
@@ -80,10 +81,6 @@ class StdoutSink final : public AlertSink {
   int64_t fired_ = 0;
   int64_t resolved_ = 0;
 };
-
-// "session pid 4242 (psql, idle in transaction, 540 s, cluster-wide)", "replication slot
-// standby_1 (cluster-wide)", ...; empty when the alert names no holder.
-std::string DescribeHolder(const pipeline::Alert& alert);
 
 }  // namespace vacwatch::sinks
 

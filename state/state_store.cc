@@ -38,10 +38,34 @@ absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.
 //   meta     "format_version" -> fixed32 (this constant)
 //            "last_outbox_seq" -> fixed64, the highest outbox seq ever committed
 //            anything else the pipeline puts there
+// A scope's keys (OpenScope) are the same, each behind the scope's prefix in every family:
+//   scope prefix := 0x00 0x02 big-endian-uint32(id)
+// No root key starts with those two bytes: a table key's 0x00 is always followed by 0xFF or
+// 0x01 (table_key.h), an outbox key is 8 bytes, and offsets and meta keys are text. The root's
+// scans skip the scoped range.
 // A store of any other version is refused, never read with defaults.
 constexpr uint32_t kFormatVersion = 1;
 constexpr std::string_view kFormatVersionKey = "format_version";
 constexpr std::string_view kLastOutboxSeqKey = "last_outbox_seq";
+constexpr std::string_view kScopeMarker("\x00\x02", 2);
+constexpr std::string_view kScopesEnd("\x00\x03", 2);  // after every scoped key
+constexpr size_t kScopePrefixSize = 6;
+
+bool IsScopedKey(std::string_view key) { return key.substr(0, 2) == kScopeMarker; }
+
+std::string ScopePrefix(uint32_t id) {
+  std::string prefix(kScopeMarker);
+  for (int shift = 24; shift >= 0; shift -= 8) prefix.push_back(static_cast<char>(id >> shift));
+  return prefix;
+}
+
+// The first key after every key that starts with `prefix` (a scope prefix: never all 0xFF).
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xFF) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return end;
+}
 
 // Column family ids are fixed by the order in which Open creates them (RocksDB numbers new
 // families one after another from 1, and vacwatch never drops one); Open checks them. Fixed
@@ -97,7 +121,8 @@ class DatabasePrefix final : public rocksdb::SliceTransform {
  private:
   static size_t PrefixLength(const rocksdb::Slice& key) {
     int parts = 0;
-    for (size_t i = 0; i + 1 < key.size(); ++i) {
+    const size_t start = IsScopedKey(ToView(key)) ? kScopePrefixSize : 0;
+    for (size_t i = start; i + 1 < key.size(); ++i) {
       if (key[i] == '\0' && key[i + 1] == '\x01' && ++parts == 2) return i + 2;
       if (key[i] == '\0') ++i;  // an escape or a terminator: two bytes
     }
@@ -185,7 +210,6 @@ struct StateStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   // Indexed by Family; any further (newer-format) families after them.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  uint64_t last_outbox_seq = 0;
   bool out_of_space = false;  // a write failed on a full disk: resume before the next one
 
   ~Impl() {
@@ -204,27 +228,36 @@ struct StateStore::Impl {
 // ---- Batch ----------------------------------------------------------------------------------
 
 StateStore::Batch::Batch() : batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+StateStore::Batch::Batch(std::string_view scope_prefix)
+    : batch_(std::make_unique<rocksdb::WriteBatch>()), scope_(scope_prefix) {}
 StateStore::Batch::~Batch() = default;
 StateStore::Batch::Batch(Batch&&) noexcept = default;
 StateStore::Batch& StateStore::Batch::operator=(Batch&&) noexcept = default;
 
+std::string_view StateStore::Batch::Scoped(std::string_view key) {
+  if (scope_.empty()) return key;
+  key_.assign(scope_);
+  key_.append(key);
+  return key_;
+}
+
 void StateStore::Batch::PutTable(std::string_view key, std::string_view value) {
-  batch_->Put(BatchFamily(kTables), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+  batch_->Put(BatchFamily(kTables), ToSlice(Scoped(key)), ToSlice(value)).PermitUncheckedError();
 }
 
 void StateStore::Batch::DeleteTable(std::string_view key) {
-  batch_->Delete(BatchFamily(kTables), ToSlice(key)).PermitUncheckedError();
+  batch_->Delete(BatchFamily(kTables), ToSlice(Scoped(key))).PermitUncheckedError();
 }
 
 void StateStore::Batch::PutOutbox(uint64_t seq, std::string_view value) {
-  scratch_.clear();
+  scratch_.assign(scope_);
   PutBigEndian64(&scratch_, seq);
   batch_->Put(BatchFamily(kOutbox), ToSlice(scratch_), ToSlice(value)).PermitUncheckedError();
   max_outbox_seq_ = std::max(max_outbox_seq_, seq);
 }
 
 void StateStore::Batch::DeleteOutbox(uint64_t seq) {
-  scratch_.clear();
+  scratch_.assign(scope_);
   PutBigEndian64(&scratch_, seq);
   batch_->Delete(BatchFamily(kOutbox), ToSlice(scratch_)).PermitUncheckedError();
 }
@@ -232,11 +265,12 @@ void StateStore::Batch::DeleteOutbox(uint64_t seq) {
 void StateStore::Batch::PutOffset(std::string_view source, SourceOffset offset) {
   scratch_.clear();
   PutFixed64(&scratch_, static_cast<uint64_t>(offset.value()));
-  batch_->Put(BatchFamily(kOffsets), ToSlice(source), ToSlice(scratch_)).PermitUncheckedError();
+  batch_->Put(BatchFamily(kOffsets), ToSlice(Scoped(source)), ToSlice(scratch_))
+      .PermitUncheckedError();
 }
 
 void StateStore::Batch::PutMeta(std::string_view key, std::string_view value) {
-  batch_->Put(BatchFamily(kMeta), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+  batch_->Put(BatchFamily(kMeta), ToSlice(Scoped(key)), ToSlice(value)).PermitUncheckedError();
 }
 
 int64_t StateStore::Batch::count() const { return batch_->Count(); }
@@ -250,7 +284,10 @@ void StateStore::Batch::Clear() {
 
 // ---- StateStore -----------------------------------------------------------------------------
 
-StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::StateStore(std::shared_ptr<Impl> impl, std::optional<uint32_t> scope_id)
+    : impl_(std::move(impl)),
+      scope_id_(scope_id),
+      scope_(scope_id.has_value() ? ScopePrefix(*scope_id) : std::string()) {}
 StateStore::~StateStore() = default;
 
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
@@ -366,21 +403,41 @@ absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& 
     }
   }
 
-  got = impl->db->Get(rocksdb::ReadOptions(), impl->family(kMeta), ToSlice(kLastOutboxSeqKey),
-                      &value);
-  if (got.ok()) {
-    std::string_view in = value;
-    if (!GetFixed64(&in, &impl->last_outbox_seq) || !in.empty()) {
-      return absl::DataLossError(absl::StrCat("state dir ", dir, ": bad last_outbox_seq"));
-    }
-  } else if (!got.IsNotFound()) {
-    return RocksDbToAbsl(got, "read last outbox seq");
-  }
+  std::unique_ptr<StateStore> store(new StateStore(std::move(impl), std::nullopt));
+  VW_RETURN_IF_ERROR(store->ReadLastOutboxSeq());
+  return store;
+}
 
-  return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+absl::StatusOr<std::unique_ptr<StateStore>> StateStore::OpenScope(uint32_t id) const {
+  if (scope_id_.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("state: scope ", id, " opened from scope ", *scope_id_, ", not the root"));
+  }
+  std::unique_ptr<StateStore> store(new StateStore(impl_, id));
+  VW_RETURN_IF_ERROR(store->ReadLastOutboxSeq());
+  return store;
+}
+
+absl::Status StateStore::ReadLastOutboxSeq() {
+  VW_ASSIGN_OR_RETURN(std::optional<std::string> value, GetMeta(kLastOutboxSeqKey));
+  last_outbox_seq_ = 0;
+  if (!value.has_value()) return absl::OkStatus();
+  std::string_view in = *value;
+  if (!GetFixed64(&in, &last_outbox_seq_) || !in.empty()) {
+    return absl::DataLossError(absl::StrCat("state dir ", impl_->dir, ": bad last_outbox_seq",
+                                            scope_id_.has_value() ? " of scope " : "",
+                                            scope_id_.has_value() ? absl::StrCat(*scope_id_) : ""));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> StateStore::GetTable(std::string_view key, std::string* value) const {
+  std::string scoped;
+  if (!scope_.empty()) {
+    scoped.reserve(scope_.size() + key.size());
+    scoped.append(scope_).append(key);
+    key = scoped;
+  }
   const rocksdb::Status s =
       impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kTables), ToSlice(key), value);
   if (s.IsNotFound()) return false;
@@ -390,8 +447,8 @@ absl::StatusOr<bool> StateStore::GetTable(std::string_view key, std::string* val
 
 absl::StatusOr<std::optional<SourceOffset>> StateStore::GetOffset(std::string_view source) const {
   std::string value;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kOffsets), ToSlice(source), &value);
+  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kOffsets),
+                                           ToSlice(absl::StrCat(scope_, Sv(source))), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return RocksDbToAbsl(s, absl::StrCat("read offset of ", Sv(source)));
   std::string_view in = value;
@@ -404,8 +461,8 @@ absl::StatusOr<std::optional<SourceOffset>> StateStore::GetOffset(std::string_vi
 
 absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view key) const {
   std::string value;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kMeta), ToSlice(key), &value);
+  const rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(kMeta),
+                                           ToSlice(absl::StrCat(scope_, Sv(key))), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return RocksDbToAbsl(s, absl::StrCat("read meta ", Sv(key)));
   return value;
@@ -413,37 +470,55 @@ absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view 
 
 absl::Status StateStore::ForEachTable(
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  rocksdb::ReadOptions read_options;
   // A full scan would otherwise push the hot working set out of the block cache.
-  read_options.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(read_options, impl_->family(kTables)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (!visit(ToView(it->key()), ToView(it->value()))) break;
-  }
-  return RocksDbToAbsl(it->status(), "scan tables");
+  return ScanTables({}, {}, /*fill_cache=*/false, visit);
 }
 
 absl::Status StateStore::ForEachTableInRange(
     std::string_view begin, std::string_view end,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  const rocksdb::Slice upper = ToSlice(end);
+  return ScanTables(begin, end, /*fill_cache=*/true, visit);
+}
+
+absl::Status StateStore::ScanTables(
+    std::string_view begin, std::string_view end, bool fill_cache,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
   rocksdb::ReadOptions read_options;
-  read_options.iterate_upper_bound = &upper;
+  read_options.fill_cache = fill_cache;
+  const std::string lower = absl::StrCat(scope_, Sv(begin));
+  const std::string upper_key = end.empty() ? (scope_.empty() ? std::string() : PrefixEnd(scope_))
+                                            : absl::StrCat(scope_, Sv(end));
+  const rocksdb::Slice upper = ToSlice(upper_key);
+  if (!upper_key.empty()) read_options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(read_options, impl_->family(kTables)));
-  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
-    if (!visit(ToView(it->key()), ToView(it->value()))) break;
+  for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
+    std::string_view key = ToView(it->key());
+    if (scope_.empty() && IsScopedKey(key)) {
+      it->Seek(ToSlice(kScopesEnd));  // the root does not see the scopes' keys
+      if (!it->Valid()) break;
+      key = ToView(it->key());
+    }
+    key.remove_prefix(scope_.size());
+    if (!visit(key, ToView(it->value()))) break;
   }
   return RocksDbToAbsl(it->status(), "scan tables");
 }
 
+
 absl::Status StateStore::ForEachOutbox(
     const std::function<bool(uint64_t seq, std::string_view value)>& visit) const {
+  const std::string upper_key = scope_.empty() ? std::string(kScopeMarker) : PrefixEnd(scope_);
+  const rocksdb::Slice upper = ToSlice(upper_key);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(kOutbox)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      impl_->db->NewIterator(read_options, impl_->family(kOutbox)));
+  // Root seqs are 8 bytes: those below 2^48 sort before the scopes' marker, and no outbox
+  // numbering ever gets near 2^48.
+  for (it->Seek(ToSlice(scope_)); it->Valid(); it->Next()) {
     std::string_view key = ToView(it->key());
+    key.remove_prefix(scope_.size());
     uint64_t seq = 0;
     if (!GetBigEndian64(&key, &seq) || !key.empty()) {
       return absl::DataLossError("outbox: key is not a big-endian uint64");
@@ -453,7 +528,7 @@ absl::Status StateStore::ForEachOutbox(
   return RocksDbToAbsl(it->status(), "scan outbox");
 }
 
-absl::StatusOr<uint64_t> StateStore::LastOutboxSeq() const { return impl_->last_outbox_seq; }
+absl::StatusOr<uint64_t> StateStore::LastOutboxSeq() const { return last_outbox_seq_; }
 
 int64_t StateStore::ApproximateSizeBytes() const {
   uint64_t total = 0;
@@ -468,9 +543,13 @@ int64_t StateStore::ApproximateSizeBytes() const {
 }
 
 absl::Status StateStore::Commit(Batch* batch) {
+  if (batch->scope_ != scope_) {
+    return absl::InvalidArgumentError(
+        "state: a batch committed to a scope other than the one it was made for (NewBatch)");
+  }
   if (batch->count() == 0) return absl::OkStatus();
-  const uint64_t last_seq = std::max(impl_->last_outbox_seq, batch->max_outbox_seq_);
-  if (last_seq != impl_->last_outbox_seq) {
+  const uint64_t last_seq = std::max(last_outbox_seq_, batch->max_outbox_seq_);
+  if (last_seq != last_outbox_seq_) {
     // In the same batch, so the numbering can never fall behind the outbox it describes.
     batch->scratch_.clear();
     PutFixed64(&batch->scratch_, last_seq);
@@ -486,7 +565,7 @@ absl::Status StateStore::Commit(Batch* batch) {
   const rocksdb::Status written = impl_->db->Write(write_options, batch->batch_.get());
   if (written.IsNoSpace()) impl_->out_of_space = true;
   VW_RETURN_IF_ERROR(RocksDbToAbsl(written, "commit"));
-  impl_->last_outbox_seq = last_seq;
+  last_outbox_seq_ = last_seq;
   batch->Clear();
   return absl::OkStatus();
 }

@@ -20,6 +20,18 @@
 // Unavailable = retry the call, DataLoss = corruption, FailedPrecondition = fix and restart.
 // The store keeps no reference to arguments past a call. Not thread-safe for writes: one
 // pipeline thread owns it.
+//
+// Scopes. `vacwatch run` keeps each input partition's state apart, so that a revoked partition
+// is flushed and closed as a unit (and can later move to another instance): OpenScope(id)
+// returns a handle with this same interface whose tables, outbox, offsets and meta live under
+// the scope's own key prefix, with its own outbox numbering. Batches come from the handle that
+// commits them (NewBatch()). The root handle (the one Open returns; `replay` uses it) never
+// sees scoped keys. Handles share the database: the root must outlive its scopes.
+//
+//   VW_ASSIGN_OR_RETURN(auto partition3, store->OpenScope(3));
+//   StateStore::Batch batch = partition3->NewBatch();
+//   batch.PutTable(key, value);            // stored under partition 3's prefix
+//   VW_RETURN_IF_ERROR(partition3->Commit(&batch));
 
 #include <cstdint>
 #include <functional>
@@ -54,7 +66,7 @@ class StateStore {
  public:
   class Batch {
    public:
-    Batch();
+    Batch();  // a batch of the root scope; a scoped handle's come from its NewBatch()
     ~Batch();
     Batch(Batch&&) noexcept;
     Batch& operator=(Batch&&) noexcept;
@@ -71,7 +83,12 @@ class StateStore {
 
    private:
     friend class StateStore;
+    explicit Batch(std::string_view scope_prefix);
+    std::string_view Scoped(std::string_view key);  // key_ = scope_ + key (root: key itself)
+
     std::unique_ptr<rocksdb::WriteBatch> batch_;
+    std::string scope_;  // the key prefix of the scope, empty for the root
+    std::string key_;
     std::string scratch_;
     uint64_t max_outbox_seq_ = 0;  // so Commit can keep LastOutboxSeq in the same batch
   };
@@ -81,6 +98,14 @@ class StateStore {
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const std::string& dir,
                                                           const StateStoreOptions& options);
   ~StateStore();
+
+  // A handle on scope `id` (see above). Only from the root handle (FailedPrecondition
+  // otherwise); errors of reading the scope's outbox numbering.
+  absl::StatusOr<std::unique_ptr<StateStore>> OpenScope(uint32_t id) const;
+  // The scope this handle works in; nullopt for the root.
+  std::optional<uint32_t> scope() const { return scope_id_; }
+  // An empty batch for this handle's Commit.
+  Batch NewBatch() const { return Batch(scope_); }
 
   // Reads a table entry into `*value`; returns false (and leaves `*value` unspecified) when
   // absent.
@@ -105,18 +130,29 @@ class StateStore {
 
   // The store's size on disk as RocksDB estimates it, summed over the column families: live
   // table files (SST) plus what the memtables hold (not yet flushed). For the state-size
-  // gauge; cheap (RocksDB's in-memory properties, no I/O).
+  // gauge; cheap (RocksDB's in-memory properties, no I/O). The whole database's, whatever the
+  // handle's scope (scopes are key prefixes in the same column families).
   int64_t ApproximateSizeBytes() const;
 
   // Applies the batch atomically and clears it. On failure the batch is kept, so the same
   // call can be retried: ResourceExhausted means the disk is full, and a Commit retried once
   // space is back succeeds (the store resumes from RocksDB's write stop by itself).
+  // InvalidArgument for a batch of another scope.
   absl::Status Commit(Batch* batch);
 
  private:
   struct Impl;
-  explicit StateStore(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  StateStore(std::shared_ptr<Impl> impl, std::optional<uint32_t> scope_id);
+  absl::Status ReadLastOutboxSeq();
+  // The scope's table entries with begin <= key < end (an empty `end`: to the scope's end).
+  absl::Status ScanTables(
+      std::string_view begin, std::string_view end, bool fill_cache,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+
+  std::shared_ptr<Impl> impl_;
+  std::optional<uint32_t> scope_id_;
+  std::string scope_;  // key prefix: empty for the root
+  uint64_t last_outbox_seq_ = 0;
 };
 
 }  // namespace vacwatch::state

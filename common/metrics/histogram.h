@@ -28,6 +28,9 @@ class Histogram {
   explicit Histogram(std::span<const double> bounds);
 
   void Observe(double value);
+  // Adds `other`'s observations (several shards' histograms into one). Both must have the same
+  // bounds (the same static array, or equal values); false, and nothing added, otherwise.
+  bool Merge(const Histogram& other);
 
   std::span<const double> bounds() const { return bounds_; }
   // Observations <= bounds()[i] (i < bounds().size()), the Prometheus `le` bucket.

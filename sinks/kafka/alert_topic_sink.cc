@@ -15,6 +15,21 @@ namespace {
 
 constexpr char kSeqHeader[] = "vacwatch-seq";
 constexpr char kInstanceHeader[] = "vacwatch-instance";
+constexpr char kScopeHeader[] = "vacwatch-scope";
+
+class ScopedAlertTopicSink final : public AlertSink {
+ public:
+  ScopedAlertTopicSink(AlertTopicSink* topic, std::string scope)
+      : topic_(topic), scope_(std::move(scope)) {}
+  absl::Status Deliver(const pipeline::AlertTransition& transition) override {
+    return topic_->DeliverInScope(scope_, transition);
+  }
+  absl::Status Flush() override { return topic_->Flush(); }
+
+ private:
+  AlertTopicSink* const topic_;
+  const std::string scope_;
+};
 
 int TimeoutMs(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
@@ -65,7 +80,13 @@ std::string_view HeaderValue(rd_kafka_headers_t* headers, const char* name) {
 
 }  // namespace
 
-AlertTopicSink::AlertTopicSink(AlertTopicOptions options) : options_(std::move(options)) {}
+AlertTopicSink::AlertTopicSink(AlertTopicOptions options)
+    : options_(std::move(options)),
+      instance_(options_.instance.empty() ? options_.transactional_id : options_.instance) {}
+
+std::unique_ptr<AlertSink> AlertTopicSink::ForScope(std::string scope) {
+  return std::make_unique<ScopedAlertTopicSink>(this, std::move(scope));
+}
 
 AlertTopicSink::~AlertTopicSink() {
   if (producer_ == nullptr) return;
@@ -106,8 +127,6 @@ absl::StatusOr<std::unique_ptr<AlertTopicSink>> AlertTopicSink::Open(
 }
 
 absl::Status AlertTopicSink::ScanCommittedTail() {
-  const std::string instance =
-      options_.instance.empty() ? options_.transactional_id : options_.instance;
   auto conf = MakeConf(options_.librdkafka, {{"bootstrap.servers", options_.brokers},
                                              {"group.id", "vacwatch-alert-recovery"},
                                              {"enable.auto.commit", "false"},
@@ -169,13 +188,14 @@ absl::Status AlertTopicSink::ScanCommittedTail() {
       } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_headers_t* headers = nullptr;
         rd_kafka_message_headers(m, &headers);
-        if (HeaderValue(headers, kInstanceHeader) == instance) {
-          const std::string_view seq_text = HeaderValue(headers, kSeqHeader);
-          uint64_t seq = 0;
-          if (std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq).ec ==
-              std::errc()) {
-            already_delivered_.insert(seq);
-          }
+        std::string_view scope = HeaderValue(headers, kScopeHeader);
+        if (scope.empty()) scope = HeaderValue(headers, kInstanceHeader);
+        const std::string_view seq_text = HeaderValue(headers, kSeqHeader);
+        uint64_t seq = 0;
+        if (!scope.empty() &&
+            std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq).ec ==
+                std::errc()) {
+          already_delivered_[std::string(scope)].insert(seq);
         }
       }
       rd_kafka_message_destroy(m);
@@ -188,9 +208,17 @@ absl::Status AlertTopicSink::ScanCommittedTail() {
 }
 
 absl::Status AlertTopicSink::Deliver(const pipeline::AlertTransition& transition) {
-  if (already_delivered_.contains(transition.seq)) {
-    ++skipped_;
-    return absl::OkStatus();
+  return DeliverInScope(instance_, transition);
+}
+
+absl::Status AlertTopicSink::DeliverInScope(std::string_view scope,
+                                            const pipeline::AlertTransition& transition) {
+  if (!already_delivered_.empty()) {
+    auto found = already_delivered_.find(absl::string_view(scope.data(), scope.size()));
+    if (found != already_delivered_.end() && found->second.contains(transition.seq)) {
+      ++skipped_;
+      return absl::OkStatus();
+    }
   }
   if (!in_transaction_) {
     if (absl::Status s = FromError(rd_kafka_begin_transaction(producer_), "begin_transaction");
@@ -201,15 +229,15 @@ absl::Status AlertTopicSink::Deliver(const pipeline::AlertTransition& transition
   }
   pipeline::WriteAlertJson(transition.alert, &json_);
   const std::string seq = absl::StrCat(transition.seq);
-  const std::string instance =
-      options_.instance.empty() ? options_.transactional_id : options_.instance;
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
         RD_KAFKA_V_KEY(transition.alert.fingerprint.data(), transition.alert.fingerprint.size()),
         RD_KAFKA_V_VALUE(json_.data(), json_.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_HEADER(kSeqHeader, seq.data(), static_cast<ssize_t>(seq.size())),
-        RD_KAFKA_V_HEADER(kInstanceHeader, instance.data(), static_cast<ssize_t>(instance.size())),
+        RD_KAFKA_V_HEADER(kScopeHeader, scope.data(), static_cast<ssize_t>(scope.size())),
+        RD_KAFKA_V_HEADER(kInstanceHeader, instance_.data(),
+                          static_cast<ssize_t>(instance_.size())),
         RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -1,10 +1,12 @@
 // ServiceMetrics and MeteredConsumer (app/service_metrics.h, app/metered_consumer.h): a page
 // rendered from every kind of source passes `promtool check metrics` and documents itself in
-// docs/metrics.md; per-table series stay within their limit; readiness says why not.
+// docs/metrics.md; per-table series stay within their limit, shared by a service's shards,
+// whose numbers add up (firing sets, driver stats); readiness says why not.
 
 #include "app/service_metrics.h"
 
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "app/firing_set.h"
 #include "app/metered_consumer.h"
 #include "gtest/gtest.h"
 #include "ingest/snapshot.h"
@@ -76,11 +79,12 @@ struct FullSources {
     EXPECT_OK(metered.OnSnapshot(SnapshotAt(1000, {Row("orders", 500, 100'000'000)})));
     EXPECT_OK(metered.OnSnapshot(
         SnapshotAt(1060, {Row("orders", 800, 100'000'000), Row("odd \"name\"\\", 0, 0)})));
-    pipeline::Alert open;
-    open.fingerprint = "f";
-    open.alert = "AutovacuumNotKeepingUp";
-    open.severity = pipeline::Severity::kWarning;
-    alerts.Seed({open});
+    pipeline::AlertTransition open;
+    open.alert.fingerprint = "f";
+    open.alert.alert = "AutovacuumNotKeepingUp";
+    open.alert.severity = pipeline::Severity::kWarning;
+    state::StateStore::Batch batch;
+    firing.Apply({open}, &batch);
     driver.log_events = 10;
     driver.snapshots = 2;
     driver.event_time = absl::FromUnixSeconds(1060);
@@ -94,8 +98,9 @@ struct FullSources {
     sources.dead_letters = 1;
     sources.dead_letter_failures = 0;
     sources.driver = &driver;
-    sources.consumer = &metered;
-    sources.alerts = &alerts;
+    sources.consumers = {&metered};
+    sources.firing.emplace();
+    firing.AddCounts(&*sources.firing);
     sources.sinks = {{"kafka", &alerts.metrics()}};
     sources.state_bytes = 123456;
   }
@@ -103,6 +108,7 @@ struct FullSources {
   MeteredConsumer metered;
   NullSink sink;
   sinks::MeteredSink alerts;
+  FiringSet firing;
   DriverStats driver;
   MetricsSources sources;
 };
@@ -176,6 +182,107 @@ TEST(MeteredConsumerTest, NoTableSeriesByDefault) {
   EXPECT_TRUE(metered.databases().empty());
   EXPECT_EQ(metered.table_rows_dropped(), 0);
   EXPECT_EQ(metered.clusters().size(), 1u);
+}
+
+// `run`: one consumer per shard, shown as one; the limit holds for all of them together, and
+// a closed shard's series go back to the budget.
+TEST(MeteredConsumerTest, ShardsShareOneTableSeriesLimit) {
+  NullConsumer inner;
+  TableSeriesBudget budget;
+  budget.limit = 2;
+  MeteredConsumer shard_0(&inner, budget);
+  auto shard_1 = std::make_unique<MeteredConsumer>(&inner, budget);
+  ASSERT_OK(shard_0.OnSnapshot(SnapshotAt(1000, {Row("a", 1, 1)})));
+  ingest::Snapshot other = SnapshotAt(1000, {Row("b", 2, 2), Row("c", 3, 3)});
+  other.cluster = "prod-us-1";
+  ASSERT_OK(shard_1->OnSnapshot(other));
+  EXPECT_EQ(shard_0.tables().size() + shard_1->tables().size(), 2u);
+  EXPECT_EQ(shard_0.table_rows_dropped(), 1);  // c: the budget's count, the same for both
+  EXPECT_EQ(shard_1->table_rows_dropped(), 1);
+
+  MetricsSources sources;
+  sources.consumers = {&shard_0, shard_1.get()};
+  ServiceMetrics metrics;
+  ASSERT_OK(metrics.Publish(sources));
+  const std::string page = metrics.Page();
+  EXPECT_EQ(testing::PromtoolCheckMetrics(page), "");
+  for (const std::string& line : {
+           std::string("vacwatch_tables_tracked 6\n"),
+           std::string("vacwatch_cluster_snapshots_total{cluster=\"prod-eu-1\"} 1\n"),
+           std::string("vacwatch_cluster_snapshots_total{cluster=\"prod-us-1\"} 1\n"),
+           std::string("vacwatch_table_series_dropped_total 1\n"),
+           std::string("vacwatch_table_dead_tuples{cluster=\"prod-eu-1\",database=\"shop\","
+                       "schema=\"public\",table=\"a\"} 1\n"),
+           std::string("vacwatch_table_dead_tuples{cluster=\"prod-us-1\",database=\"shop\","
+                       "schema=\"public\",table=\"b\"} 2\n"),
+       }) {
+    EXPECT_NE(page.find(line), std::string::npos) << line << " not in\n" << page;
+  }
+
+  shard_1.reset();  // its partition revoked
+  EXPECT_EQ(budget.tables, 1);
+  ASSERT_OK(shard_0.OnSnapshot(SnapshotAt(1010, {Row("a", 1, 1), Row("d", 4, 4)})));
+  EXPECT_EQ(shard_0.tables().size(), 2u);
+  EXPECT_EQ(shard_0.table_rows_dropped(), 1);  // the closed shard's drop still counted
+}
+
+// The firing gauge comes from the drivers' firing sets (the state), summed over shards.
+TEST(FiringSetTest, CountsByAlertAndSeverityAcrossSets) {
+  auto transition = [](std::string fingerprint, std::string alert, pipeline::AlertStatus status,
+                       pipeline::Severity severity) {
+    pipeline::AlertTransition t;
+    t.alert.fingerprint = std::move(fingerprint);
+    t.alert.alert = std::move(alert);
+    t.alert.status = status;
+    t.alert.severity = severity;
+    return t;
+  };
+  using pipeline::AlertStatus;
+  using pipeline::Severity;
+  state::StateStore::Batch batch;
+  FiringSet shard_0;
+  FiringSet shard_1;
+  shard_0.Apply({transition("old", "WraparoundRisk", AlertStatus::kFiring, Severity::kCritical),
+                 transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
+                            Severity::kWarning)},
+                &batch);
+  // t1 escalates, the old one resolves; another shard has one of its own.
+  shard_0.Apply({transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
+                            Severity::kCritical),
+                 transition("old", "WraparoundRisk", AlertStatus::kResolved, Severity::kCritical)},
+                &batch);
+  shard_1.Apply({transition("t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
+                            Severity::kWarning)},
+                &batch);
+  FiringCounts counts;
+  shard_0.AddCounts(&counts);
+  shard_1.AddCounts(&counts);
+  EXPECT_EQ(counts, (FiringCounts{{{"AutovacuumNotKeepingUp", "critical"}, 1},
+                                  {{"AutovacuumNotKeepingUp", "warning"}, 1}}));
+}
+
+TEST(DriverStatsTest, AddDriverStatsSumsCountsAndMergesHistograms) {
+  DriverStats a;
+  DriverStats b;
+  a.log_events = 2;
+  a.checkpoints = 1;
+  a.event_time = absl::FromUnixSeconds(20);
+  a.checkpoint_seconds.Observe(0.004);
+  b.log_events = 3;
+  b.alerts_fired = 4;
+  b.event_time = absl::FromUnixSeconds(10);
+  b.checkpoint_seconds.Observe(0.2);
+  b.batch_seconds.Observe(1);
+  DriverStats sum;
+  AddDriverStats(a, &sum);
+  AddDriverStats(b, &sum);
+  EXPECT_EQ(sum.log_events, 5);
+  EXPECT_EQ(sum.alerts_fired, 4);
+  EXPECT_EQ(sum.checkpoints, 1);
+  EXPECT_EQ(sum.event_time, absl::FromUnixSeconds(20));
+  EXPECT_EQ(sum.checkpoint_seconds.count(), 2);
+  EXPECT_DOUBLE_EQ(sum.checkpoint_seconds.sum(), 0.204);
+  EXPECT_EQ(sum.batch_seconds.count(), 1);
 }
 
 TEST(ServiceMetricsTest, ReadinessSaysWhyNot) {

@@ -1,6 +1,6 @@
 // The Prometheus text format writer (common/metrics/text_format.h): a page of every kind of
 // family against a golden file (tests/data/golden/metrics-text-format.prom, which promtool
-// accepts), escaping, numbers, and each misuse it refuses.
+// accepts), escaping, numbers, and each misuse it refuses; histograms and their merge.
 
 #include <cmath>
 #include <fstream>
@@ -131,6 +131,24 @@ TEST(HistogramTest, CountsCumulativeBucketsAndTheRestInInf) {
   h.Observe(0.001);
   EXPECT_EQ(copy.count(), 3);
   EXPECT_EQ(h.cumulative(0), 2);
+}
+
+TEST(HistogramTest, MergeAddsShardsWithTheSameBoundsOnly) {
+  Histogram a(kBounds);
+  Histogram b(kBounds);
+  a.Observe(0.01);
+  b.Observe(0.02);
+  b.Observe(5);
+  ASSERT_TRUE(a.Merge(b));
+  EXPECT_EQ(a.cumulative(0), 1);
+  EXPECT_EQ(a.cumulative(1), 2);
+  EXPECT_EQ(a.count(), 3);
+  EXPECT_DOUBLE_EQ(a.sum(), 5.03);
+  static constexpr double kOther[] = {0.5, 1};
+  Histogram other(kOther);
+  other.Observe(0.1);
+  EXPECT_FALSE(a.Merge(other));
+  EXPECT_EQ(a.count(), 3);
 }
 
 }  // namespace

@@ -1,12 +1,9 @@
-// MeteredSink (sinks/metered_sink.h): what it counts at the AlertSink interface, and the alerts
-// firing by name and severity as the transitions say, seeded from the state at start.
+// MeteredSink (sinks/metered_sink.h): what it counts at the AlertSink interface.
 
 #include "sinks/metered_sink.h"
 
 #include <atomic>
-#include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -72,30 +69,12 @@ TEST(MeteredSinkTest, CountsConfirmedDeliveriesFailuresRetriesAndQueue) {
   EXPECT_EQ(inner.seqs, (std::vector<uint64_t>{1, 2, 1, 2}));
 }
 
-TEST(MeteredSinkTest, FiringFollowsTransitionsFromTheSeededState) {
+TEST(MeteredSinkTest, LeavesTheRestToTheInnerSink) {
   FakeSink inner;
   MeteredSink sink(&inner);
-  pipeline::Alert open;
-  open.fingerprint = "old";
-  open.alert = "WraparoundRisk";
-  open.severity = Severity::kCritical;
-  sink.Seed({open});
-  using Key = std::pair<std::string, std::string>;
-  EXPECT_EQ(sink.firing(), (std::map<Key, int64_t>{{{"WraparoundRisk", "critical"}, 1}}));
-
-  ASSERT_OK(sink.Deliver(
-      Transition(1, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
-  ASSERT_OK(sink.Deliver(
-      Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
-  // t1 escalates; a redelivery of t2 changes nothing; the old one resolves.
-  ASSERT_OK(sink.Deliver(
-      Transition(3, "t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kCritical)));
-  ASSERT_OK(sink.Deliver(
-      Transition(2, "t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)));
-  ASSERT_OK(sink.Deliver(
-      Transition(4, "old", "WraparoundRisk", AlertStatus::kResolved, Severity::kCritical)));
-  EXPECT_EQ(sink.firing(), (std::map<Key, int64_t>{{{"AutovacuumNotKeepingUp", "critical"}, 1},
-                                                   {{"AutovacuumNotKeepingUp", "warning"}, 1}}));
+  EXPECT_FALSE(sink.is_async());
+  EXPECT_EQ(sink.sink_metrics(), &sink.metrics());
+  EXPECT_EQ(inner.sink_metrics(), nullptr);
 }
 
 }  // namespace
