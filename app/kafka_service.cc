@@ -39,10 +39,10 @@ struct Shard {
   int32_t partition = 0;
   std::unique_ptr<state::StateStore> store;  // the partition's scope
   std::unique_ptr<PipelineConsumer> pipeline;
-  std::unique_ptr<MeteredConsumer> metered;  // in front of pipeline (with metrics)
-  std::unique_ptr<sinks::AlertSink> alerts;  // the alert topic, in the partition's scope
+  std::unique_ptr<MeteredConsumer> metered;            // in front of pipeline (with metrics)
+  std::unique_ptr<sinks::AlertSink> alerts;            // the alert topic, in the partition's scope
   std::unique_ptr<sinks::MeteredSink> metered_alerts;  // in front of alerts (with metrics)
-  std::unique_ptr<AlertSinks> http_sinks;    // Alertmanager, PagerDuty, webhook (may be null)
+  std::unique_ptr<AlertSinks> http_sinks;  // Alertmanager, PagerDuty, webhook (may be null)
   std::unique_ptr<Driver> driver;
   std::unique_ptr<KafkaLogInput> logs;
   std::unique_ptr<KafkaStatsInput> stats;
@@ -298,8 +298,8 @@ class KafkaService::Impl {
             {d.sink == alerts ? std::string("kafka") : d.name, d.sink->sink_metrics()});
       }
     }
-    shard->driver = std::make_unique<Driver>(driver_options, consumer, shard->store.get(),
-                                             std::move(sinks));
+    shard->driver =
+        std::make_unique<Driver>(driver_options, consumer, shard->store.get(), std::move(sinks));
     const int64_t skipped_before = alerts_->skipped_as_delivered();
     VW_RETURN_IF_ERROR(shard->driver->RedeliverOutbox());
     if (alerts_->skipped_as_delivered() > skipped_before) {
@@ -567,8 +567,7 @@ class KafkaService::Impl {
     for (int i = 0; i < 2; ++i) {
       if (messages_[i] == 0) continue;
       absl::StrAppend(&rates, rates.empty() ? "" : ", ", *names[i], " ",
-                      static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds),
-                      " msg/s");
+                      static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds), " msg/s");
       messages_reported_[i] += messages_[i];
       messages_[i] = 0;
     }
@@ -583,10 +582,10 @@ class KafkaService::Impl {
         d.event_time == absl::InfinitePast()
             ? std::string("none yet")
             : absl::StrCat(absl::ToInt64Seconds(absl::Now() - d.event_time), " s");
-    Log("info", absl::StrCat("progress: ", rates.empty() ? "no messages" : rates,
-                             "; partitions ", shards_.size(), "; event-time lag ", lag,
-                             "; alerts fired ", d.alerts_fired, ", resolved ", d.alerts_resolved,
-                             "; dead letters ", dlq_->produced()));
+    Log("info",
+        absl::StrCat("progress: ", rates.empty() ? "no messages" : rates, "; partitions ",
+                     shards_.size(), "; event-time lag ", lag, "; alerts fired ", d.alerts_fired,
+                     ", resolved ", d.alerts_resolved, "; dead letters ", dlq_->produced()));
   }
 
   // Readiness on every pass of the loop; the page every publish_interval (service_metrics.h):
@@ -686,7 +685,7 @@ class KafkaService::Impl {
   int64_t bytes_[2] = {0, 0};     // per topic, all along
   DriverStats closed_totals_;     // of shards closed since the start
   absl::Status pending_error_;    // from the rebalance callback
-  absl::Status out_of_space_;  // a revoke's checkpoint found the disk full: WaitForSpace
+  absl::Status out_of_space_;     // a revoke's checkpoint found the disk full: WaitForSpace
 
   // For /metrics: messages counted in progress lines already (per topic, as messages_), what
   // revoked inputs' readers and closed shards' sinks had counted (by metric name), and the

@@ -39,8 +39,8 @@ namespace vacwatch::app {
 // revoked: its tables are the next owner's). Single-threaded, like the consumers.
 struct TableSeriesBudget {
   int64_t limit = 0;
-  int64_t tables = 0;     // series taken
-  int64_t databases = 0;  // series taken
+  int64_t tables = 0;        // series taken
+  int64_t databases = 0;     // series taken
   int64_t rows_dropped = 0;  // rows of tables that got none, by every consumer sharing it
 };
 

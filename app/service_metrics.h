@@ -77,14 +77,14 @@ struct MetricsSources {
   ingest::IngestCounters logs, stats;    // summed over inputs, gone ones included
   int64_t dead_letters = -1;             // produced / written; -1: not known
   int64_t dead_letter_failures = -1;     // could not be produced; -1: not known
-  const DriverStats* driver = nullptr;  // `run`: its shards' summed (AddDriverStats)
+  const DriverStats* driver = nullptr;   // `run`: its shards' summed (AddDriverStats)
   // Clusters, per-table series, tables tracked: one consumer per shard (`run`: per partition),
   // shown as one; empty: not shown.
   std::vector<const MeteredConsumer*> consumers;
   // Alerts firing in the state, by alert and severity (FiringSet::AddCounts over the
   // drivers); nullopt: not shown.
   std::optional<FiringCounts> firing;
-  std::vector<Sink> sinks;  // one per name (`run`: each summed over the shards first)
+  std::vector<Sink> sinks;   // one per name (`run`: each summed over the shards first)
   int64_t state_bytes = -1;  // StateStore::ApproximateSizeBytes; -1: not known
 };
 

@@ -242,18 +242,18 @@ TEST(FiringSetTest, CountsByAlertAndSeverityAcrossSets) {
   state::StateStore::Batch batch;
   FiringSet shard_0;
   FiringSet shard_1;
-  shard_0.Apply({transition("old", "WraparoundRisk", AlertStatus::kFiring, Severity::kCritical),
-                 transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                            Severity::kWarning)},
-                &batch);
+  shard_0.Apply(
+      {transition("old", "WraparoundRisk", AlertStatus::kFiring, Severity::kCritical),
+       transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)},
+      &batch);
   // t1 escalates, the old one resolves; another shard has one of its own.
-  shard_0.Apply({transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                            Severity::kCritical),
-                 transition("old", "WraparoundRisk", AlertStatus::kResolved, Severity::kCritical)},
-                &batch);
-  shard_1.Apply({transition("t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring,
-                            Severity::kWarning)},
-                &batch);
+  shard_0.Apply(
+      {transition("t1", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kCritical),
+       transition("old", "WraparoundRisk", AlertStatus::kResolved, Severity::kCritical)},
+      &batch);
+  shard_1.Apply(
+      {transition("t2", "AutovacuumNotKeepingUp", AlertStatus::kFiring, Severity::kWarning)},
+      &batch);
   FiringCounts counts;
   shard_0.AddCounts(&counts);
   shard_1.AddCounts(&counts);
