@@ -23,8 +23,8 @@
 // Not thread-safe; keeps no reference to its arguments.
 
 #include <array>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
