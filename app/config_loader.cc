@@ -50,7 +50,7 @@ absl::StatusOr<VacwatchConfig> ParseConfig(std::string_view yaml_text) {
   if (root.IsNull()) return config;
   if (!root.IsMap()) {
     return absl::InvalidArgumentError(
-        "config: expected a mapping with the sections pipeline, kafka, sinks, collector");
+        "config: expected a mapping with the sections pipeline, kafka, sinks, metrics, collector");
   }
   std::string pipeline_yaml;
   try {
@@ -59,14 +59,16 @@ absl::StatusOr<VacwatchConfig> ParseConfig(std::string_view yaml_text) {
       std::string* section = key == "pipeline"    ? &pipeline_yaml
                              : key == "kafka"     ? &config.kafka_yaml
                              : key == "sinks"     ? &config.sinks_yaml
+                             : key == "metrics"   ? &config.metrics_yaml
                              : key == "collector" ? &config.collector_yaml
                                                   : nullptr;
       if (section == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "config key '", key, "': unknown key",
-            IsPipelineKey(key) ? absl::StrCat("; pipeline settings go under 'pipeline:' (write "
-                                              "'pipeline:' at the top and indent them below it)")
-                               : "; the sections are pipeline, kafka, sinks and collector"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("config key '", key, "': unknown key",
+                         IsPipelineKey(key)
+                             ? absl::StrCat("; pipeline settings go under 'pipeline:' (write "
+                                            "'pipeline:' at the top and indent them below it)")
+                             : "; the sections are pipeline, kafka, sinks, metrics and collector"));
       }
       if (!kv.second.IsNull() && !kv.second.IsMap()) {
         return absl::InvalidArgumentError(

@@ -6,17 +6,18 @@
 //
 //   pipeline:    detectors, windows, time zones: pipeline::PipelineConfig (pipeline/config.h)
 //   kafka:       brokers, topics, consumer group: `vacwatch run`
-//   sinks:       Alertmanager, PagerDuty, webhooks, metrics
+//   sinks:       Alertmanager, PagerDuty, webhooks
+//   metrics:     the /metrics listener and per-table series (app/metrics_flags.h)
 //   collector:   the PostgreSQL servers to take snapshots of
 //
 //   VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig("configs/vacwatch.yaml"));
 //   Pipeline pipeline(config.pipeline, store);
 //
 // A section's errors name the key by its whole path ("config key 'pipeline.defaults.for': ...").
-// A key outside the four sections is an error (a typo must not silently fall back to a
+// A key outside the five sections is an error (a typo must not silently fall back to a
 // default); a pipeline setting written at the top, as before sections existed, is told where it
-// belongs. The kafka, sinks and collector sections are kept as YAML text for the commands that
-// read them. Errors: NotFound for a missing file, InvalidArgument for anything else.
+// belongs. The kafka, sinks, metrics and collector sections are kept as YAML text for the commands
+// that read them. Errors: NotFound for a missing file, InvalidArgument for anything else.
 
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@ struct VacwatchConfig {
   // The other sections, as YAML text; empty when the file has none.
   std::string kafka_yaml;
   std::string sinks_yaml;
+  std::string metrics_yaml;
   std::string collector_yaml;
 };
 

@@ -20,6 +20,21 @@ std::string PositionKey(const std::string& sink_name) { return "sink:" + sink_na
 
 }  // namespace
 
+void AddDriverStats(const DriverStats& from, DriverStats* into) {
+  into->log_events += from.log_events;
+  into->snapshots += from.snapshots;
+  into->alerts_fired += from.alerts_fired;
+  into->alerts_resolved += from.alerts_resolved;
+  into->redelivered += from.redelivered;
+  into->checkpoints += from.checkpoints;
+  into->late_items += from.late_items;
+  into->skew_timeouts += from.skew_timeouts;
+  into->event_time = std::max(into->event_time, from.event_time);
+  // Same bounds by construction (kDurationBounds): Merge cannot refuse.
+  into->checkpoint_seconds.Merge(from.checkpoint_seconds);
+  into->batch_seconds.Merge(from.batch_seconds);
+}
+
 Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore* store,
                sinks::AlertSink* sink)
     : Driver(std::move(options), consumer, store,
@@ -36,10 +51,11 @@ Driver::Driver(DriverOptions options, EventConsumer* consumer, state::StateStore
 }
 
 absl::Status Driver::RedeliverOutbox() {
+  // Read at every start (a key per firing alert): the tally behind the firing gauge needs it
+  // whatever the sinks, and sinks that re-send what fires get it (Restore).
   std::vector<pipeline::Alert> firing;
-  bool wanted = false;
-  for (const SinkSlot& slot : sinks_) wanted = wanted || slot.config.sink->wants_firing();
-  if (wanted) VW_RETURN_IF_ERROR(FiringSet::Load(*store_, &firing));
+  VW_RETURN_IF_ERROR(FiringSet::Load(*store_, &firing));
+  firing_.Seed(firing);
   for (SinkSlot& slot : sinks_) {
     VW_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                         store_->GetMeta(PositionKey(slot.config.name)));
@@ -225,6 +241,7 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
       }
       if (wait) return Progress::kWaiting;
     }
+    if (batch_start_ == absl::InfinitePast()) batch_start_ = absl::Now();
     VW_RETURN_IF_ERROR(next->input->FeedTo(consumer_));
     if (time < stats_.event_time) {
       ++stats_.late_items;
@@ -249,6 +266,7 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
 }
 
 absl::Status Driver::Checkpoint() {
+  const absl::Time start = absl::Now();
   events_since_checkpoint_ = 0;
   snapshots_since_checkpoint_ = 0;
   // After a failed commit the batch still holds its changes and emitted_ their transitions:
@@ -256,7 +274,8 @@ absl::Status Driver::Checkpoint() {
   if (!commit_pending_) emitted_.clear();
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   commit_pending_ = true;
-  FiringSet::Apply(emitted_, &batch_);  // the same transitions again on a retry: the same set
+  FiringSet::Apply(emitted_, &batch_);
+  firing_.Apply(emitted_);  // idempotent too: a retried commit applies the same transitions  // the same transitions again on a retry: the same set
   UpdatePositions();                    // what the sinks confirmed: positions and deletes
   for (const Slot& slot : slots_) {
     if (!slot.input->source_id().empty()) {
@@ -287,6 +306,12 @@ absl::Status Driver::Checkpoint() {
       // has confirmed are deleted there.
       slot.position = slot.fed;
     }
+  }
+  const absl::Time end = absl::Now();
+  stats_.checkpoint_seconds.Observe(absl::ToDoubleSeconds(end - start));
+  if (batch_start_ != absl::InfinitePast()) {
+    stats_.batch_seconds.Observe(absl::ToDoubleSeconds(end - batch_start_));
+    batch_start_ = absl::InfinitePast();
   }
   return absl::OkStatus();
 }

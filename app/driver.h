@@ -64,6 +64,7 @@
 #include "app/driver_input.h"
 #include "app/event_consumer.h"
 #include "app/firing_set.h"
+#include "common/metrics/histogram.h"
 #include "pipeline/alert.h"
 #include "sinks/alert_route.h"
 #include "sinks/alert_sink.h"
@@ -114,7 +115,17 @@ struct DriverStats {
   int64_t late_items = 0;       // items older than what had been applied already
   int64_t skew_timeouts = 0;    // times an idle input stopped holding event time back
   absl::Time event_time = absl::InfinitePast();  // of the last item fed
+  // Wall time of each successful Checkpoint() (commit, then delivery to every sink and the
+  // synchronous sinks' flush; an asynchronous sink only queues there), and of each batch:
+  // from the first item fed after a checkpoint to the end of the checkpoint that committed and
+  // delivered it (how long input waits in vacwatch before its alerts are out).
+  metrics::Histogram checkpoint_seconds{metrics::kDurationBounds};
+  metrics::Histogram batch_seconds{metrics::kDurationBounds};
 };
+
+// Adds `from` into `into`: counts summed, the later event_time, histograms merged (`run` sums
+// its shards' drivers, those of closed shards included).
+void AddDriverStats(const DriverStats& from, DriverStats* into);
 
 class Driver {
  public:
@@ -158,6 +169,9 @@ class Driver {
   std::vector<UndeliveredSink> Undelivered() const;
 
   const DriverStats& stats() const { return stats_; }
+  // The alerts firing as of the last checkpoint (in the state with it; loaded by
+  // RedeliverOutbox).
+  const FiringTally& firing() const { return firing_; }
 
  private:
   struct Slot {
@@ -192,6 +206,7 @@ class Driver {
   EventConsumer* const consumer_;
   state::StateStore* const store_;
   std::vector<SinkSlot> sinks_;
+  FiringTally firing_;
   std::deque<uint64_t> outbox_;  // seqs committed to the outbox and not yet deleted
   std::vector<Slot> slots_;
   state::StateStore::Batch batch_;
@@ -199,6 +214,7 @@ class Driver {
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
   bool commit_pending_ = false;  // a failed checkpoint's batch_ and emitted_ wait for the retry
+  absl::Time batch_start_ = absl::InfinitePast();  // wall time of the batch's first item
   DriverStats stats_;
 };
 

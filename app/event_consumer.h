@@ -35,6 +35,8 @@ class EventConsumer {
                                   std::vector<pipeline::AlertTransition>* emitted) = 0;
   // The pipeline's counters, when the consumer is a pipeline (null otherwise).
   virtual const pipeline::PipelineCounters* pipeline_counters() const { return nullptr; }
+  // Pipeline::TablesTracked, when the consumer is a pipeline (-1 otherwise).
+  virtual int64_t TablesTracked() const { return -1; }
   // Pipeline::Explain, when the consumer is a pipeline.
   virtual absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) {
     return absl::UnimplementedError("this consumer cannot explain");
@@ -59,6 +61,7 @@ class PipelineConsumer final : public EventConsumer {
   const pipeline::PipelineCounters* pipeline_counters() const override {
     return &pipeline_.counters();
   }
+  int64_t TablesTracked() const override { return pipeline_.TablesTracked(); }
   absl::StatusOr<pipeline::Explanation> Explain(std::string_view table) override;
 
  private:

@@ -43,4 +43,28 @@ void FiringSet::Apply(const std::vector<pipeline::AlertTransition>& transitions,
   }
 }
 
+void FiringTally::Put(const pipeline::Alert& alert) {
+  by_fingerprint_[alert.fingerprint] = {alert.alert,
+                                        std::string(pipeline::SeverityName(alert.severity))};
+}
+
+void FiringTally::Seed(const std::vector<pipeline::Alert>& firing) {
+  by_fingerprint_.clear();
+  for (const pipeline::Alert& alert : firing) Put(alert);
+}
+
+void FiringTally::Apply(const std::vector<pipeline::AlertTransition>& transitions) {
+  for (const pipeline::AlertTransition& t : transitions) {
+    if (t.alert.status == pipeline::AlertStatus::kFiring) {
+      Put(t.alert);
+    } else {
+      by_fingerprint_.erase(t.alert.fingerprint);
+    }
+  }
+}
+
+void FiringTally::AddCounts(FiringCounts* counts) const {
+  for (const auto& [fingerprint, name_severity] : by_fingerprint_) ++(*counts)[name_severity];
+}
+
 }  // namespace vacwatch::app

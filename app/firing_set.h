@@ -19,14 +19,21 @@
 //
 // Keeps no reference to its arguments.
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "pipeline/alert.h"
 #include "state/state_store.h"
 
 namespace vacwatch::app {
+
+// Alerts firing, by (alert name, severity name): what /metrics shows.
+using FiringCounts = std::map<std::pair<std::string, std::string>, int64_t>;
 
 class FiringSet {
  public:
@@ -36,6 +43,22 @@ class FiringSet {
   // same transitions again (a retried commit) gives the same set.
   static void Apply(const std::vector<pipeline::AlertTransition>& transitions,
                     state::StateStore::Batch* batch);
+};
+
+// FiringTally: how many alerts fire, by name and severity, kept by the driver from the firing
+// set it loads at start and the transitions of every checkpoint: the /metrics gauge, whatever
+// the sinks and their routes see. Memory: a fingerprint and two short names per firing alert.
+class FiringTally {
+ public:
+  void Seed(const std::vector<pipeline::Alert>& firing);
+  void Apply(const std::vector<pipeline::AlertTransition>& transitions);
+  // Adds this tally to `counts` (several shards' into one).
+  void AddCounts(FiringCounts* counts) const;
+  size_t size() const { return by_fingerprint_.size(); }
+
+ private:
+  void Put(const pipeline::Alert& alert);
+  absl::flat_hash_map<std::string, std::pair<std::string, std::string>> by_fingerprint_;
 };
 
 }  // namespace vacwatch::app

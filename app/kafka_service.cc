@@ -15,10 +15,14 @@
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
+#include "app/metered_consumer.h"
+#include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
 #include "sinks/kafka/alert_topic_sink.h"
 #include "sinks/kafka/dead_letter_topic.h"
+#include "sinks/metered_sink.h"
+#include "sinks/sink_metrics.h"
 #include "state/source_offset.h"
 #include "state/state_store.h"
 
@@ -29,16 +33,20 @@ namespace {
 // and stats: co-partitioned, so all of a cluster's data), its state in its own scope of the
 // store, its own pipeline and driver (its clusters' events merged in event time), and its
 // outbox delivered in its own scope of the alert topic. Created when the first of the pair is
-// assigned, checkpointed and closed as a unit when the last is revoked.
+// assigned, checkpointed and closed as a unit when the last is revoked. With /metrics its
+// pipeline and alert-topic sink are metered, and its sinks' counts listed by metric name.
 struct Shard {
   int32_t partition = 0;
   std::unique_ptr<state::StateStore> store;  // the partition's scope
   std::unique_ptr<PipelineConsumer> pipeline;
-  std::unique_ptr<sinks::AlertSink> alerts;  // the alert topic, in the partition's scope
-  std::unique_ptr<AlertSinks> http_sinks;    // Alertmanager, PagerDuty, webhook (may be null)
+  std::unique_ptr<MeteredConsumer> metered;            // in front of pipeline (with metrics)
+  std::unique_ptr<sinks::AlertSink> alerts;            // the alert topic, in the partition's scope
+  std::unique_ptr<sinks::MeteredSink> metered_alerts;  // in front of alerts (with metrics)
+  std::unique_ptr<AlertSinks> http_sinks;  // Alertmanager, PagerDuty, webhook (may be null)
   std::unique_ptr<Driver> driver;
   std::unique_ptr<KafkaLogInput> logs;
   std::unique_ptr<KafkaStatsInput> stats;
+  std::vector<MetricsSources::Sink> sink_metrics;  // "kafka", then the HTTP sinks' names
 };
 
 }  // namespace
@@ -73,6 +81,10 @@ class KafkaService::Impl {
     dlq_options.librdkafka = options_.librdkafka;
     VW_ASSIGN_OR_RETURN(dlq_, sinks::DeadLetterTopic::Open(dlq_options));
 
+    if (options_.metrics != nullptr) {
+      series_budget_.limit = options_.metrics->options().table_series_limit;
+      options_.metrics->SetStateOpen(true);  // readiness
+    }
     VW_RETURN_IF_ERROR(Subscribe());
     Log("info", absl::StrCat("consuming ", options_.logs_topic, " and ", options_.stats_topic,
                              " as group ", options_.group, " from ", options_.brokers));
@@ -93,6 +105,7 @@ class KafkaService::Impl {
       if (absl::IsResourceExhausted(s)) s = WaitForSpace(s);
       VW_RETURN_IF_ERROR(s);
       ResumeDrainedPartitions();
+      PublishMetrics();
       if (now - last_progress >= options_.progress_interval) {
         ReportProgress(now - last_progress);
         last_progress = now;
@@ -246,6 +259,15 @@ class KafkaService::Impl {
     VW_ASSIGN_OR_RETURN(shard->store, store_->OpenScope(static_cast<uint32_t>(partition)));
     shard->pipeline = std::make_unique<PipelineConsumer>(options_.pipeline, shard->store.get());
     shard->alerts = alerts_->ForScope(absl::StrCat(options_.group, "/", partition));
+    EventConsumer* consumer = shard->pipeline.get();
+    sinks::AlertSink* alerts = shard->alerts.get();
+    if (options_.metrics != nullptr) {
+      // Without metrics the pipeline and the topic are fed directly: no cost per item.
+      shard->metered = std::make_unique<MeteredConsumer>(consumer, series_budget_);
+      consumer = shard->metered.get();
+      shard->metered_alerts = std::make_unique<sinks::MeteredSink>(alerts);
+      alerts = shard->metered_alerts.get();
+    }
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
     // The service checkpoints on its timer (checkpoint_interval): a commit per snapshot would
@@ -261,14 +283,23 @@ class KafkaService::Impl {
     };
     // The HTTP sinks are the shard's own: each delivers from the partition's outbox, whose
     // numbering is the partition's, and keeps its position in the partition's scope.
-    std::vector<DriverSink> sinks = {{"alerts", shard->alerts.get(), &options_.alerts_topic_route}};
+    std::vector<DriverSink> sinks = {{"alerts", alerts, &options_.alerts_topic_route}};
     if (options_.make_sinks) {
       VW_ASSIGN_OR_RETURN(shard->http_sinks, options_.make_sinks(partition));
       const std::vector<DriverSink> http = shard->http_sinks->driver_sinks();
       sinks.insert(sinks.end(), http.begin(), http.end());
     }
-    shard->driver = std::make_unique<Driver>(driver_options, shard->pipeline.get(),
-                                             shard->store.get(), std::move(sinks));
+    if (options_.metrics != nullptr) {
+      // The alert topic is "kafka" on /metrics (as in the config's sinks: section); its
+      // position keeps its name "alerts". The HTTP sinks count for themselves.
+      for (const DriverSink& d : sinks) {
+        if (d.sink->sink_metrics() == nullptr) continue;
+        shard->sink_metrics.push_back(
+            {d.sink == alerts ? std::string("kafka") : d.name, d.sink->sink_metrics()});
+      }
+    }
+    shard->driver =
+        std::make_unique<Driver>(driver_options, consumer, shard->store.get(), std::move(sinks));
     const int64_t skipped_before = alerts_->skipped_as_delivered();
     VW_RETURN_IF_ERROR(shard->driver->RedeliverOutbox());
     if (alerts_->skipped_as_delivered() > skipped_before) {
@@ -352,6 +383,8 @@ class KafkaService::Impl {
       }
       shard->driver->RemoveInput(it->second);
       const bool is_logs = p.topic == options_.logs_topic;
+      // The totals on /metrics keep what its reader counted.
+      (is_logs ? revoked_logs_ : revoked_stats_) += it->second->counters();
       (is_logs ? log_inputs_ : stats_inputs_)[p.partition] = nullptr;
       paused_.erase({p.topic, p.partition});
       inputs_.erase(it);
@@ -379,17 +412,16 @@ class KafkaService::Impl {
         continue;
       }
       VW_RETURN_IF_ERROR(shard.driver->Finish());
-      AddTotals(shard.driver->stats());
+      AddDriverStats(shard.driver->stats(), &closed_totals_);
+      for (const MetricsSources::Sink& sink : shard.sink_metrics) {
+        SinkCounts& closed = closed_sinks_[sink.name];
+        closed.delivered += sink.metrics->delivered.load(std::memory_order_relaxed);
+        closed.failed += sink.metrics->failed.load(std::memory_order_relaxed);
+        closed.retries += sink.metrics->retries.load(std::memory_order_relaxed);
+      }
       it = shards_.erase(it);
     }
     return absl::OkStatus();
-  }
-
-  void AddTotals(const DriverStats& d) {
-    closed_totals_.alerts_fired += d.alerts_fired;
-    closed_totals_.alerts_resolved += d.alerts_resolved;
-    closed_totals_.log_events += d.log_events;
-    closed_totals_.snapshots += d.snapshots;
   }
 
   // Takes what the consumer has (up to a batch) into the partitions' queues.
@@ -536,6 +568,7 @@ class KafkaService::Impl {
       if (messages_[i] == 0) continue;
       absl::StrAppend(&rates, rates.empty() ? "" : ", ", *names[i], " ",
                       static_cast<int64_t>(static_cast<double>(messages_[i]) / seconds), " msg/s");
+      messages_reported_[i] += messages_[i];
       messages_[i] = 0;
     }
     DriverStats d = closed_totals_;
@@ -555,6 +588,74 @@ class KafkaService::Impl {
                      ", resolved ", d.alerts_resolved, "; dead letters ", dlq_->produced()));
   }
 
+  // Readiness on every pass of the loop; the page every publish_interval (service_metrics.h):
+  // the shards' numbers summed, with what closed shards and revoked inputs had counted (a
+  // counter never goes back), and the lag of each assigned partition.
+  void PublishMetrics() {
+    ServiceMetrics* metrics = options_.metrics;
+    if (metrics == nullptr) return;
+    metrics->MarkConsuming();
+    metrics->SetInputs(static_cast<int>(inputs_.size()));
+    if (!metrics->Due()) return;
+    MetricsSources s;
+    const std::string* names[2] = {&options_.logs_topic, &options_.stats_topic};
+    for (int i = 0; i < 2; ++i) {
+      s.topics.push_back({*names[i], messages_reported_[i] + messages_[i], bytes_[i]});
+    }
+    s.logs = revoked_logs_;
+    s.stats = revoked_stats_;
+    for (const auto& [key, input] : inputs_) {
+      (key.first == options_.logs_topic ? s.logs : s.stats) += input->counters();
+      int64_t low = 0;
+      int64_t high = 0;
+      // The high watermark of the last fetch (cached by librdkafka; no request).
+      if (rd_kafka_get_watermark_offsets(consumer_, key.first.c_str(), key.second, &low, &high) ==
+              RD_KAFKA_RESP_ERR_NO_ERROR &&
+          high >= 0) {
+        s.partitions.push_back(
+            {key.first, key.second, std::max<int64_t>(0, high - input->resume_position().value())});
+      }
+    }
+    s.dead_letters = dlq_->produced();
+    s.dead_letter_failures = dlq_->failed();
+    DriverStats driver = closed_totals_;
+    s.firing.emplace();
+    for (const auto& [partition, shard] : shards_) {
+      AddDriverStats(shard->driver->stats(), &driver);
+      shard->driver->firing().AddCounts(&*s.firing);
+      s.consumers.push_back(shard->metered.get());
+    }
+    s.driver = &driver;
+    SumSinkMetrics(&s.sinks);
+    s.state_bytes = store_->ApproximateSizeBytes();  // the root's: every scope's keys
+    if (absl::Status st = metrics->Publish(s); !st.ok()) {
+      Log("warning", absl::StrCat("metrics page: ", st.message()));
+    }
+  }
+
+  // Each sink name's counts over the open shards (every shard has its own sinks) plus the
+  // closed ones', into summed_sinks_; one entry per name.
+  void SumSinkMetrics(std::vector<MetricsSources::Sink>* out) {
+    std::map<std::string, SinkCounts> sums = closed_sinks_;
+    for (const auto& [partition, shard] : shards_) {
+      for (const MetricsSources::Sink& sink : shard->sink_metrics) {
+        SinkCounts& sum = sums[sink.name];
+        sum.delivered += sink.metrics->delivered.load(std::memory_order_relaxed);
+        sum.failed += sink.metrics->failed.load(std::memory_order_relaxed);
+        sum.retries += sink.metrics->retries.load(std::memory_order_relaxed);
+        sum.queued += sink.metrics->queued.load(std::memory_order_relaxed);
+      }
+    }
+    for (const auto& [name, sum] : sums) {
+      sinks::SinkMetrics& summed = summed_sinks_[name];  // a node of its own: never moves
+      summed.delivered.store(sum.delivered, std::memory_order_relaxed);
+      summed.failed.store(sum.failed, std::memory_order_relaxed);
+      summed.retries.store(sum.retries, std::memory_order_relaxed);
+      summed.queued.store(sum.queued, std::memory_order_relaxed);
+      out->push_back({name, &summed});
+    }
+  }
+
   void Log(std::string_view level, const std::string& message) {
     if (options_.log == nullptr) return;
     std::fprintf(options_.log, "%s %s vacwatch run: %s\n",
@@ -568,6 +669,7 @@ class KafkaService::Impl {
 
   const KafkaServiceOptions options_;
   std::unique_ptr<state::StateStore> store_;  // the root: scopes are the shards'
+  TableSeriesBudget series_budget_;           // shared by the shards' MeteredConsumers
   std::unique_ptr<sinks::AlertTopicSink> alerts_;
   std::unique_ptr<sinks::DeadLetterTopic> dlq_;
   rd_kafka_t* consumer_ = nullptr;
@@ -584,6 +686,17 @@ class KafkaService::Impl {
   DriverStats closed_totals_;     // of shards closed since the start
   absl::Status pending_error_;    // from the rebalance callback
   absl::Status out_of_space_;     // a revoke's checkpoint found the disk full: WaitForSpace
+
+  // For /metrics: messages counted in progress lines already (per topic, as messages_), what
+  // revoked inputs' readers and closed shards' sinks had counted (by metric name), and the
+  // per-name sums the page points to.
+  struct SinkCounts {
+    int64_t delivered = 0, failed = 0, retries = 0, queued = 0;
+  };
+  int64_t messages_reported_[2] = {0, 0};
+  ingest::IngestCounters revoked_logs_, revoked_stats_;
+  std::map<std::string, SinkCounts> closed_sinks_;
+  std::map<std::string, sinks::SinkMetrics> summed_sinks_;
 };
 
 KafkaService::KafkaService(KafkaServiceOptions options)

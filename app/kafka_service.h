@@ -46,6 +46,8 @@
 
 namespace vacwatch::app {
 
+class ServiceMetrics;
+
 struct KafkaServiceOptions {
   std::string brokers;
   std::string group = "vacwatch";
@@ -78,6 +80,9 @@ struct KafkaServiceOptions {
   // The sinks fed after the alert topic, each from its own position (driver.h), made for each
   // partition's shard (app/alert_sinks.h: their workers stop when the shard closes); null: none.
   std::function<absl::StatusOr<std::unique_ptr<AlertSinks>>(int32_t partition)> make_sinks;
+  // Where /metrics and /readyz get the service's numbers (service_metrics.h): published from
+  // the poll loop every publish_interval. Not owned; must outlive Run(). Null: none.
+  ServiceMetrics* metrics = nullptr;
 };
 
 class KafkaService {

@@ -17,6 +17,7 @@
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/log_inputs.h"
+#include "app/metrics_flags.h"
 #include "app/replay_runner.h"
 #include "app/sinks_config.h"
 #include "common/status_macros.h"
@@ -57,6 +58,7 @@ struct ReplayFlags {
   bool quiet = false;
   std::vector<std::string> explain;
   SinkFlags sinks;
+  MetricsFlags metrics;
 };
 
 // A directory for the run's state when --state-dir is not given; removed with its contents
@@ -152,6 +154,7 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   parser.AddSwitch("strict",
                    "exit with code 1 when any input was rejected or nothing could be judged",
                    &flags.strict);
+  AddMetricsFlags(&parser, &flags.metrics, "off");
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
     std::fputs(parser.Help().c_str(), io.out);
@@ -198,12 +201,18 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   }
 
   pipeline::PipelineConfig config;
+  MetricsSettings metrics_settings;  // listen: off unless asked for
   std::string sinks_yaml;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig file, LoadConfig(flags.config));
     config = std::move(file.pipeline);
     sinks_yaml = std::move(file.sinks_yaml);
+    // Only the per-table limit: a config written for `run` must not make a replay listen.
+    MetricsSettings from_config;
+    VW_RETURN_IF_ERROR(ReadMetricsSection(file.metrics_yaml, &from_config));
+    metrics_settings.table_series_limit = from_config.table_series_limit;
   }
+  VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
   VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
   options.sink_drain_timeout = sinks_config.sink_retry_for;
   options.cluster_log_timezones = config.cluster_log_timezones;
@@ -240,6 +249,9 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
   VW_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
                       state::StateStore::Open(state_dir, state::StateStoreOptions()));
 
+  // Before the runner, so it outlives it; stops when the replay returns.
+  VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "replay"));
+  options.metrics = metrics.metrics.get();
   sinks::StdoutSink sink(io.out, *format);
   std::FILE* err = io.err;
   VW_ASSIGN_OR_RETURN(std::unique_ptr<AlertSinks> alert_sinks,

@@ -15,6 +15,8 @@
 #include "app/driver.h"
 #include "app/driver_input.h"
 #include "app/input_diagnoses.h"
+#include "app/metered_consumer.h"
+#include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
 #include "ingest/log_event.h"
@@ -24,6 +26,7 @@
 #include "pipeline/alert.h"
 #include "pipeline/alert_json_reader.h"
 #include "pipeline/pipeline.h"
+#include "sinks/metered_sink.h"
 #include "state/source_offset.h"
 
 namespace vacwatch::app {
@@ -140,19 +143,28 @@ class ReplayRunner::Impl {
         owned_consumer_(std::move(owned)),
         consumer_(owned_consumer_ != nullptr ? owned_consumer_.get() : consumer),
         store_(store),
-        driver_(DriverOptionsFor(), consumer_, store, std::move(sinks)) {}
+        metered_consumer_(options_.metrics == nullptr
+                              ? nullptr
+                              : std::make_unique<MeteredConsumer>(
+                                    consumer_, options_.metrics->options().table_series_limit)),
+        driver_(DriverOptionsFor(),
+                metered_consumer_ != nullptr ? metered_consumer_.get() : consumer_, store,
+                MeterSinks(std::move(sinks))) {}
 
   absl::StatusOr<ReplayStats> Run() {
     VW_RETURN_IF_ERROR(CheckInputs());
+    if (options_.metrics != nullptr) options_.metrics->SetStateOpen(true);  // readiness
     VW_RETURN_IF_ERROR(driver_.RedeliverOutbox());
     VW_RETURN_IF_ERROR(OpenInputs());
     last_progress_ = absl::Now();
+    PublishMetrics(/*force=*/true);
     VW_ASSIGN_OR_RETURN(const Driver::Progress progress, driver_.Run());
     if (progress != Driver::Progress::kEnded) {
       return absl::InternalError("a file input was idle");  // files never are
     }
     VW_RETURN_IF_ERROR(driver_.Finish());
     stats_.undelivered = driver_.Undelivered();
+    PublishMetrics(/*force=*/true);
     const DriverStats& d = driver_.stats();
     stats_.log_events = d.log_events;
     stats_.snapshots = d.snapshots;
@@ -233,9 +245,46 @@ class ReplayRunner::Impl {
       for (const auto& [id, head] : heads_) batch->PutMeta("head:" + id, head);
       return absl::OkStatus();
     };
-    o.after_checkpoint = [this] { MaybeReportProgress(); };
+    o.after_checkpoint = [this] {
+      MaybeReportProgress();
+      PublishMetrics(/*force=*/false);
+    };
     o.sink_drain_timeout = options_.sink_drain_timeout;
     return o;
+  }
+
+  // With metrics, a sink that counts nothing itself (stdout) gets a MeteredSink in front;
+  // every sink's counts are shown under its name. Without, the sinks as they are.
+  std::vector<DriverSink> MeterSinks(std::vector<DriverSink> list) {
+    if (options_.metrics == nullptr) return list;
+    for (DriverSink& d : list) {
+      if (d.sink->sink_metrics() == nullptr) {
+        metered_sinks_.push_back(std::make_unique<sinks::MeteredSink>(d.sink));
+        d.sink = metered_sinks_.back().get();
+      }
+      sink_metrics_.push_back({d.name, d.sink->sink_metrics()});
+    }
+    return list;
+  }
+
+  // Readiness after every checkpoint; the page every publish_interval, or now (`force`).
+  void PublishMetrics(bool force) {
+    ServiceMetrics* metrics = options_.metrics;
+    if (metrics == nullptr) return;
+    metrics->MarkConsuming();
+    metrics->SetInputs(static_cast<int>(log_inputs_.size() + snapshot_inputs_.size()));
+    if (!force && !metrics->Due()) return;
+    MetricsSources s;
+    for (const auto& input : log_inputs_) s.logs += input->counters();
+    for (const auto& input : snapshot_inputs_) s.stats += input->counters();
+    s.dead_letters = s.logs.total_rejected() + s.stats.total_rejected();
+    s.driver = &driver_.stats();
+    s.consumers = {metered_consumer_.get()};
+    s.firing.emplace();
+    driver_.firing().AddCounts(&*s.firing);
+    s.sinks = sink_metrics_;
+    s.state_bytes = store_->ApproximateSizeBytes();
+    if (absl::Status st = metrics->Publish(s); !st.ok()) Warn(std::string(st.message()));
   }
 
   // The stored offset to resume `path` from, or 0. An offset past the end of the file means
@@ -404,6 +453,11 @@ class ReplayRunner::Impl {
   const std::unique_ptr<ReplayConsumer> owned_consumer_;
   ReplayConsumer* const consumer_;
   state::StateStore* const store_;
+  // With metrics (ReplayOptions::metrics): in front of consumer_ and of the sinks that count
+  // nothing themselves; each sink's counts by its name.
+  const std::unique_ptr<MeteredConsumer> metered_consumer_;
+  std::vector<std::unique_ptr<sinks::MeteredSink>> metered_sinks_;
+  std::vector<MetricsSources::Sink> sink_metrics_;
   Driver driver_;
   std::vector<std::unique_ptr<LogInput>> log_inputs_;
   std::vector<std::unique_ptr<SnapshotInput>> snapshot_inputs_;

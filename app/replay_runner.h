@@ -53,6 +53,8 @@
 
 namespace vacwatch::app {
 
+class ServiceMetrics;
+
 struct ReplayOptions {
   std::vector<std::string> log_paths;    // "-" = stdin (not resumable)
   std::vector<std::string> stats_paths;  // snapshot JSON lines
@@ -90,6 +92,10 @@ struct ReplayOptions {
   // How long the end of the run waits for asynchronous (HTTP) sinks to deliver what it
   // committed (sinks.sink_retry_for); what they still lack is in ReplayStats::undelivered.
   absl::Duration sink_drain_timeout = absl::ZeroDuration();
+  // Where /metrics and /readyz get the replay's numbers (service_metrics.h), published after
+  // checkpoints every publish_interval and once at the end. Not owned; must outlive Run().
+  // Null: none (the consumer and sinks are then driven directly).
+  ServiceMetrics* metrics = nullptr;
 };
 
 struct ReplayStats {

@@ -8,11 +8,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
+#include "app/metrics_flags.h"
 #include "app/sinks_config.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
@@ -37,7 +39,10 @@ struct RunFlags {
   std::string cluster_header;
   ingest::EnvelopeOptions envelope;
   SinkFlags sinks;
+  MetricsFlags metrics;
 };
+
+constexpr char kDefaultMetricsListen[] = "127.0.0.1:9187";
 
 // "${NAME}" -> the environment's NAME (InvalidArgument naming NAME, never the value, when unset).
 absl::StatusOr<std::string> SubstituteEnv(const std::string& key, const std::string& value) {
@@ -174,6 +179,7 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
                    &flags.log_line_prefix);
   AddEnvelopeFlags(&parser, &flags.envelope);
   AddSinkFlags(&parser, &flags.sinks);
+  AddMetricsFlags(&parser, &flags.metrics, kDefaultMetricsListen);
   VW_RETURN_IF_ERROR(parser.Parse(args));
   if (parser.help_requested()) {
     std::fputs(parser.Help().c_str(), io.out);
@@ -181,13 +187,17 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   }
 
   KafkaServiceOptions options;
+  MetricsSettings metrics_settings;
+  metrics_settings.listen = kDefaultMetricsListen;
   std::string sinks_yaml;
   if (!flags.config.empty()) {
     VW_ASSIGN_OR_RETURN(VacwatchConfig config, LoadConfig(flags.config));
     options.pipeline = std::move(config.pipeline);
     VW_RETURN_IF_ERROR(ReadKafkaSection(config.kafka_yaml, &options));
+    VW_RETURN_IF_ERROR(ReadMetricsSection(config.metrics_yaml, &metrics_settings));
     sinks_yaml = std::move(config.sinks_yaml);
   }
+  VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
   VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
   for (auto [flag, target] :
        {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
@@ -260,6 +270,16 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     };
   }
   alert_sinks.reset();
+  // After the mask: the listener's thread inherits it. Stopped when this returns (after the
+  // service), so /readyz answers until the end.
+  VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "run"));
+  options.metrics = metrics.metrics.get();
+  if (metrics.server != nullptr && io.err != nullptr) {
+    std::fprintf(io.err,
+                 "%s info vacwatch run: serving /metrics, /healthz and /readyz on port %d\n",
+                 absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
+                 metrics.server->port());
+  }
   KafkaService service(std::move(options));
   return service.Run();
 }

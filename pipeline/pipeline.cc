@@ -66,6 +66,15 @@ class Pipeline::Impl {
   absl::Status OnLogEvent(const ingest::LogEvent& e);
   absl::Status Checkpoint(state::StateStore::Batch* batch, std::vector<AlertTransition>* emitted);
   const PipelineCounters& counters() const { return counters_; }
+  int64_t TablesTracked() const {
+    int64_t n = 0;
+    for (const auto& [name, cluster] : clusters_) {
+      for (const auto& [db_name, db] : cluster.databases) {
+        n += static_cast<int64_t>(db->table_count());
+      }
+    }
+    return n;
+  }
   absl::StatusOr<Explanation> Explain(std::string_view table, absl::Time now);
 
  private:
@@ -868,5 +877,6 @@ absl::Status Pipeline::Checkpoint(state::StateStore::Batch* batch,
 }
 
 const PipelineCounters& Pipeline::counters() const { return impl_->counters(); }
+int64_t Pipeline::TablesTracked() const { return impl_->TablesTracked(); }
 
 }  // namespace vacwatch::pipeline

@@ -78,6 +78,10 @@ class Pipeline {
   absl::Status Checkpoint(state::StateStore::Batch* batch, std::vector<AlertTransition>* emitted);
 
   const PipelineCounters& counters() const;
+  // Tables the pipeline knows (every database's index: relid, name, last seen; cached or not),
+  // for the tables-tracked gauge. Counts the databases' indexes: call it at a progress tick,
+  // not per input. 0 before the first input (the index is loaded then).
+  int64_t TablesTracked() const;
 
   // Why `table` ("cluster/database.schema.table") paged or did not, at `now` (InfinitePast:
   // the cluster's event time, else the table's last input): its trigger, dead tuples and

@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "pipeline/alert.h"
+#include "sinks/sink_metrics.h"
 
 namespace vacwatch::sinks {
 
@@ -49,8 +50,9 @@ class AlertSink {
   // The alerts firing in the state when the run starts (the driver calls it once, before any
   // Deliver), for a sink that re-sends what fires (Alertmanager).
   virtual void Restore(const std::vector<pipeline::Alert>& firing) {}
-  // Whether Restore matters to this sink: the firing set is read from the state only then.
-  virtual bool wants_firing() const { return false; }
+  // What the sink counts of its deliveries, for /metrics (sink_metrics.h); null for a sink
+  // that counts nothing itself (wrap it in a MeteredSink, metered_sink.h).
+  virtual const SinkMetrics* sink_metrics() const { return nullptr; }
 };
 
 }  // namespace vacwatch::sinks

@@ -555,6 +555,18 @@ absl::Status StateStore::ForEachOutbox(
 
 absl::StatusOr<uint64_t> StateStore::LastOutboxSeq() const { return last_outbox_seq_; }
 
+int64_t StateStore::ApproximateSizeBytes() const {
+  uint64_t total = 0;
+  for (rocksdb::ColumnFamilyHandle* handle : impl_->handles) {
+    for (const std::string* property : {&rocksdb::DB::Properties::kLiveSstFilesSize,
+                                        &rocksdb::DB::Properties::kSizeAllMemTables}) {
+      uint64_t value = 0;
+      if (impl_->db->GetIntProperty(handle, *property, &value)) total += value;
+    }
+  }
+  return static_cast<int64_t>(total);
+}
+
 absl::Status StateStore::Commit(Batch* batch) {
   if (batch->scope_ != scope_) {
     return absl::InvalidArgumentError(

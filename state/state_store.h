@@ -134,6 +134,12 @@ class StateStore {
   // The highest outbox sequence ever written (0 if none), so numbering survives restarts.
   absl::StatusOr<uint64_t> LastOutboxSeq() const;
 
+  // The store's size on disk as RocksDB estimates it, summed over the column families: live
+  // table files (SST) plus what the memtables hold (not yet flushed). For the state-size
+  // gauge; cheap (RocksDB's in-memory properties, no I/O). The whole database's, whatever the
+  // handle's scope (scopes are key prefixes in the same column families).
+  int64_t ApproximateSizeBytes() const;
+
   // Applies the batch atomically and clears it. On failure the batch is kept, so the same
   // call can be retried: ResourceExhausted means the disk is full, and a Commit retried once
   // space is back succeeds (the store resumes from RocksDB's write stop by itself).

@@ -54,7 +54,6 @@ class AlertmanagerRequestBuilder final : public AlertRequestBuilder {
   HttpRequest Build(const pipeline::AlertTransition& transition, absl::Time now) override;
   void Done(const pipeline::AlertTransition& transition) override;
   void Restore(const std::vector<pipeline::Alert>& firing) override;
-  bool wants_firing() const override { return true; }
   std::optional<HttpRequest> Heartbeat(absl::Time now) override;
   absl::Duration heartbeat_interval() const override { return options_.resend_interval; }
 

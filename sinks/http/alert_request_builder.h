@@ -32,7 +32,6 @@ class AlertRequestBuilder {
   virtual void Done(const pipeline::AlertTransition& transition) {}
   // What fires according to the state, at start (before any Build).
   virtual void Restore(const std::vector<pipeline::Alert>& firing) {}
-  virtual bool wants_firing() const { return false; }
   // A request sent every `heartbeat_interval()` while the queue is empty (Alertmanager's
   // re-send of what still fires), or nullopt when there is nothing to send.
   virtual std::optional<HttpRequest> Heartbeat(absl::Time now) { return std::nullopt; }

@@ -51,6 +51,7 @@ absl::Status HttpAlertSink::Deliver(const pipeline::AlertTransition& transition)
     }
     queue_.push_back(transition);
     last_offered_ = transition.seq;
+    metrics_.queued.store(static_cast<int64_t>(queue_.size()), std::memory_order_relaxed);
   }
   changed_.notify_all();
   return absl::OkStatus();
@@ -105,7 +106,10 @@ HttpOutcome HttpAlertSink::Send(const std::function<HttpRequest()>& build, int m
       std::lock_guard<std::mutex> lock(mu_);
       was_failing = failing_;
       failing_ = outcome == HttpOutcome::kRetry;
-      if (outcome != HttpOutcome::kDelivered) last_error_ = DescribeHttpResult(response);
+      if (outcome != HttpOutcome::kDelivered) {
+        last_error_ = DescribeHttpResult(response);
+        metrics_.failed.fetch_add(1, std::memory_order_relaxed);
+      }
     }
     if (options_.log) {
       if (outcome == HttpOutcome::kRetry && !was_failing) {
@@ -126,6 +130,7 @@ HttpOutcome HttpAlertSink::Send(const std::function<HttpRequest()>& build, int m
     if (!WaitUnlessStopping(wait)) return HttpOutcome::kRetry;
     std::lock_guard<std::mutex> lock(mu_);
     ++retries_;
+    metrics_.retries.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -167,8 +172,10 @@ void HttpAlertSink::Work() {
           ++rejected_;
         } else {
           ++delivered_;
+          metrics_.delivered.fetch_add(1, std::memory_order_relaxed);
         }
         queue_.pop_front();
+        metrics_.queued.store(static_cast<int64_t>(queue_.size()), std::memory_order_relaxed);
       }
       changed_.notify_all();
       continue;

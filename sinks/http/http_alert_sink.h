@@ -39,6 +39,7 @@
 #include "sinks/http/alert_request_builder.h"
 #include "sinks/http/http_client.h"
 #include "sinks/http/retry_policy.h"
+#include "sinks/sink_metrics.h"
 
 namespace vacwatch::sinks {
 
@@ -69,10 +70,14 @@ class HttpAlertSink final : public AlertSink {
   uint64_t delivered_through() const override;
   std::string last_error() const override;
   void Restore(const std::vector<pipeline::Alert>& firing) override;
-  bool wants_firing() const override { return builder_->wants_firing(); }
 
   // Waits until delivered_through() >= seq or `timeout` passes; true when it got there.
   bool WaitDelivered(uint64_t seq, absl::Duration timeout) const;
+
+  // delivered: transitions the service accepted; failed: requests that failed (re-sends
+  // included; a rejected transition's too); retries; queued: the queue's length. Filled by the
+  // worker as it goes.
+  const SinkMetrics* sink_metrics() const override { return &metrics_; }
 
   int64_t delivered() const;  // transitions the service accepted
   int64_t rejected() const;   // transitions given up on (4xx)
@@ -101,6 +106,7 @@ class HttpAlertSink final : public AlertSink {
   int64_t delivered_ = 0, rejected_ = 0, retries_ = 0;
   std::string last_error_;
   bool failing_ = false;
+  SinkMetrics metrics_;  // atomics: written under mu_ beside the counts, read from anywhere
   std::vector<pipeline::Alert> restore_;  // handed over by Restore() to the worker
   bool has_restore_ = false;
   std::thread worker_;

@@ -102,7 +102,6 @@ class SyncSink final : public sinks::AlertSink {
   }
   absl::Status Flush() override { return absl::OkStatus(); }
   void Restore(const std::vector<pipeline::Alert>& firing) override { restored = firing; }
-  bool wants_firing() const override { return true; }
   std::vector<std::string> got;
   std::vector<pipeline::Alert> restored;
 };

@@ -2,7 +2,9 @@
 // sent as a shipper sends it (one message per log line, one per snapshot, keyed by cluster)
 // gives on the alert topic exactly the transitions `vacwatch replay` gives on the same files
 // (tests/data/golden), for stderr lines, jsonlog records and a Fluent Bit wrapper; a second
-// run on the same state adds nothing; garbage goes to the dead-letter topic with its headers.
+// run on the same state adds nothing; garbage goes to the dead-letter topic with its headers;
+// /metrics, /healthz and /readyz scraped over TCP during the run say so, and the scrape passes
+// `promtool check metrics`.
 
 #include "app/kafka_service.h"
 
@@ -15,9 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "app/dev_broker.h"
+#include "app/metrics_server.h"
+#include "app/service_metrics.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/kafka_test_util.h"
 #include "tests/testing/datasets.h"
+#include "tests/testing/http_get.h"
+#include "tests/testing/promtool.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -34,7 +40,8 @@ using testing::ReadTopic;
 // Runs the service in a thread until told to stop.
 class RunningService {
  public:
-  RunningService(const std::string& bootstrap, const std::string& state_dir) {
+  RunningService(const std::string& bootstrap, const std::string& state_dir,
+                 ServiceMetrics* metrics = nullptr) {
     KafkaServiceOptions options;
     options.brokers = bootstrap;
     options.group = "it";
@@ -43,6 +50,7 @@ class RunningService {
     options.progress_interval = absl::Hours(1);
     options.librdkafka["session.timeout.ms"] = "6000";
     options.log = nullptr;
+    options.metrics = metrics;
     options.stop = [this] { return stop_.load(); };
     options.after_checkpoint = [this](int assigned) {
       if (assigned > 0) ++checkpoints_with_partitions_;
@@ -118,8 +126,47 @@ TEST_P(KafkaServiceTest, AlertTopicHoldsReplaysTransitionsExactlyOnce) {
 
   const std::string state = dir.path() + "/state";
   {
-    RunningService service(bootstrap, state);
+    ServiceMetricsOptions metrics_options;
+    metrics_options.table_series_limit = 20;
+    ServiceMetrics metrics(metrics_options);
+    MetricsAddress address;
+    address.host = "127.0.0.1";
+    address.port = 0;
+    auto server = MetricsServer::Start(address, &metrics);
+    ASSERT_OK(server);
+    const int port = (*server)->port();
+    EXPECT_EQ(testing::HttpGet(port, "/healthz").status, 200);
+    RunningService service(bootstrap, state, &metrics);
     const std::vector<KafkaRecord> alerts = AwaitAlerts(bootstrap, expected);
+    // A scrape while the service runs, once it has read everything (both dead letters).
+    std::string page;
+    EXPECT_TRUE(testing::WaitFor(
+        [&] {
+          page = testing::HttpGet(port, "/metrics").body;
+          return page.find("\nvacwatch_dead_letters_total 2\n") != std::string::npos;
+        },
+        absl::Seconds(60)))
+        << page;
+    EXPECT_EQ(testing::PromtoolCheckMetrics(page), "");
+    for (const std::string& series : {
+             std::string("vacwatch_build_info{"),
+             absl::StrCat("vacwatch_kafka_messages_consumed_total{topic=\"pg.logs\"} ",
+                          Lines(log_lines).size(), "\n"),
+             std::string("vacwatch_kafka_consumer_lag_messages{topic=\"pg.stats\",partition=\""),
+             std::string("vacwatch_parse_errors_total{input=\"stats\",reason=\"bad_structure\"} "),
+             std::string(
+                 "vacwatch_cluster_last_snapshot_timestamp_seconds{cluster=\"prod-eu-1\"} "),
+             std::string("vacwatch_table_dead_tuples{cluster=\"prod-eu-1\""),
+             std::string("vacwatch_alerts_firing{alert=\""),
+             std::string("vacwatch_sink_deliveries_total{sink=\"kafka\"} "),
+             std::string("vacwatch_checkpoint_duration_seconds_count "),
+             std::string("vacwatch_state_size_bytes "),
+             std::string("vacwatch_inputs_assigned 4\n"),
+         }) {
+      EXPECT_NE(page.find(series), std::string::npos) << series << " not in\n" << page;
+    }
+    EXPECT_TRUE(testing::WaitFor([&] { return testing::HttpGet(port, "/readyz").status == 200; },
+                                 absl::Seconds(30)));
     ASSERT_OK(service.Stop());
     EXPECT_EQ(Joined(alerts), golden);
   }

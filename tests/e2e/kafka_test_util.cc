@@ -312,18 +312,10 @@ int ServiceProcess::Terminate(absl::Duration timeout) {
 std::vector<std::string> RunCommand(const std::string& bootstrap, const std::string& group,
                                     const std::string& state_dir, const std::string& config,
                                     const std::string& max_input_skew) {
-  return {BinaryDir() + "/vacwatch",
-          "run",
-          "--brokers",
-          bootstrap,
-          "--group",
-          group,
-          "--state-dir",
-          state_dir,
-          "--config",
-          config,
-          "--max-input-skew",
-          max_input_skew};
+  return {BinaryDir() + "/vacwatch", "run", "--brokers", bootstrap, "--group", group, "--state-dir",
+          state_dir, "--config", config, "--max-input-skew", max_input_skew,
+          // A port of its own: tests run side by side, and the default 9187 may be taken.
+          "--metrics-listen", "127.0.0.1:0"};
 }
 
 void WriteServiceConfig(const std::string& path) {

@@ -144,8 +144,9 @@ class ServiceProcess {
 };
 
 // The `vacwatch run` command line for a test: the dev broker, a group, a state dir, the
-// config file (session.timeout.ms 6000: a killed member's partitions come back quickly) and
-// --max-input-skew (seconds).
+// config file (session.timeout.ms 6000: a killed member's partitions come back quickly),
+// --max-input-skew (seconds) and --metrics-listen 127.0.0.1:0 (a free port: tests run side by
+// side).
 std::vector<std::string> RunCommand(const std::string& bootstrap, const std::string& group,
                                     const std::string& state_dir, const std::string& config,
                                     const std::string& max_input_skew = "1");

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "state/state_store.h"
 #include "tests/testing/status_matchers.h"
@@ -186,6 +187,20 @@ TEST_F(StateStoreScopeTest, MetaPrefixScansStayInTheirScope) {
   // The root's whole meta: its own keys only (the format version and the two above).
   const std::vector<std::string> all = scan(*root, "");
   EXPECT_EQ(all.size(), 3u);
+}
+
+// The state-size gauge asks the root: scopes are key prefixes in the same column families, so
+// what a scope writes is in the root's size, and every handle reports the whole database.
+TEST_F(StateStoreScopeTest, SizeIsTheWholeDatabasesFromAnyHandle) {
+  auto root = Open();
+  auto p3 = Scope(*root, 3);
+  const int64_t before = root->ApproximateSizeBytes();
+  StateStore::Batch b = p3->NewBatch();
+  const std::string value(1000, 'x');
+  for (int i = 0; i < 100; ++i) b.PutTable(Key("c", absl::StrCat("t", i)), value);
+  ASSERT_OK(p3->Commit(&b));
+  EXPECT_GE(root->ApproximateSizeBytes() - before, 100 * 1000);
+  EXPECT_EQ(p3->ApproximateSizeBytes(), root->ApproximateSizeBytes());
 }
 
 }  // namespace
