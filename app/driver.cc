@@ -275,8 +275,9 @@ absl::Status Driver::Checkpoint() {
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   commit_pending_ = true;
   FiringSet::Apply(emitted_, &batch_);
-  firing_.Apply(emitted_);  // idempotent too: a retried commit applies the same transitions  // the same transitions again on a retry: the same set
-  UpdatePositions();                    // what the sinks confirmed: positions and deletes
+  firing_.Apply(emitted_);  // idempotent too: a retried commit applies the same transitions  // the
+                            // same transitions again on a retry: the same set
+  UpdatePositions();        // what the sinks confirmed: positions and deletes
   for (const Slot& slot : slots_) {
     if (!slot.input->source_id().empty()) {
       batch_.PutOffset(slot.input->source_id(), slot.input->resume_position());
