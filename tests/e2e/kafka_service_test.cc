@@ -8,6 +8,7 @@
 
 #include "app/kafka_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -16,13 +17,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/alert_sinks.h"
 #include "app/dev_broker.h"
 #include "app/metrics_server.h"
 #include "app/service_metrics.h"
+#include "app/sinks_config.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/kafka_test_util.h"
 #include "tests/testing/datasets.h"
 #include "tests/testing/http_get.h"
+#include "tests/testing/http_test_server.h"
 #include "tests/testing/promtool.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -41,8 +45,15 @@ using testing::ReadTopic;
 class RunningService {
  public:
   RunningService(const std::string& bootstrap, const std::string& state_dir,
-                 ServiceMetrics* metrics = nullptr) {
+                 ServiceMetrics* metrics = nullptr, const std::string& webhook_url = "") {
     KafkaServiceOptions options;
+    if (!webhook_url.empty()) {
+      options.make_sinks = [webhook_url](int32_t) {
+        SinkFlags flags;
+        flags.webhook_url = webhook_url;
+        return AlertSinks::Start(*ParseSinksConfig(""), flags, nullptr);
+      };
+    }
     options.brokers = bootstrap;
     options.group = "it";
     options.state_dir = state_dir;
@@ -185,6 +196,59 @@ TEST_P(KafkaServiceTest, AlertTopicHoldsReplaysTransitionsExactlyOnce) {
     EXPECT_FALSE(m.headers.at("source_offset").empty());
     EXPECT_TRUE(m.headers.count("source_partition"));
   }
+}
+
+// Two clusters on a topic of 4 partitions, alerts to the alert topic and to a webhook: every
+// shard's sinks deliver its own transitions, each once, and the webhook gets exactly what the
+// alert topic holds.
+TEST(KafkaServiceSinksTest, EveryShardDeliversToTheWebhookWhatTheAlertTopicHolds) {
+  const std::string dataset = testing::DatasetPath("pg15-prod-eu-1");
+  const std::string golden =
+      ReadFile(testing::SourceDir() + "/tests/data/golden/replay-pg15-prod-eu-1.jsonl");
+  ASSERT_FALSE(golden.empty());
+  DevBrokerOptions broker_options;
+  broker_options.partitions = 4;
+  auto broker = DevBroker::Start(broker_options);
+  ASSERT_OK(broker);
+  const std::string bootstrap = (*broker)->bootstrap();
+  const std::vector<std::string> logs = Lines(ReadFile(dataset + "/postgresql.log"));
+  const std::vector<std::string> stats = Lines(ReadFile(dataset + "/snapshots.jsonl"));
+  std::vector<std::string> other_stats;
+  for (std::string line : stats) {
+    const std::string from = "\"cluster\": \"prod-eu-1\"";
+    const size_t at = line.find(from);
+    if (at != std::string::npos) line.replace(at, from.size(), "\"cluster\": \"prod-eu-2\"");
+    other_stats.push_back(line);
+  }
+  for (const char* cluster : {"prod-eu-1", "prod-eu-2"}) {
+    Produce(bootstrap, "pg.logs", cluster, logs);
+    Produce(bootstrap, "pg.stats", cluster,
+            cluster == std::string("prod-eu-1") ? stats : other_stats);
+  }
+  auto webhook = testing::HttpTestServer::Start();
+  ASSERT_NE(webhook, nullptr);
+  testing::ScopedTempDir dir;
+  RunningService service(bootstrap, dir.path() + "/state", nullptr, webhook->url() + "/hook");
+  const size_t expected = 2 * Lines(golden).size();
+  const std::vector<KafkaRecord> alerts = AwaitAlerts(bootstrap, expected);
+  ASSERT_TRUE(webhook->WaitForRequests(expected, absl::Seconds(60)));
+  service.AwaitCheckpoints(3);
+  ASSERT_OK(service.Stop());
+  std::vector<std::string> on_topic, on_webhook;
+  for (const KafkaRecord& r : alerts) on_topic.push_back(r.value);
+  for (const auto& request : webhook->requests()) on_webhook.push_back(request.body);
+  ASSERT_EQ(on_topic.size(), expected);
+  std::sort(on_topic.begin(), on_topic.end());
+  std::sort(on_webhook.begin(), on_webhook.end());
+  EXPECT_EQ(on_webhook, on_topic);
+  // prod-eu-1's transitions are replay's, in order.
+  std::string first_cluster;
+  for (const KafkaRecord& r : alerts) {
+    if (r.value.find("\"cluster\":\"prod-eu-1\"") != std::string::npos) {
+      first_cluster += r.value + "\n";
+    }
+  }
+  EXPECT_EQ(first_cluster, golden);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shippers, KafkaServiceTest,
