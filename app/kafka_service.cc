@@ -21,6 +21,7 @@
 #include "common/status_macros.h"
 #include "sinks/kafka/alert_topic_sink.h"
 #include "sinks/kafka/dead_letter_topic.h"
+#include "sinks/kafka/kafka_conf.h"
 #include "sinks/metered_sink.h"
 #include "sinks/sink_metrics.h"
 #include "state/source_offset.h"
@@ -138,49 +139,25 @@ class KafkaService::Impl {
   }
 
   absl::Status OpenConsumer() {
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    char error[512];
-    auto set = [&](const std::string& key, const std::string& value) -> absl::Status {
-      if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-          RD_KAFKA_CONF_OK) {
-        return absl::InvalidArgumentError(absl::StrCat("kafka setting '", key, "': ", error));
-      }
-      return absl::OkStatus();
-    };
-    // Defaults the config's kafka.librdkafka map may change. A fetch waits at most 10 ms for
-    // data (librdkafka's default is 500): the mock broker of `vacwatch dev-broker` holds every
+    // A fetch waits at most 10 ms for data (librdkafka's default is 500; the config's
+    // kafka.librdkafka may change it): the mock broker of `vacwatch dev-broker` holds every
     // fetch for that long, which capped the service at 170k messages/s (docs/performance.md);
     // a real broker answers at once when it has data, and an idle one costs 100 small requests
     // per second.
-    const std::pair<const char*, std::string> defaults[] = {
-        {"fetch.wait.max.ms", "10"},
-    };
-    absl::Status s;
-    for (const auto& [key, value] : defaults) {
-      if (s = set(key, value); !s.ok()) break;
-    }
-    for (const auto& [key, value] : options_.librdkafka) {
-      if (!s.ok()) break;
-      s = set(key, value);
-    }
-    const std::pair<const char*, std::string> ours[] = {
-        {"bootstrap.servers", options_.brokers},
-        {"group.id", options_.group},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        {"auto.offset.reset", "earliest"},
-        {"partition.assignment.strategy", "cooperative-sticky"},
-        {"isolation.level", "read_committed"},
-        {"client.id", "vacwatch"},
-    };
-    for (const auto& [key, value] : ours) {
-      if (!s.ok()) break;
-      s = set(key, value);
-    }
-    if (!s.ok()) {
-      rd_kafka_conf_destroy(conf);
-      return s;
-    }
+    VW_ASSIGN_OR_RETURN(
+        rd_kafka_conf_t * conf,
+        sinks::MakeKafkaConf({{"fetch.wait.max.ms", "10"}}, options_.librdkafka,
+                             {
+                                 {"bootstrap.servers", options_.brokers},
+                                 {"group.id", options_.group},
+                                 {"enable.auto.commit", "false"},
+                                 {"enable.auto.offset.store", "false"},
+                                 {"auto.offset.reset", "earliest"},
+                                 {"partition.assignment.strategy", "cooperative-sticky"},
+                                 {"isolation.level", "read_committed"},
+                                 {"client.id", "vacwatch"},
+                             }));
+    char error[512];
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_rebalance_cb(conf, &Impl::RebalanceCallback);
     consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));

@@ -12,6 +12,7 @@
 #include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
+#include "app/env_expansion.h"
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
 #include "app/metrics_flags.h"
@@ -44,27 +45,9 @@ struct RunFlags {
 
 constexpr char kDefaultMetricsListen[] = "127.0.0.1:9187";
 
-// "${NAME}" -> the environment's NAME (InvalidArgument naming NAME, never the value, when unset).
+// "${NAME}" in a kafka: value (env_expansion.h).
 absl::StatusOr<std::string> SubstituteEnv(const std::string& key, const std::string& value) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    const size_t open = value.find("${", pos);
-    if (open == std::string::npos) break;
-    const size_t close = value.find('}', open);
-    if (close == std::string::npos) break;
-    out.append(value, pos, open - pos);
-    const std::string name = value.substr(open + 2, close - open - 2);
-    const char* env = std::getenv(name.c_str());
-    if (env == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("config key 'kafka.", key, "': environment variable ", name, " is not set"));
-    }
-    out.append(env);
-    pos = close + 1;
-  }
-  out.append(value, pos, std::string::npos);
-  return out;
+  return ExpandEnv(absl::StrCat("kafka.", key), value);
 }
 
 // kafka.logs / kafka.stats: how each topic's messages are read.

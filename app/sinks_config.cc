@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "app/env_expansion.h"
 #include "common/status_macros.h"
 #include "sinks/alert_labels.h"
 #include "yaml-cpp/yaml.h"
@@ -15,27 +16,6 @@ namespace {
 
 absl::Status KeyError(const std::string& path, std::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("config key '", path, "': ", std::string(what)));
-}
-
-// "${NAME}" -> the environment's NAME; an error naming NAME (never a value) when unset.
-absl::StatusOr<std::string> ExpandEnv(const std::string& path, const std::string& value) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    const size_t open = value.find("${", pos);
-    const size_t close = open == std::string::npos ? open : value.find('}', open);
-    if (close == std::string::npos) break;
-    out.append(value, pos, open - pos);
-    const std::string name = value.substr(open + 2, close - open - 2);
-    const char* env = std::getenv(name.c_str());
-    if (env == nullptr) {
-      return KeyError(path, absl::StrCat("environment variable ", name, " is not set"));
-    }
-    out.append(env);
-    pos = close + 1;
-  }
-  out.append(value, pos, std::string::npos);
-  return out;
 }
 
 absl::StatusOr<std::string> String(const YAML::Node& node, const std::string& path) {

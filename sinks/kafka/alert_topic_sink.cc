@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/alert.h"
+#include "sinks/kafka/kafka_conf.h"
 
 namespace vacwatch::sinks {
 namespace {
@@ -33,28 +34,9 @@ class ScopedAlertTopicSink final : public AlertSink {
 
 int TimeoutMs(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
 
-// A librdkafka configuration from `settings` (in order: the caller's first, then ours, which
-// vacwatch needs as they are). InvalidArgument names the key, never its value (a secret).
-absl::StatusOr<rd_kafka_conf_t*> MakeConf(
-    const std::map<std::string, std::string>& passthrough,
-    const std::vector<std::pair<std::string, std::string>>& ours) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char error[512];
-  for (const auto& [key, value] : passthrough) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("kafka setting '", key, "': ", error));
-    }
-  }
-  for (const auto& [key, value] : ours) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InternalError(absl::StrCat("kafka setting '", key, "': ", error));
-    }
-  }
-  return conf;
+absl::StatusOr<rd_kafka_conf_t*> MakeConf(const std::map<std::string, std::string>& passthrough,
+                                          const KafkaSettings& ours) {
+  return MakeKafkaConf({}, passthrough, ours);
 }
 
 // Takes ownership of `error`.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "sinks/kafka/kafka_conf.h"
 
 namespace vacwatch::sinks {
 namespace {
@@ -16,18 +17,13 @@ constexpr size_t kMaxValueBytes = 4096;
 absl::StatusOr<std::unique_ptr<DeadLetterTopic>> DeadLetterTopic::Open(
     const DeadLetterTopicOptions& options) {
   std::unique_ptr<DeadLetterTopic> dlq(new DeadLetterTopic(options));
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto made = MakeKafkaConf({}, options.librdkafka,
+                            {{"bootstrap.servers", options.brokers},
+                             {"enable.idempotence", "true"},
+                             {"client.id", "vacwatch-dlq"}});
+  if (!made.ok()) return made.status();
+  rd_kafka_conf_t* conf = *made;
   char error[512];
-  for (const auto& [key, value] : options.librdkafka) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), error, sizeof(error)) !=
-        RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return absl::InvalidArgumentError(absl::StrCat("kafka setting '", key, "': ", error));
-    }
-  }
-  rd_kafka_conf_set(conf, "bootstrap.servers", options.brokers.c_str(), error, sizeof(error));
-  rd_kafka_conf_set(conf, "enable.idempotence", "true", error, sizeof(error));
-  rd_kafka_conf_set(conf, "client.id", "vacwatch-dlq", error, sizeof(error));
   dlq->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error));
   if (dlq->producer_ == nullptr) {
     rd_kafka_conf_destroy(conf);
