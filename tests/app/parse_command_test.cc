@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/datasets.h"
 #include "tests/testing/file_contents.h"
+#include "tests/testing/vacwatch_command.h"
 
 namespace vacwatch::app {
 namespace {
@@ -24,22 +25,10 @@ using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // Runs `vacwatch args...` in-process and captures what it prints.
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using RunResult = testing::CommandResult;
 
 RunResult Vacwatch(const std::vector<std::string>& args) {
-  CommandIo io;
-  io.out = std::tmpfile();
-  io.err = std::tmpfile();
-  RunResult run;
-  run.exit_code = RunVacwatch(args, io);
-  run.out = testing::FileContents(io.out);
-  run.err = testing::FileContents(io.err);
-  std::fclose(io.out);
-  std::fclose(io.err);
-  return run;
+  return testing::RunVacwatchCommand(args);
 }
 
 int CountLines(const std::string& text) {

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/file_contents.h"
+#include "tests/testing/vacwatch_command.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vacwatch::app {
@@ -20,22 +21,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using RunResult = testing::CommandResult;
 
 RunResult Vacwatch(const std::vector<std::string>& args) {
-  CommandIo io;
-  io.out = std::tmpfile();
-  io.err = std::tmpfile();
-  RunResult run;
-  run.exit_code = RunVacwatch(args, io);
-  run.out = testing::FileContents(io.out);
-  run.err = testing::FileContents(io.err);
-  std::fclose(io.out);
-  std::fclose(io.err);
-  return run;
+  return testing::RunVacwatchCommand(args);
 }
 
 class RunCommandTest : public ::testing::Test {
