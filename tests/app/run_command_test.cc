@@ -13,8 +13,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/file_contents.h"
-#include "tests/testing/vacwatch_command.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/vacwatch_command.h"
 
 namespace vacwatch::app {
 namespace {
