@@ -16,6 +16,7 @@
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
 #include "app/metered_consumer.h"
+#include "app/service_log.h"
 #include "app/service_metrics.h"
 #include "common/fnv1a.h"
 #include "common/status_macros.h"
@@ -290,6 +291,7 @@ class KafkaService::Impl {
 
   // Each partition resumes at the offset stored with its state (earliest when none).
   absl::Status Assign(rd_kafka_topic_partition_list_t* partitions) {
+    std::string assigned;  // one line for the whole assignment
     for (int i = 0; i < partitions->cnt; ++i) {
       rd_kafka_topic_partition_t& p = partitions->elems[i];
       const std::string topic = p.topic;
@@ -322,8 +324,8 @@ class KafkaService::Impl {
         input = shard->stats.get();
       }
       VW_RETURN_IF_ERROR(shard->driver->AddInput(input));
-      Log("info", absl::StrCat("assigned ", source_name, " from offset ",
-                               stored.has_value() ? absl::StrCat(start) : "earliest"));
+      absl::StrAppend(&assigned, assigned.empty() ? "" : ", ", source_name, " from ",
+                      stored.has_value() ? absl::StrCat(start) : "earliest");
       inputs_[{topic, p.partition}] = input;
       std::vector<KafkaInput*>& by_partition = is_logs ? log_inputs_ : stats_inputs_;
       if (by_partition.size() <= static_cast<size_t>(p.partition)) {
@@ -331,6 +333,7 @@ class KafkaService::Impl {
       }
       by_partition[p.partition] = input;
     }
+    if (!assigned.empty()) Log("info", absl::StrCat("assigned ", assigned));
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_, partitions)) {
       const std::string message = rd_kafka_error_string(e);
       rd_kafka_error_destroy(e);
@@ -347,6 +350,7 @@ class KafkaService::Impl {
   // the service waits for space before reading on.
   absl::Status Revoke(rd_kafka_topic_partition_list_t* partitions) {
     absl::Status checkpointed;
+    std::string revoked;  // one line for the whole revocation
     for (int i = 0; i < partitions->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = inputs_.find({p.topic, p.partition});
@@ -370,8 +374,9 @@ class KafkaService::Impl {
       } else {
         shard->stats.reset();
       }
-      Log("info", absl::StrCat("revoked ", p.topic, "/", p.partition));
+      absl::StrAppend(&revoked, revoked.empty() ? "" : ", ", p.topic, "/", p.partition);
     }
+    if (!revoked.empty()) Log("info", absl::StrCat("revoked ", revoked));
     if (checkpointed.ok() && out_of_space_.ok()) checkpointed = CloseEmptyShards();
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(consumer_, partitions)) {
       rd_kafka_error_destroy(e);
@@ -634,11 +639,7 @@ class KafkaService::Impl {
   }
 
   void Log(std::string_view level, const std::string& message) {
-    if (options_.log == nullptr) return;
-    std::fprintf(options_.log, "%s %s vacwatch run: %s\n",
-                 absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
-                 std::string(level).c_str(), message.c_str());
-    std::fflush(options_.log);
+    WriteServiceLog(options_.log, level, message);
   }
 
   static constexpr int kPollBatch = 1024;

@@ -16,6 +16,7 @@
 #include "app/kafka_service.h"
 #include "app/log_inputs.h"
 #include "app/metrics_flags.h"
+#include "app/service_log.h"
 #include "app/sinks_config.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
@@ -237,10 +238,10 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   std::FILE* log = io.err;
   VW_ASSIGN_OR_RETURN(std::unique_ptr<AlertSinks> alert_sinks,
                       AlertSinks::Start(sinks_config, flags.sinks, [log](const std::string& line) {
-                        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+                        WriteServiceLog(log, "warning", line);
                       }));
   for (const std::string& sink : alert_sinks->Describe()) {
-    std::fprintf(io.err, "vacwatch run: info: alerts also go to %s\n", sink.c_str());
+    WriteServiceLog(io.err, "info", absl::StrCat("alerts also go to ", sink));
   }
   options.alerts_topic_route = sinks_config.kafka_route;
   if (alert_sinks->has_http_sinks()) {
@@ -248,7 +249,7 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     // checked the configuration and named the destinations.
     options.make_sinks = [sinks_config, sink_flags = flags.sinks, log](int32_t) {
       return AlertSinks::Start(sinks_config, sink_flags, [log](const std::string& line) {
-        std::fprintf(log, "vacwatch run: warning: %s\n", line.c_str());
+        WriteServiceLog(log, "warning", line);
       });
     };
   }
@@ -257,11 +258,10 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   // service), so /readyz answers until the end.
   VW_ASSIGN_OR_RETURN(MetricsRuntime metrics, StartMetrics(metrics_settings, "run"));
   options.metrics = metrics.metrics.get();
-  if (metrics.server != nullptr && io.err != nullptr) {
-    std::fprintf(io.err,
-                 "%s info vacwatch run: serving /metrics, /healthz and /readyz on port %d\n",
-                 absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
-                 metrics.server->port());
+  if (metrics.server != nullptr) {
+    WriteServiceLog(
+        io.err, "info",
+        absl::StrCat("serving /metrics, /healthz and /readyz on port ", metrics.server->port()));
   }
   KafkaService service(std::move(options));
   return service.Run();

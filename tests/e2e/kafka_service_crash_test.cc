@@ -175,7 +175,10 @@ TEST_F(KafkaServiceCrashTest, KilledThreeTimesAndRestartedEveryTransitionOnceNon
       [&] {
         const std::vector<std::string> lines = Lines(ReadFile(log_));
         for (size_t i = log_lines_before_last_start; i < lines.size(); ++i) {
-          if (lines[i].find("vacwatch run: assigned pg.logs/0") != std::string::npos) return true;
+          if (lines[i].find("vacwatch run: assigned ") != std::string::npos &&
+              lines[i].find("pg.logs/0 from") != std::string::npos) {
+            return true;
+          }
         }
         return false;
       },
