@@ -482,17 +482,17 @@ absl::StatusOr<std::optional<std::string>> StateStore::GetMeta(std::string_view 
 absl::Status StateStore::ForEachTable(
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
   // A full scan would otherwise push the hot working set out of the block cache.
-  return ScanTables({}, {}, /*fill_cache=*/false, visit);
+  return Scan(kTables, {}, {}, /*fill_cache=*/false, visit);
 }
 
 absl::Status StateStore::ForEachTableInRange(
     std::string_view begin, std::string_view end,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  return ScanTables(begin, end, /*fill_cache=*/true, visit);
+  return Scan(kTables, begin, end, /*fill_cache=*/true, visit);
 }
 
-absl::Status StateStore::ScanTables(
-    std::string_view begin, std::string_view end, bool fill_cache,
+absl::Status StateStore::Scan(
+    uint32_t family, std::string_view begin, std::string_view end, bool fill_cache,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = fill_cache;
@@ -502,7 +502,7 @@ absl::Status StateStore::ScanTables(
   const rocksdb::Slice upper = ToSlice(upper_key);
   if (!upper_key.empty()) read_options.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(read_options, impl_->family(kTables)));
+      impl_->db->NewIterator(read_options, impl_->family(static_cast<Family>(family))));
   for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
     std::string_view key = ToView(it->key());
     if (scope_.empty() && IsScopedKey(key)) {
@@ -513,29 +513,14 @@ absl::Status StateStore::ScanTables(
     key.remove_prefix(scope_.size());
     if (!visit(key, ToView(it->value()))) break;
   }
-  return RocksDbToAbsl(it->status(), "scan tables");
+  return RocksDbToAbsl(it->status(), absl::StrCat("scan ", Sv(kFamilyNames[family])));
 }
 
 absl::Status StateStore::ForEachMeta(
     std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  const std::string lower = absl::StrCat(scope_, Sv(prefix));
-  const std::string upper_key = PrefixEnd(lower);
-  const rocksdb::Slice upper = ToSlice(upper_key);
-  rocksdb::ReadOptions read_options;
-  if (!upper_key.empty()) read_options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->family(kMeta)));
-  for (it->Seek(ToSlice(lower)); it->Valid(); it->Next()) {
-    std::string_view key = ToView(it->key());
-    if (scope_.empty() && IsScopedKey(key)) {
-      it->Seek(ToSlice(kScopesEnd));  // the root does not see the scopes' keys
-      if (!it->Valid()) break;
-      key = ToView(it->key());
-    }
-    key.remove_prefix(scope_.size());
-    if (!visit(key, ToView(it->value()))) break;
-  }
-  return RocksDbToAbsl(it->status(), "scan meta");
+  // An empty prefix's end is empty too: the end of the scope.
+  return Scan(kMeta, prefix, PrefixEnd(prefix), /*fill_cache=*/true, visit);
 }
 
 absl::Status StateStore::ForEachOutbox(

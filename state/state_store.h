@@ -150,9 +150,10 @@ class StateStore {
   struct Impl;
   StateStore(std::shared_ptr<Impl> impl, std::optional<uint32_t> scope_id);
   absl::Status ReadLastOutboxSeq();
-  // The scope's table entries with begin <= key < end (an empty `end`: to the scope's end).
-  absl::Status ScanTables(
-      std::string_view begin, std::string_view end, bool fill_cache,
+  // The scope's entries of column family `family` with begin <= key < end (an empty `end`:
+  // to the scope's end), keys handed to `visit` without the scope's prefix.
+  absl::Status Scan(
+      uint32_t family, std::string_view begin, std::string_view end, bool fill_cache,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
 
   std::shared_ptr<Impl> impl_;
