@@ -129,6 +129,17 @@ absl::Status ReadKafkaSection(const std::string& yaml, KafkaServiceOptions* opti
   return absl::OkStatus();
 }
 
+// --FLAG SECONDS: a duration in (fractional) seconds, at least 0 or above it.
+absl::StatusOr<absl::Duration> ParseSeconds(const std::string& text, std::string_view flag,
+                                            bool zero_ok) {
+  double seconds = 0;
+  if (!absl::SimpleAtod(text, &seconds) || seconds < 0 || (!zero_ok && seconds == 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("--", std::string(flag), ": expected seconds",
+                                                   zero_ok ? "" : " > 0", ", e.g. 30"));
+  }
+  return absl::Seconds(seconds);
+}
+
 }  // namespace
 
 absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) {
@@ -183,12 +194,18 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   }
   VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
   VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
+  // A flag given wins over the config's same setting, one by one.
   for (auto [flag, target] :
        {std::pair{&flags.brokers, &options.brokers}, std::pair{&flags.group, &options.group},
         std::pair{&flags.logs_topic, &options.logs_topic},
         std::pair{&flags.stats_topic, &options.stats_topic},
         std::pair{&flags.alerts_topic, &options.alerts_topic},
-        std::pair{&flags.dlq_topic, &options.dlq_topic}}) {
+        std::pair{&flags.dlq_topic, &options.dlq_topic},
+        std::pair{&flags.cluster_header, &options.cluster_header},
+        std::pair{&flags.envelope.payload_field, &options.envelope.payload_field},
+        std::pair{&flags.envelope.cluster_field, &options.envelope.cluster_field},
+        std::pair{&flags.envelope.time_field, &options.envelope.time_field},
+        std::pair{&flags.log_line_prefix, &options.log_line_prefix}}) {
     if (!flag->empty()) *target = *flag;
   }
   if (options.brokers.empty()) {
@@ -199,29 +216,14 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
   if (flags.state_dir.empty()) return absl::InvalidArgumentError("run needs --state-dir DIR");
   options.state_dir = flags.state_dir;
   if (!flags.max_input_skew.empty()) {
-    double seconds = 0;
-    if (!absl::SimpleAtod(flags.max_input_skew, &seconds) || seconds < 0) {
-      return absl::InvalidArgumentError("--max-input-skew: expected seconds, e.g. 30");
-    }
-    options.max_input_skew = absl::Seconds(seconds);
+    VW_ASSIGN_OR_RETURN(options.max_input_skew,
+                        ParseSeconds(flags.max_input_skew, "max-input-skew", /*zero_ok=*/true));
   }
   if (!flags.checkpoint_interval.empty()) {
-    double seconds = 0;
-    if (!absl::SimpleAtod(flags.checkpoint_interval, &seconds) || seconds <= 0) {
-      return absl::InvalidArgumentError("--checkpoint-interval: expected seconds > 0, e.g. 1");
-    }
-    options.checkpoint_interval = absl::Seconds(seconds);
+    VW_ASSIGN_OR_RETURN(options.checkpoint_interval,
+                        ParseSeconds(flags.checkpoint_interval, "checkpoint-interval",
+                                     /*zero_ok=*/false));
   }
-  if (!flags.cluster_header.empty()) options.cluster_header = flags.cluster_header;
-  // Flags override the config's kafka.logs settings one by one.
-  if (!flags.envelope.payload_field.empty()) {
-    options.envelope.payload_field = flags.envelope.payload_field;
-  }
-  if (!flags.envelope.cluster_field.empty()) {
-    options.envelope.cluster_field = flags.envelope.cluster_field;
-  }
-  if (!flags.envelope.time_field.empty()) options.envelope.time_field = flags.envelope.time_field;
-  if (!flags.log_line_prefix.empty()) options.log_line_prefix = flags.log_line_prefix;
   options.log = io.err;
 
   // Blocked before librdkafka starts its threads, so they come to the stop check only.
