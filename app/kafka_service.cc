@@ -350,17 +350,20 @@ class KafkaService::Impl {
   // the service waits for space before reading on.
   absl::Status Revoke(rd_kafka_topic_partition_list_t* partitions) {
     absl::Status checkpointed;
-    std::string revoked;  // one line for the whole revocation
+    std::string revoked;            // one line for the whole revocation
+    std::set<int32_t> checkpoints;  // once per shard, whether one or both of its go
     for (int i = 0; i < partitions->cnt; ++i) {
       const rd_kafka_topic_partition_t& p = partitions->elems[i];
       auto it = inputs_.find({p.topic, p.partition});
       if (it == inputs_.end()) continue;
       Shard* shard = shards_.at(p.partition).get();
-      absl::Status s = shard->driver->Checkpoint();
-      if (absl::IsResourceExhausted(s)) {
-        out_of_space_ = s;
-      } else if (!s.ok() && checkpointed.ok()) {
-        checkpointed = s;
+      if (checkpoints.insert(p.partition).second) {
+        absl::Status s = shard->driver->Checkpoint();
+        if (absl::IsResourceExhausted(s)) {
+          out_of_space_ = s;
+        } else if (!s.ok() && checkpointed.ok()) {
+          checkpointed = s;
+        }
       }
       shard->driver->RemoveInput(it->second);
       const bool is_logs = p.topic == options_.logs_topic;
