@@ -2,8 +2,11 @@
 #define VACWATCH_PIPELINE_DATABASE_STATE_H_
 
 // DatabaseState and ClusterState: what the pipeline knows about one database and one cluster
-// beyond single tables, rebuilt from the latest snapshot (memory only; nothing here needs to
-// survive a restart: the next snapshot restores it).
+// beyond single tables, rebuilt from the latest snapshot. Their context (all but the table
+// index, which the pipeline rebuilds from the stored table states) is kept in the state at
+// each checkpoint (EncodeContext / DecodeContext, database_state_codec.cc), so that after a
+// restart a log event before the database's next snapshot meets the same holders, workers
+// and pid map as it would have without the restart.
 //
 // DatabaseState (per cluster + database):
 //   - the xmin horizon holders of its latest snapshot: sessions (pid, application_name, state,
@@ -37,6 +40,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/snapshot.h"
@@ -100,6 +104,12 @@ class DatabaseState {
 
   // Tables of this database over their vacuum trigger in the latest complete snapshot.
   int64_t tables_over_trigger = 0;
+
+  // The context: the latest snapshot's time, holders, progress and settings, and
+  // tables_over_trigger. Encode appends to `*out`; Decode replaces the context (not the
+  // index) and returns DataLoss for bytes it cannot read (an unknown version included).
+  void EncodeContext(std::string* out) const;
+  absl::Status DecodeContext(std::string_view bytes);
 
  private:
   std::string cluster_, database_;
@@ -213,6 +223,15 @@ class ClusterState {
   void NoteWorkers(const ingest::Snapshot& snapshot);
   int64_t workers_busy() const { return workers_busy_; }
   int64_t max_workers() const { return max_workers_; }
+
+  // When the pipeline last swept the cluster's tables for the table_ttl (event time, us);
+  // nullopt before the first sweep.
+  std::optional<int64_t> last_ttl_sweep_us;
+
+  // Everything above but the name, as for DatabaseState::EncodeContext (the pid map in pid
+  // order, so the same state gives the same bytes).
+  void Encode(std::string* out) const;
+  absl::Status Decode(std::string_view bytes);
 
  private:
   std::string cluster_;

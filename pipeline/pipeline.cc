@@ -24,6 +24,7 @@
 #include "pipeline/table_key.h"
 #include "pipeline/table_state.h"
 #include "pipeline/thresholds.h"
+#include "state/coding.h"
 
 namespace vacwatch::pipeline {
 namespace {
@@ -86,8 +87,7 @@ class Pipeline::Impl {
     std::unique_ptr<ClusterState> state;
     std::map<std::string, std::unique_ptr<DatabaseState>, std::less<>> databases;
     int64_t tables_over_trigger = 0;  // the sum of its databases' tables_over_trigger
-    bool swept = false;               // last_sweep_us is set
-    int64_t last_sweep_us = 0;
+    bool context_changed = false;     // its state changed since the last Checkpoint
   };
   ClusterEntry& ClusterOf(std::string_view name);
   ClusterState& Cluster(std::string_view name);
@@ -123,6 +123,15 @@ class Pipeline::Impl {
 
   absl::StatusOr<std::string> ResolveSkip(const ingest::LogEvent& e, ClusterState* cluster);
 
+  // The contexts of databases and clusters (database_state.h) are stored at each checkpoint
+  // when they changed, under these meta keys, and read back on the first input.
+  static std::string DatabaseContextKey(std::string_view cluster, std::string_view database);
+  static std::string ClusterContextKey(std::string_view cluster);
+  absl::Status LoadContexts();
+  // `db` took a snapshot (null: only the cluster's state changed, by a log event).
+  void NoteContextChanged(std::string_view cluster, DatabaseState* db);
+  void CheckpointContexts(state::StateStore::Batch* batch);
+
   PipelineConfig config_;
   state::StateStore* store_;
   PipelineCounters counters_;
@@ -144,6 +153,10 @@ class Pipeline::Impl {
   // During OnSnapshot: the snapshot's tables whose AutovacuumNotKeepingUp fires with cause
   // xmin_horizon (valid until the snapshot is applied: nothing is evicted meanwhile).
   std::vector<Entry*> paying_;
+
+  std::vector<ClusterEntry*> changed_clusters_;    // each once (ClusterEntry::context_changed)
+  std::vector<DatabaseState*> changed_databases_;  // may repeat until the checkpoint
+  std::string context_buf_;
 };
 
 absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
@@ -167,6 +180,7 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
   cluster.Advance(s.collected_at);
   db.ApplySnapshot(s);
   cluster.NoteWorkers(s);
+  NoteContextChanged(s.cluster, &db);
   const absl::Time now = s.collected_at;
   const int64_t now_us = absl::ToUnixMicros(now);
   // The same for every row: this database's count changes only after the loop.
@@ -242,7 +256,82 @@ absl::Status Pipeline::Impl::EnsureInitialized() {
   });
   if (!s.ok()) init_status_ = s;
   if (init_status_.ok() && !decode_status.ok()) init_status_ = decode_status;
+  if (init_status_.ok()) init_status_ = LoadContexts();
   return init_status_;
+}
+
+namespace {
+constexpr std::string_view kDatabaseContextPrefix = "ctx:db:";
+constexpr std::string_view kClusterContextPrefix = "ctx:cluster:";
+}  // namespace
+
+std::string Pipeline::Impl::DatabaseContextKey(std::string_view cluster,
+                                               std::string_view database) {
+  std::string key(kDatabaseContextPrefix);
+  state::PutLengthPrefixedString(&key, cluster);
+  key.append(database);
+  return key;
+}
+
+std::string Pipeline::Impl::ClusterContextKey(std::string_view cluster) {
+  std::string key(kClusterContextPrefix);
+  key.append(cluster);
+  return key;
+}
+
+absl::Status Pipeline::Impl::LoadContexts() {
+  absl::Status status;
+  VW_RETURN_IF_ERROR(
+      store_->ForEachMeta(kClusterContextPrefix, [&](std::string_view key, std::string_view value) {
+        key.remove_prefix(kClusterContextPrefix.size());
+        ClusterEntry& entry = ClusterOf(key);
+        status = entry.state->Decode(value);
+        return status.ok();
+      }));
+  VW_RETURN_IF_ERROR(status);
+  VW_RETURN_IF_ERROR(store_->ForEachMeta(
+      kDatabaseContextPrefix, [&](std::string_view key, std::string_view value) {
+        key.remove_prefix(kDatabaseContextPrefix.size());
+        std::string_view cluster;
+        if (!state::GetLengthPrefixedString(&key, &cluster)) {
+          status = absl::DataLossError("state store: malformed database context key");
+          return false;
+        }
+        DatabaseState& db = Database(cluster, key);
+        status = db.DecodeContext(value);
+        ClusterOf(cluster).tables_over_trigger += db.tables_over_trigger;
+        return status.ok();
+      }));
+  return status;
+}
+
+void Pipeline::Impl::NoteContextChanged(std::string_view cluster, DatabaseState* db) {
+  if (store_ == nullptr) return;
+  ClusterEntry& entry = ClusterOf(cluster);
+  if (!entry.context_changed) {
+    entry.context_changed = true;
+    changed_clusters_.push_back(&entry);
+  }
+  if (db != nullptr) changed_databases_.push_back(db);
+}
+
+void Pipeline::Impl::CheckpointContexts(state::StateStore::Batch* batch) {
+  for (ClusterEntry* entry : changed_clusters_) {
+    context_buf_.clear();
+    entry->state->Encode(&context_buf_);
+    batch->PutMeta(ClusterContextKey(entry->state->cluster()), context_buf_);
+    entry->context_changed = false;
+  }
+  changed_clusters_.clear();
+  std::sort(changed_databases_.begin(), changed_databases_.end());
+  changed_databases_.erase(std::unique(changed_databases_.begin(), changed_databases_.end()),
+                           changed_databases_.end());
+  for (DatabaseState* db : changed_databases_) {
+    context_buf_.clear();
+    db->EncodeContext(&context_buf_);
+    batch->PutMeta(DatabaseContextKey(db->cluster(), db->database()), context_buf_);
+  }
+  changed_databases_.clear();
 }
 
 Pipeline::Impl::ClusterEntry& Pipeline::Impl::ClusterOf(std::string_view name) {
@@ -543,13 +632,12 @@ absl::Status Pipeline::Impl::SweepTtl(ClusterState* cluster) {
   const int64_t ttl_us = absl::ToInt64Microseconds(config_.table_ttl);
   const int64_t every_us = std::max<int64_t>(ttl_us / 24, 1);
   ClusterEntry& entry = ClusterOf(cluster->cluster());
-  if (!entry.swept) {
-    entry.swept = true;
-    entry.last_sweep_us = now_us;
+  if (!cluster->last_ttl_sweep_us.has_value()) {
+    cluster->last_ttl_sweep_us = now_us;
     return absl::OkStatus();
   }
-  if (now_us - entry.last_sweep_us < every_us) return absl::OkStatus();
-  entry.last_sweep_us = now_us;
+  if (now_us - *cluster->last_ttl_sweep_us < every_us) return absl::OkStatus();
+  cluster->last_ttl_sweep_us = now_us;
   for (auto db = entry.databases.begin(); db != entry.databases.end(); ++db) {
     std::vector<std::string> expired;
     db->second->ForEachTable([&](absl::string_view key, int64_t, int64_t last_seen_us) {
@@ -580,6 +668,7 @@ absl::Status Pipeline::Impl::OnLogEvent(const ingest::LogEvent& e) {
   cache_.EvictIfNeeded();
   ClusterState& cluster = Cluster(e.cluster);
   cluster.Advance(e.time);
+  NoteContextChanged(e.cluster, nullptr);
   std::string key;
   switch (e.type) {
     case ingest::LogEventType::kVacuum:
@@ -700,6 +789,7 @@ absl::Status Pipeline::Impl::Checkpoint(state::StateStore::Batch* batch,
                                         std::vector<AlertTransition>* emitted) {
   VW_RETURN_IF_ERROR(EnsureInitialized());
   cache_.Checkpoint(batch);
+  CheckpointContexts(batch);
   std::string json;
   for (AlertTransition& t : pending_) {
     WriteAlertJson(t.alert, &json);

@@ -59,7 +59,9 @@ class Pipeline {
   // database's key range); keeps at most config.max_cached_tables states in memory between
   // inputs (LRU of clean ones; states changed since the last Checkpoint stay), encoded between
   // checkpoints and decoded when an input names them. On the first input it scans the store's
-  // table keys once to rebuild the per-database index (relid, name, last seen) and continues
+  // table keys once to rebuild the per-database index (relid, name, last seen), reads back the
+  // databases' and clusters' contexts (holders, progress, workers, pid map, clock: meta keys
+  // `ctx:db:` and `ctx:cluster:`, written at each Checkpoint where they changed) and continues
   // the outbox sequence from store->LastOutboxSeq(). `store` must outlive the Pipeline.
   Pipeline(const PipelineConfig& config, state::StateStore* store);
   ~Pipeline();

@@ -177,5 +177,79 @@ TEST(DatabaseStateTest, ClusterClockNeverGoesBackwards) {
   EXPECT_EQ(cluster.now(), T(10));
 }
 
+TEST(DatabaseStateTest, ContextRoundTripsAndTheIndexStaysOut) {
+  SnapshotBuilder b;
+  SnapshotExtras x;
+  x.holders = {HolderSpec{.pid = 2, .database = "db", .xmin_age = 100}};
+  x.slots = {{"standby", 500}};
+  x.prepared = {{"tx-42", 700}};
+  x.progress = {ProgressSpec{.pid = 50, .relid = 16461, .start = T(0)}};
+  x.max_workers = 6;
+  DatabaseState db("c1", "db");
+  db.ApplySnapshot(b.Build(T(30), "db", {}, x));
+  db.NoteTable("key", "orders", 16461, 1);
+  db.tables_over_trigger = 4;
+  std::string bytes;
+  db.EncodeContext(&bytes);
+
+  DatabaseState restored("c1", "db");
+  ASSERT_TRUE(restored.DecodeContext(bytes).ok());
+  EXPECT_EQ(restored.last_snapshot(), T(30));
+  EXPECT_EQ(restored.autovacuum_max_workers(), 6);
+  EXPECT_EQ(restored.tables_over_trigger, 4);
+  EXPECT_EQ(restored.horizon().candidates, db.horizon().candidates);
+  EXPECT_EQ(restored.horizon().horizon_key(), db.horizon().horizon_key());
+  ASSERT_NE(restored.ProgressFor(16461), nullptr);
+  EXPECT_EQ(restored.ProgressFor(16461)->pid, 50);
+  EXPECT_EQ(restored.table_count(), 0u);  // the index is rebuilt from the table states
+  std::string again;
+  restored.EncodeContext(&again);
+  EXPECT_EQ(again, bytes);
+
+  // Every truncation is DataLoss, and so is a version this build does not know.
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    DatabaseState cut("c1", "db");
+    EXPECT_EQ(cut.DecodeContext(std::string_view(bytes).substr(0, n)).code(),
+              absl::StatusCode::kDataLoss)
+        << n;
+  }
+  std::string future = bytes;
+  future[0] = 2;
+  EXPECT_EQ(restored.DecodeContext(future).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(restored.DecodeContext(bytes + "x").code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(DatabaseStateTest, ClusterRoundTripsItsClockWorkersPidsAndSweep) {
+  SnapshotBuilder b;
+  SnapshotExtras x;
+  x.progress = {ProgressSpec{.pid = 70, .relid = 9, .database = "jobs", .start = T(0)}};
+  x.max_workers = 5;
+  ClusterState cluster("c1");
+  cluster.NoteWorkers(b.Build(T(0), "db", {}, x));
+  cluster.LearnPid(80, "shop", T(5));
+  cluster.Advance(T(9));
+  cluster.last_ttl_sweep_us = 1234;
+  std::string bytes;
+  cluster.Encode(&bytes);
+
+  ClusterState restored("c1");
+  ASSERT_TRUE(restored.Decode(bytes).ok());
+  EXPECT_EQ(restored.now(), T(9));
+  EXPECT_EQ(restored.workers_busy(), 1);
+  EXPECT_EQ(restored.max_workers(), 5);
+  EXPECT_EQ(restored.last_ttl_sweep_us, 1234);
+  ASSERT_NE(restored.DatabaseOfPid(80, T(10)), nullptr);
+  EXPECT_EQ(*restored.DatabaseOfPid(80, T(10)), "shop");
+  EXPECT_EQ(*restored.DatabaseOfPid(70, T(10)), "jobs");
+  std::string again;
+  restored.Encode(&again);
+  EXPECT_EQ(again, bytes);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    ClusterState cut("c1");
+    EXPECT_EQ(cut.Decode(std::string_view(bytes).substr(0, n)).code(), absl::StatusCode::kDataLoss)
+        << n;
+  }
+}
+
 }  // namespace
 }  // namespace vacwatch::pipeline
