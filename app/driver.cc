@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
@@ -257,8 +258,9 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
       ++events_since_checkpoint_;
     }
     VW_RETURN_IF_ERROR(Refresh(next));
-    if (events_since_checkpoint_ >= options_.checkpoint_every_events ||
-        snapshots_since_checkpoint_ >= options_.checkpoint_every_snapshots) {
+    if (options_.checkpoint_in_run &&
+        (events_since_checkpoint_ >= options_.checkpoint_every_events ||
+         snapshots_since_checkpoint_ >= options_.checkpoint_every_snapshots)) {
       VW_RETURN_IF_ERROR(Checkpoint());
       if (options_.after_checkpoint) options_.after_checkpoint();
     }
@@ -266,7 +268,12 @@ absl::StatusOr<Driver::Progress> Driver::Run() {
 }
 
 absl::Status Driver::Checkpoint() {
-  const absl::Time start = absl::Now();
+  VW_RETURN_IF_ERROR(Commit());
+  return Deliver();
+}
+
+absl::Status Driver::Commit() {
+  if (checkpoint_start_ == absl::InfinitePast()) checkpoint_start_ = absl::Now();
   events_since_checkpoint_ = 0;
   snapshots_since_checkpoint_ = 0;
   // After a failed commit the batch still holds its changes and emitted_ their transitions:
@@ -274,10 +281,10 @@ absl::Status Driver::Checkpoint() {
   if (!commit_pending_) emitted_.clear();
   VW_RETURN_IF_ERROR(consumer_->Checkpoint(&batch_, &emitted_));
   commit_pending_ = true;
+  // Both idempotent: a retried commit applies the same transitions again, giving the same set.
   FiringSet::Apply(emitted_, &batch_);
-  firing_.Apply(emitted_);  // idempotent too: a retried commit applies the same transitions  // the
-                            // same transitions again on a retry: the same set
-  UpdatePositions();        // what the sinks confirmed: positions and deletes
+  firing_.Apply(emitted_);
+  UpdatePositions();  // what the sinks confirmed: positions and deletes
   for (const Slot& slot : slots_) {
     if (!slot.input->source_id().empty()) {
       batch_.PutOffset(slot.input->source_id(), slot.input->resume_position());
@@ -287,17 +294,26 @@ absl::Status Driver::Checkpoint() {
   VW_RETURN_IF_ERROR(store_->Commit(&batch_));
   commit_pending_ = false;
   ++stats_.checkpoints;
-  for (const pipeline::AlertTransition& transition : emitted_) {
+  for (pipeline::AlertTransition& transition : emitted_) {
     outbox_.push_back(transition.seq);
     Count(transition);
+    committed_.push_back(std::move(transition));
   }
+  emitted_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status Driver::Deliver() {
+  // Whatever happens below, these are in the outbox: a failed delivery leaves them there for
+  // the sinks' catch-up or the next run, never for a second Deliver() of the same list.
+  absl::Cleanup done = [this] { committed_.clear(); };
   for (SinkSlot& slot : sinks_) {
     if (slot.behind) {
-      VW_RETURN_IF_ERROR(CatchUp(&slot));  // the outbox has emitted_ now
+      VW_RETURN_IF_ERROR(CatchUp(&slot));  // the outbox has committed_ now
       continue;
     }
-    if (emitted_.empty()) continue;
-    for (const pipeline::AlertTransition& transition : emitted_) {
+    if (committed_.empty()) continue;
+    for (const pipeline::AlertTransition& transition : committed_) {
       VW_ASSIGN_OR_RETURN(const bool taken, Offer(&slot, transition));
       if (!taken) break;
     }
@@ -309,7 +325,10 @@ absl::Status Driver::Checkpoint() {
     }
   }
   const absl::Time end = absl::Now();
-  stats_.checkpoint_seconds.Observe(absl::ToDoubleSeconds(end - start));
+  if (checkpoint_start_ != absl::InfinitePast()) {
+    stats_.checkpoint_seconds.Observe(absl::ToDoubleSeconds(end - checkpoint_start_));
+    checkpoint_start_ = absl::InfinitePast();
+  }
   if (batch_start_ != absl::InfinitePast()) {
     stats_.batch_seconds.Observe(absl::ToDoubleSeconds(end - batch_start_));
     batch_start_ = absl::InfinitePast();

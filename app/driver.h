@@ -32,7 +32,8 @@
 //
 // A crash (or a failing sink) between commit and delivery loses nothing: the next run delivers
 // the outbox again. The driver keeps pointers to the consumer, store, sinks and inputs: they
-// must outlive it. Not thread-safe.
+// must outlive it. Not thread-safe: one thread at a time (drivers of different stores' scopes
+// may run on different threads; their sinks then must be, see KafkaService).
 //
 // Several sinks. Each sink (DriverSink) has its own delivery position, kept in the state as
 // meta "sink:<name>" (decimal: every outbox seq <= it is delivered to that sink, or left out
@@ -85,6 +86,10 @@ struct DriverOptions {
   std::function<absl::Status(state::StateStore::Batch*)> before_commit;
   // Called after every checkpoint of Run() (replay's progress line).
   std::function<void()> after_checkpoint;
+  // False: Run() never checkpoints; the caller does, watching items_since_checkpoint() (the
+  // service, whose shards run on several threads but deliver on one: Commit on each shard's
+  // thread, then Deliver on the caller's).
+  bool checkpoint_in_run = true;
   // How long Finish() waits for asynchronous sinks to deliver what was committed (replay:
   // sink_retry_for); zero: not at all.
   absl::Duration sink_drain_timeout = absl::ZeroDuration();
@@ -161,6 +166,15 @@ class Driver {
   // handed its changes over and may no longer hold them); the retry commits and delivers
   // everything, the failed attempt's transitions included.
   absl::Status Checkpoint();
+  // Checkpoint() in two steps: Commit() commits (and may be retried as above), Deliver() hands
+  // what was committed to the sinks. Checkpoint() is Commit() then Deliver(). Between them the
+  // driver may not Run(). Deliver() with nothing committed only feeds sinks that are behind.
+  absl::Status Commit();
+  absl::Status Deliver();
+  // Log events plus snapshots fed since the last commit.
+  int64_t items_since_checkpoint() const {
+    return events_since_checkpoint_ + snapshots_since_checkpoint_;
+  }
   // A last checkpoint, a wait of up to `sink_drain_timeout` for asynchronous sinks, and the
   // deletion of the outbox entries every sink confirmed (positions committed).
   absl::Status Finish();
@@ -210,7 +224,9 @@ class Driver {
   std::deque<uint64_t> outbox_;  // seqs committed to the outbox and not yet deleted
   std::vector<Slot> slots_;
   state::StateStore::Batch batch_;
-  std::vector<pipeline::AlertTransition> emitted_;  // reused per checkpoint
+  std::vector<pipeline::AlertTransition> emitted_;      // not committed yet (reused)
+  std::vector<pipeline::AlertTransition> committed_;    // committed, for Deliver() (reused)
+  absl::Time checkpoint_start_ = absl::InfinitePast();  // of the Commit() being delivered
   int64_t events_since_checkpoint_ = 0;
   int64_t snapshots_since_checkpoint_ = 0;
   bool commit_pending_ = false;  // a failed checkpoint's batch_ and emitted_ wait for the retry

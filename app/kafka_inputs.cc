@@ -43,8 +43,16 @@ bool KafkaInput::Push(KafkaMessage message) {
     return false;
   }
   next_expected_ = message->offset + 1;
+  queued_bytes_ += message->len;
   queue_.push_back(std::move(message));
   return true;
+}
+
+KafkaMessage KafkaInput::PopFront() {
+  KafkaMessage message = std::move(queue_.front());
+  queue_.pop_front();
+  queued_bytes_ -= message->len;
+  return message;
 }
 
 absl::StatusOr<std::unique_ptr<KafkaLogInput>> KafkaLogInput::Create(
@@ -68,8 +76,7 @@ absl::StatusOr<DriverInput::State> KafkaLogInput::Advance() {
       resume_ = reader_->resume_offset();
       return State::kIdle;
     }
-    KafkaMessage message = std::move(queue_.front());
-    queue_.pop_front();
+    KafkaMessage message = PopFront();
     const std::string_view payload(static_cast<const char*>(message->payload), message->len);
     std::string_view cluster(static_cast<const char*>(message->key),
                              message->key == nullptr ? 0 : message->key_len);
@@ -183,8 +190,7 @@ absl::StatusOr<DriverInput::State> KafkaStatsInput::Advance() {
       resume_ = end >= fed_ ? next_message_ : MessageAt(end);
       return State::kIdle;
     }
-    KafkaMessage message = std::move(queue_.front());
-    queue_.pop_front();
+    KafkaMessage message = PopFront();
     starts_.emplace_back(fed_, message->offset);
     const std::string_view payload(static_cast<const char*>(message->payload), message->len);
     reader_.Feed(payload);

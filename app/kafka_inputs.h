@@ -48,6 +48,9 @@ class KafkaInput : public DriverInput {
   bool Push(KafkaMessage message);
   int64_t duplicates_dropped() const { return duplicates_; }
   size_t queued() const { return queue_.size(); }
+  // The payload bytes of the queued messages (snapshot messages run to megabytes: the
+  // service bounds its queues by bytes as well as by count).
+  size_t queued_bytes() const { return queued_bytes_; }
   const std::string& source_id() const override { return source_id_; }
   absl::Time time() const override { return time_; }
   state::SourceOffset resume_position() const override { return state::SourceOffset(resume_); }
@@ -55,7 +58,11 @@ class KafkaInput : public DriverInput {
 
  protected:
   KafkaInput(const std::string& topic, int32_t partition, int64_t start_offset);
+  // The next queued message, taken off the queue.
+  KafkaMessage PopFront();
+
   std::deque<KafkaMessage> queue_;
+  size_t queued_bytes_ = 0;
   absl::Time time_ = absl::InfinitePast();
   int64_t resume_;
 

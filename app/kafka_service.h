@@ -10,7 +10,8 @@
 // Each partition number is a shard: the log and stats partitions of that number, their state in
 // the partition's own scope of the store (state_store.h: tables, outbox, offsets, detected
 // prefixes), a pipeline and a driver of their own. A cluster's events are merged in event time
-// within its shard; shards share nothing but the store's files and the producers, so a revoked
+// within its shard; shards share nothing but the store's files and the producers (both
+// thread-safe), so their pipelines run on a pool of `threads` (task_pool.h) and a revoked
 // partition is checkpointed and closed as a unit (and can later move to another instance).
 //
 //   KafkaServiceOptions options;   // brokers, group, state_dir, topics, pipeline config
@@ -69,9 +70,14 @@ struct KafkaServiceOptions {
   // changes a pipeline holds between checkpoints).
   int64_t checkpoint_every_items = 65536;
   absl::Duration progress_interval = absl::Seconds(10);
-  size_t max_queued_messages = 20000;  // per partition, before it is paused
-  std::FILE* log = stderr;             // one line per event, with a level
-  std::function<bool()> stop;          // polled; true ends the run cleanly
+  // Per partition, before it is paused (resumed at half): messages, and their payload bytes.
+  size_t max_queued_messages = 20000;
+  size_t max_queued_bytes = 32 << 20;
+  // Threads that run the shards' pipelines and commits (the polling thread is one of them):
+  // shards share nothing but the store's database, so they scale with the cores.
+  int threads = 2;
+  std::FILE* log = stderr;     // one line per event, with a level
+  std::function<bool()> stop;  // polled; true ends the run cleanly
   // Called after each periodic checkpoint with the number of partitions assigned (tests wait
   // on it instead of sleeping).
   std::function<void(int assigned_partitions)> after_checkpoint;

@@ -73,8 +73,7 @@ void MeteredConsumer::NoteTables(const ingest::Snapshot& snapshot) {
   AppendKeyPart(snapshot.cluster, &key_);
   AppendKeyPart(snapshot.database, &key_);
   auto db = database_index_.find(key_);
-  if (db == database_index_.end() && budget_->databases < budget_->limit) {
-    ++budget_->databases;
+  if (db == database_index_.end() && budget_->TryTake(budget_->databases)) {
     db = database_index_.emplace(key_, databases_.size()).first;
     databases_.push_back({std::string(snapshot.cluster), std::string(snapshot.database), 0});
   }
@@ -88,11 +87,10 @@ void MeteredConsumer::NoteTables(const ingest::Snapshot& snapshot) {
     AppendKeyPart(row.relname, &key_);
     auto it = table_index_.find(key_);
     if (it == table_index_.end()) {
-      if (budget_->tables >= budget_->limit) {
-        ++budget_->rows_dropped;
+      if (!budget_->TryTake(budget_->tables)) {
+        budget_->rows_dropped.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      ++budget_->tables;
       it = table_index_.emplace(key_, tables_.size()).first;
       TableSeries series;
       series.cluster = std::string(snapshot.cluster);

@@ -20,6 +20,7 @@
 // lookup of its cluster, plus a lookup per row when per-table series are on. Not thread-safe:
 // the driver's thread calls it and reads it.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -36,12 +37,21 @@ namespace vacwatch::app {
 // The per-table and per-database series a process shows, shared by the MeteredConsumers of its
 // shards (`run`: one per partition) so that table_series_limit bounds the process, not each
 // shard. A consumer's series go back to the budget when it is destroyed (its partition
-// revoked: its tables are the next owner's). Single-threaded, like the consumers.
+// revoked: its tables are the next owner's). Thread-safe: the shards run on several threads.
 struct TableSeriesBudget {
-  int64_t limit = 0;
-  int64_t tables = 0;        // series taken
-  int64_t databases = 0;     // series taken
-  int64_t rows_dropped = 0;  // rows of tables that got none, by every consumer sharing it
+  int64_t limit = 0;                     // set before any consumer uses it
+  std::atomic<int64_t> tables{0};        // series taken
+  std::atomic<int64_t> databases{0};     // series taken
+  std::atomic<int64_t> rows_dropped{0};  // rows of tables that got none, by every consumer
+
+  // Takes one series of `taken` (tables or databases) unless the limit is reached.
+  bool TryTake(std::atomic<int64_t>& taken) const {
+    int64_t n = taken.load(std::memory_order_relaxed);
+    while (n < limit) {
+      if (taken.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+    }
+    return false;
+  }
 };
 
 class MeteredConsumer final : public EventConsumer {

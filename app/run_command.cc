@@ -3,8 +3,10 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,6 +39,7 @@ struct RunFlags {
   std::string logs_topic, stats_topic, alerts_topic, dlq_topic;
   std::string max_input_skew;
   std::string checkpoint_interval;
+  std::string threads;
   std::string log_line_prefix;
   std::string cluster_header;
   ingest::EnvelopeOptions envelope;
@@ -166,6 +169,9 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
                    "how often state, positions and alerts are committed and delivered "
                    "(default: 1)",
                    &flags.checkpoint_interval);
+  parser.AddString("threads", "N",
+                   "threads that run the partitions' pipelines (default: the number of cores)",
+                   &flags.threads);
   parser.AddString("cluster-header", "NAME",
                    "take a log message's cluster from this header (default: the message key)",
                    &flags.cluster_header);
@@ -223,6 +229,15 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
     VW_ASSIGN_OR_RETURN(options.checkpoint_interval,
                         ParseSeconds(flags.checkpoint_interval, "checkpoint-interval",
                                      /*zero_ok=*/false));
+  }
+  options.threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
+  if (!flags.threads.empty()) {
+    int threads = 0;
+    if (!absl::SimpleAtoi(flags.threads, &threads) || threads < 1 || threads > 256) {
+      return absl::InvalidArgumentError(absl::StrCat("--threads: '", flags.threads,
+                                                     "' is not a number of threads from 1 to 256"));
+    }
+    options.threads = threads;
   }
   options.log = io.err;
 

@@ -7,7 +7,10 @@
 //   build/bench/kafka_service_bench stats [--partitions 16] [--clusters 100] [--databases 10]
 //                                         [--tables 100] [--rounds 4]
 //   (--vacwatch PATH: the binary, default build/vacwatch beside this bench; --keep: keep the
-//   state directory and the service's log)
+//   state directory and the service's log; --backlog: rounds 2..R are produced while the
+//   service is frozen (SIGSTOP) and then drained, timed from SIGCONT to the last commit: the
+//   service's own rate with no producer on the cores, as after downtime; --librdkafka K=V:
+//   into the service's kafka.librdkafka)
 //
 // The mock cluster keeps only a few MiB per partition, so the input cannot be produced up front:
 // it goes in rounds. Each round is produced (LZ4-compressed batches, as shippers send) and the
@@ -59,6 +62,7 @@ struct Flags {
   std::string vacwatch;
   std::vector<std::string> librdkafka;  // key=value, into the service's config
   bool keep = false;
+  bool backlog = false;  // rounds 2..R produced while the service is frozen, then drained
 };
 
 [[noreturn]] void Die(const std::string& message) {
@@ -264,6 +268,9 @@ class Service {
     }
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
+  // SIGSTOP / SIGCONT: the backlog mode fills the topics while the service is frozen.
+  void Freeze() { ::kill(pid_, SIGSTOP); }
+  void Thaw() { ::kill(pid_, SIGCONT); }
   bool Running() {
     int status = 0;
     return ::waitpid(pid_, &status, WNOHANG) == 0;
@@ -382,7 +389,23 @@ int Main(const Flags& f) {
               "consumed s", "per s", "run CPU s");
   int64_t counted_messages = 0, counted_rows = 0;
   absl::Duration counted_time;
-  for (int round = 0; round < f.rounds; ++round) {
+  // Waits until the service has committed `end` messages; Die()s after 10 minutes.
+  auto wait_for_commit = [&](int64_t end, absl::Time start) {
+    const absl::Time deadline = absl::Now() + absl::Minutes(10);
+    const bool trace = std::getenv("VACWATCH_BENCH_TRACE") != nullptr;
+    int64_t committed = 0;
+    while ((committed = progress.Committed()) < end) {
+      if (trace) {
+        std::printf("  %.2f s: committed %lld of %lld\n",
+                    absl::ToDoubleSeconds(absl::Now() - start), static_cast<long long>(committed),
+                    static_cast<long long>(end));
+      }
+      if (!service.Running()) Die("vacwatch run exited; see " + dir + "/service.log");
+      if (absl::Now() > deadline) Die("not consumed within 10 minutes; see " + dir);
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  };
+  for (int round = 0; round < (f.backlog ? 1 : f.rounds); ++round) {
     // A round goes in waves small enough for the mock broker's retention (a few MiB per
     // partition): about 48 snapshot messages per partition; the log rounds fit whole.
     const int wave_clusters =
@@ -400,20 +423,7 @@ int Main(const Flags& f) {
       Produce(producer, messages);
       producing += absl::Now() - start;
       // logs: each cluster's closing line stays open (see LogRound).
-      const int64_t end = progress.End() - (f.mode == "logs" ? f.clusters : 0);
-      const absl::Time deadline = absl::Now() + absl::Minutes(10);
-      const bool trace = std::getenv("VACWATCH_BENCH_TRACE") != nullptr;
-      int64_t committed = 0;
-      while ((committed = progress.Committed()) < end) {
-        if (trace) {
-          std::printf("  %.2f s: committed %lld of %lld\n",
-                      absl::ToDoubleSeconds(absl::Now() - start), static_cast<long long>(committed),
-                      static_cast<long long>(end));
-        }
-        if (!service.Running()) Die("vacwatch run exited; see " + dir + "/service.log");
-        if (absl::Now() > deadline) Die("not consumed within 10 minutes; see " + dir);
-        absl::SleepFor(absl::Milliseconds(20));
-      }
+      wait_for_commit(progress.End() - (f.mode == "logs" ? f.clusters : 0), start);
       took += absl::Now() - start;
       service_cpu += service.CpuSeconds() - cpu_before;
     }
@@ -430,6 +440,36 @@ int Main(const Flags& f) {
       counted_rows += rows;
       counted_time += took;
     }
+  }
+  if (f.backlog && f.rounds > 1) {
+    // Rounds 2..R wait in the topics while the service is frozen, then it drains them: the
+    // service's own rate, with no producer beside it on the cores (a backlog after downtime).
+    service.Freeze();
+    int64_t messages = 0;
+    const absl::Time produce_start = absl::Now();
+    for (int round = 1; round < f.rounds; ++round) {
+      std::vector<Message> batch = f.mode == "logs" ? LogRound(log_template, f.clusters, round)
+                                                    : StatsRound(f, round, 0, f.clusters);
+      messages += static_cast<int64_t>(batch.size());
+      Produce(producer, batch);
+    }
+    const absl::Duration producing = absl::Now() - produce_start;
+    const int64_t end = progress.End() - (f.mode == "logs" ? f.clusters : 0);  // checks retention
+    const double cpu_before = service.CpuSeconds();
+    const absl::Time start = absl::Now();
+    service.Thaw();
+    wait_for_commit(end, start);
+    const absl::Duration took = absl::Now() - start;
+    const int64_t rows = f.mode == "logs" ? 0 : messages * f.tables;
+    std::printf("%-6s %12lld %12lld %10.2f %12.2f %10.0f %10.2f  (backlog)\n",
+                absl::StrCat("2-", f.rounds).c_str(), static_cast<long long>(messages),
+                static_cast<long long>(rows), absl::ToDoubleSeconds(producing),
+                absl::ToDoubleSeconds(took),
+                static_cast<double>(rows > 0 ? rows : messages) / absl::ToDoubleSeconds(took),
+                service.CpuSeconds() - cpu_before);
+    counted_messages = messages;
+    counted_rows = rows;
+    counted_time = took;
   }
   const rusage usage = service.Stop();
   rd_kafka_destroy(producer);
@@ -484,10 +524,13 @@ int main(int argc, char** argv) {
       f.librdkafka.push_back(argv[++i]);
     } else if (arg == "--keep") {
       f.keep = true;
+    } else if (arg == "--backlog") {
+      f.backlog = true;
     } else {
       std::fprintf(stderr,
                    "usage: kafka_service_bench logs|stats [--partitions N] [--clusters N] "
-                   "[--databases N] [--tables N] [--rounds N] [--vacwatch PATH] [--keep]\n");
+                   "[--databases N] [--tables N] [--rounds N] [--backlog] [--vacwatch PATH] "
+                   "[--keep]\n");
       return 2;
     }
   }

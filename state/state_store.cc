@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -217,7 +218,9 @@ struct StateStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
   // Indexed by Family; any further (newer-format) families after them.
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  bool out_of_space = false;  // a write failed on a full disk: resume before the next one
+  // A write failed on a full disk: resume before the next one. Atomic: handles of different
+  // scopes commit from different threads (the service's shards).
+  std::atomic<bool> out_of_space{false};
 
   ~Impl() {
     // Handles belong to the DB and must go before it.

@@ -18,8 +18,9 @@
 //
 // Errors come back as absl::Status with codes chosen for the caller (rocksdb_status.h):
 // Unavailable = retry the call, DataLoss = corruption, FailedPrecondition = fix and restart.
-// The store keeps no reference to arguments past a call. Not thread-safe for writes: one
-// pipeline thread owns it.
+// The store keeps no reference to arguments past a call. A handle is not thread-safe for
+// writes: one pipeline thread owns it; handles of different scopes may read and commit from
+// different threads at once (RocksDB serializes the writes).
 //
 // Scopes. `vacwatch run` keeps each input partition's state apart, so that a revoked partition
 // is flushed and closed as a unit (and can later move to another instance): OpenScope(id)

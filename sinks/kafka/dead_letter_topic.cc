@@ -44,15 +44,17 @@ void DeadLetterTopic::OnError(std::string_view source, const ParseError& error) 
   const std::string topic(source.substr(0, slash));
   const std::string partition(slash == std::string_view::npos ? "" : source.substr(slash + 1));
   const std::string offset = absl::StrCat(error.byte_offset);
-  reason_ = absl::StrCat(std::string(ParseErrorKindName(error.kind)));
-  if (!error.field.empty()) absl::StrAppend(&reason_, ": ", std::string(error.field));
-  if (!error.detail.empty()) absl::StrAppend(&reason_, ": ", std::string(error.detail));
+  // Per call, not a member buffer: shards report from their own threads (dead letters are
+  // rare enough for the allocation not to matter).
+  std::string reason(ParseErrorKindName(error.kind));
+  if (!error.field.empty()) absl::StrAppend(&reason, ": ", std::string(error.field));
+  if (!error.detail.empty()) absl::StrAppend(&reason, ": ", std::string(error.detail));
   const std::string_view value = error.raw.substr(0, kMaxValueBytes);
   const rd_kafka_resp_err_t err = rd_kafka_producev(
       producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_HEADER("reason", reason_.data(), static_cast<ssize_t>(reason_.size())),
+      RD_KAFKA_V_HEADER("reason", reason.data(), static_cast<ssize_t>(reason.size())),
       RD_KAFKA_V_HEADER("source_topic", topic.data(), static_cast<ssize_t>(topic.size())),
       RD_KAFKA_V_HEADER("source_partition", partition.data(),
                         static_cast<ssize_t>(partition.size())),
@@ -73,9 +75,9 @@ absl::Status DeadLetterTopic::Flush() {
     return absl::UnavailableError(
         absl::StrCat("dead-letter topic: not acknowledged: ", rd_kafka_err2str(err)));
   }
-  if (failed_ > 0) {
+  if (const int64_t failed = failed_.load(std::memory_order_relaxed); failed > 0) {
     return absl::UnavailableError(
-        absl::StrCat("dead-letter topic: ", failed_, " dead letters could not be produced"));
+        absl::StrCat("dead-letter topic: ", failed, " dead letters could not be produced"));
   }
   return absl::OkStatus();
 }

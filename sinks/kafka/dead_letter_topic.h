@@ -13,8 +13,10 @@
 //   VW_RETURN_IF_ERROR(dlq->Flush());   // at each checkpoint: produced and acknowledged
 //
 // OnError never fails (a rejected entry must not stop the service); a message that could not be
-// produced is counted in failed() and reported by Flush(). Not thread-safe.
+// produced is counted in failed() and reported by Flush(). Thread-safe: the service's shards
+// call OnError and Flush from their own threads (librdkafka's producer is thread-safe).
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -49,17 +51,16 @@ class DeadLetterTopic final : public ParseErrorSink {
   // Waits until every dead letter so far is acknowledged; Unavailable if some were not.
   absl::Status Flush();
 
-  int64_t produced() const { return produced_; }
-  int64_t failed() const { return failed_; }
+  int64_t produced() const { return produced_.load(std::memory_order_relaxed); }
+  int64_t failed() const { return failed_.load(std::memory_order_relaxed); }
 
  private:
   explicit DeadLetterTopic(DeadLetterTopicOptions options) : options_(std::move(options)) {}
 
   const DeadLetterTopicOptions options_;
   rd_kafka_s* producer_ = nullptr;
-  int64_t produced_ = 0;
-  int64_t failed_ = 0;
-  std::string reason_;
+  std::atomic<int64_t> produced_{0};
+  std::atomic<int64_t> failed_{0};
 };
 
 }  // namespace vacwatch::sinks
