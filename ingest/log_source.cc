@@ -17,10 +17,25 @@ namespace {
 // first line longer than this is no csvlog or jsonlog line we would accept anyway.
 constexpr size_t kHeadBytes = size_t{64} << 10;
 
+// The options every reader takes, as the source was given them.
+template <typename Options>
+Options SharedReaderOptions(const LogSourceOptions& options) {
+  Options o;
+  o.cluster = options.cluster;
+  o.start_offset = options.start_offset;
+  o.max_entry_bytes = options.max_entry_bytes;
+  o.errors = options.errors;
+  o.source_name = options.source_name;
+  o.log_timezone = options.log_timezone;
+  return o;
+}
+
+}  // namespace
+
 // options.format, or the format `first_bytes` look like. Stats snapshots are JSON lines too:
 // read as jsonlog they would give nothing, so a snapshot file is refused, not guessed at.
-absl::StatusOr<LogFormat> ResolveFormat(const LogSourceOptions& options,
-                                        std::string_view first_bytes) {
+absl::StatusOr<LogFormat> ResolveLogFormat(const LogSourceOptions& options,
+                                           std::string_view first_bytes) {
   if (options.format != LogFormat::kAuto) return options.format;
   if (LooksLikeSnapshot(first_bytes)) {
     const std::string name = options.source_name.empty() ? "input" : options.source_name;
@@ -36,21 +51,6 @@ absl::StatusOr<LogFormat> ResolveFormat(const LogSourceOptions& options,
   }
   return format;
 }
-
-// The options every reader takes, as the source was given them.
-template <typename Options>
-Options SharedReaderOptions(const LogSourceOptions& options) {
-  Options o;
-  o.cluster = options.cluster;
-  o.start_offset = options.start_offset;
-  o.max_entry_bytes = options.max_entry_bytes;
-  o.errors = options.errors;
-  o.source_name = options.source_name;
-  o.log_timezone = options.log_timezone;
-  return o;
-}
-
-}  // namespace
 
 absl::StatusOr<LogFormat> ParseLogFormat(std::string_view name) {
   if (name == "auto") return LogFormat::kAuto;
@@ -92,7 +92,7 @@ LogFormat DetectLogFormat(std::string_view first_bytes) {
 
 absl::StatusOr<std::unique_ptr<LogReader>> MakeLogReader(const LogSourceOptions& options,
                                                          std::string_view first_bytes) {
-  VW_ASSIGN_OR_RETURN(const LogFormat format, ResolveFormat(options, first_bytes));
+  VW_ASSIGN_OR_RETURN(const LogFormat format, ResolveLogFormat(options, first_bytes));
   switch (format) {
     case LogFormat::kCsvlog:
       return std::make_unique<CsvLogReader>(SharedReaderOptions<CsvLogReader::Options>(options));
@@ -159,7 +159,7 @@ absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::Open(const std::st
 absl::StatusOr<std::unique_ptr<LogFileSource>> LogFileSource::FromOpenFile(
     InputFile file, std::string_view head, LogSourceOptions options) {
   if (options.source_name.empty()) options.source_name = file.is_stdin() ? "stdin" : file.path();
-  VW_ASSIGN_OR_RETURN(options.format, ResolveFormat(options, head));
+  VW_ASSIGN_OR_RETURN(options.format, ResolveLogFormat(options, head));
   VW_ASSIGN_OR_RETURN(std::unique_ptr<LogReader> reader, MakeLogReader(options, head));
   std::unique_ptr<LogFileSource> source(new LogFileSource(
       std::move(file), options.format, std::move(reader), options.hold_cut_entry));

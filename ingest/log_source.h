@@ -78,6 +78,11 @@ struct LogSourceOptions {
   EnvelopeOptions envelope;
 };
 
+// options.format, or (kAuto) the format `first_bytes` look like: what MakeLogReader builds a
+// reader for. InvalidArgument as MakeLogReader.
+absl::StatusOr<LogFormat> ResolveLogFormat(const LogSourceOptions& options,
+                                           std::string_view first_bytes);
+
 // The reader for options.format, or for the format `first_bytes` look like when kAuto
 // (InvalidArgument naming options.source_name when they look like a stats snapshot). The
 // reader has not been fed: pass it `first_bytes` too.
