@@ -92,7 +92,8 @@ class PostgresServer {
   pid_t postmaster_pid() const { return postmaster_pid_; }
 
   // Runs `sql` (one or more statements) in `database` on a fresh connection; the rows of the
-  // last statement, each value as text (NULL as std::nullopt).
+  // last statement, each value as text (NULL as std::nullopt). Several statements run in one
+  // implicit transaction, so CREATE/DROP DATABASE must come alone.
   using Row = std::vector<std::optional<std::string>>;
   absl::StatusOr<std::vector<Row>> Query(std::string_view sql,
                                          std::string_view database = "postgres");
