@@ -85,7 +85,7 @@ class CollectTest : public ::testing::Test {
     ASSERT_OK(server_->Execute(
         "CREATE TABLE orders (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = off);"
         "INSERT INTO orders SELECT g, 0 FROM generate_series(1, 1000) g;"
-        "UPDATE orders SET v = 1; CREATE TABLE quiet (id int)",
+        "UPDATE orders SET v = 1; CREATE TABLE quiet (id int); CREATE EXTENSION pgstattuple",
         "shop"));
   }
   static void TearDownTestSuite() { server_.reset(); }
@@ -230,6 +230,40 @@ TEST_F(CollectTest, ToKafkaProducesOneMessagePerSnapshotKeyedByCluster) {
   ASSERT_EQ(snapshots.size(), 2u);
   EXPECT_EQ(snapshots[0].database, "postgres");
   EXPECT_EQ(snapshots[1].database, "shop");
+}
+
+TEST_F(CollectTest, MeasureBloatAddsPgstattupleFiguresForTablesOverTheirTrigger) {
+  ASSERT_NE(server_, nullptr);
+  ScopedTempDir dir;
+  const std::string out = dir.path() + "/snapshots.jsonl";
+  absl::StatusOr<std::string> orders =
+      server_->QueryValue("SELECT 'orders'::regclass::oid", "shop");
+  ASSERT_OK(orders);
+  // Without the flag: no measurement, the document is as before.
+  CommandResult run = RunVacwatchCommand(
+      {"collect", "--dsn", CollectorDsn(), "--once", "--databases", "shop", "--to", "file:" + out});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(ReadFile(out), Not(HasSubstr("measured_bloat")));
+  // orders has 1000 dead rows (autovacuum off) over a trigger of 50; quiet has none.
+  run = RunVacwatchCommand({"collect", "--dsn", CollectorDsn(), "--once", "--databases", "shop",
+                            "--measure-bloat", "--to", "file:" + out});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = Lines(ReadFile(out));
+  ASSERT_GE(lines.size(), 2u);
+  ingest::SnapshotDecoder decoder;
+  ingest::Snapshot snapshot;
+  ASSERT_OK(decoder.Decode(lines[1], &snapshot));
+  ASSERT_EQ(snapshot.measured_bloat.size(), 1u) << lines[1];
+  const ingest::MeasuredBloat& bloat = snapshot.measured_bloat[0];
+  EXPECT_EQ(bloat.relid, std::stoll(*orders));
+  EXPECT_GT(bloat.table_len.value_or(0), 0);
+  EXPECT_GT(bloat.dead_tuple_count.value_or(0), 0);
+  EXPECT_GT(bloat.dead_tuple_len.value_or(0), 0);
+  EXPECT_TRUE(bloat.approx_free_space.has_value());
+  const CommandResult parse = RunVacwatchCommand({"parse", "--format", "snapshot", out});
+  EXPECT_EQ(parse.exit_code, 0) << parse.err;
+  EXPECT_THAT(parse.err, HasSubstr("0 rejected"));
+  EXPECT_THAT(parse.out, HasSubstr("\"measured_bloat\":[{\"relid\":" + *orders));
 }
 
 TEST_F(CollectTest, UsageErrorsSayWhatIsWrong) {
