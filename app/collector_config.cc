@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "app/env_expansion.h"
 #include "common/status_macros.h"
 #include "pipeline/thresholds.h"
@@ -14,12 +15,20 @@
 namespace vacwatch::app {
 namespace {
 
+// Seconds ("15", "0.5") or a duration with its unit ("15s", "10m"), as the rest of the config.
 absl::StatusOr<absl::Duration> Seconds(const std::string& text, const std::string& where) {
   double seconds = 0;
-  if (!absl::SimpleAtod(text, &seconds) || seconds <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": expected seconds > 0, e.g. 15"));
+  absl::Duration duration;
+  if (absl::SimpleAtod(text, &seconds)) {
+    duration = absl::Seconds(seconds);
+  } else if (!absl::ParseDuration(text, &duration)) {
+    duration = absl::ZeroDuration();
   }
-  return absl::Seconds(seconds);
+  if (duration <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": expected seconds > 0 or a duration, e.g. 15 or 15s"));
+  }
+  return duration;
 }
 
 absl::StatusOr<bool> Bool(const std::string& text, const std::string& where) {
