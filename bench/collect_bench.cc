@@ -38,7 +38,7 @@ PostgresServer* Server() {
 // A database `tables_N` with N tables of one indexed column and one row each (so every
 // counter is set), analyzed; created in batches of 500 so the lock table suffices.
 std::string Database(int tables) {
-  const std::string name = absl::StrCat("tables_", tables);
+  std::string name = absl::StrCat("tables_", tables);
   PostgresServer* server = Server();
   if (server->QueryValue(absl::StrCat("SELECT 1 FROM pg_database WHERE datname = '", name, "'"))
           .ok()) {
