@@ -1,4 +1,5 @@
 // The table of vacwatch's subcommands: add a row here to add a command.
+#include "app/collect_command.h"
 #include "app/command.h"
 #include "app/dev_broker_command.h"
 #include "app/explain_command.h"
@@ -15,6 +16,8 @@ constexpr Command kCommands[] = {
     {"explain", "say why a table paged, or why not, from a state directory", RunExplainCommand},
     {"run", "the service: consume logs and snapshots from Kafka, produce alerts to a topic",
      RunRunCommand},
+    {"collect", "take stats snapshots of a PostgreSQL server (to stdout, a file or Kafka)",
+     RunCollectCommand},
     {"dev-broker", "run a Kafka broker on localhost with vacwatch's topics (for trying it out)",
      RunDevBrokerCommand},
 };

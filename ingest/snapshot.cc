@@ -20,6 +20,7 @@ void Snapshot::Clear() {
   auto prepared_keep = Emptied(prepared_xacts);
   auto progress_keep = Emptied(vacuum_progress);
   auto walsenders_keep = Emptied(walsenders);
+  auto bloat_keep = Emptied(measured_bloat);
   *this = Snapshot();
   tables = std::move(tables_keep);
   xmin_holders = std::move(holders_keep);
@@ -27,6 +28,7 @@ void Snapshot::Clear() {
   prepared_xacts = std::move(prepared_keep);
   vacuum_progress = std::move(progress_keep);
   walsenders = std::move(walsenders_keep);
+  measured_bloat = std::move(bloat_keep);
 }
 
 }  // namespace vacwatch::ingest

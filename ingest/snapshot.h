@@ -127,6 +127,17 @@ struct VacuumProgress {
   std::optional<double> delay_time;  // PG18, milliseconds
 };
 
+// A table's bloat as pgstattuple_approx measured it (`vacwatch collect --measure-bloat`, where
+// the pgstattuple extension is installed): the real dead and free space beside n_dead_tup's
+// estimate. Bytes of the table's main fork.
+struct MeasuredBloat {
+  int64_t relid = 0;
+  std::optional<absl::Time> measured_at;
+  std::optional<int64_t> table_len, approx_tuple_len, dead_tuple_count, dead_tuple_len,
+      approx_free_space;
+  std::optional<double> scanned_percent;  // of the pages (the rest are all-visible)
+};
+
 struct Snapshot {
   std::string_view cluster, database;
   absl::Time collected_at = absl::InfinitePast();
@@ -139,6 +150,7 @@ struct Snapshot {
   std::vector<Walsender> walsenders;
   std::vector<VacuumProgress> vacuum_progress;
   SnapshotHorizon horizon;
+  std::vector<MeasuredBloat> measured_bloat;  // only with the collector's --measure-bloat
 
   // Resets every field; keeps the vectors' capacity.
   void Clear();

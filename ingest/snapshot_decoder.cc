@@ -248,7 +248,7 @@ struct Decoder {
 
   // Per object type, the order its keys came in last time (KeyOrder).
   KeyOrder top_order, table_order, settings_order, holder_order, slot_order, prepared_order,
-      progress_order, walsender_order, horizon_order;
+      progress_order, walsender_order, horizon_order, bloat_order;
   template <typename T>
   KeyOrder& OrderOf() {
     if constexpr (std::is_same_v<T, Snapshot>) return top_order;
@@ -260,6 +260,7 @@ struct Decoder {
     if constexpr (std::is_same_v<T, VacuumProgress>) return progress_order;
     if constexpr (std::is_same_v<T, Walsender>) return walsender_order;
     if constexpr (std::is_same_v<T, SnapshotHorizon>) return horizon_order;
+    if constexpr (std::is_same_v<T, MeasuredBloat>) return bloat_order;
   }
   template <typename T, size_t N>
   const FieldSpec<T>* Lookup(const Schema<T, N>& schema, size_t position, std::string_view key) {
@@ -706,6 +707,8 @@ bool Decoder::DecodeSection(FieldType type, od::value& v, Snapshot* out) {
       return DecodeArray(v, snapshot_keys::kVacuumProgressSchema, &out->vacuum_progress);
     case FieldType::kWalsenders:
       return DecodeArray(v, snapshot_keys::kWalsenderSchema, &out->walsenders);
+    case FieldType::kMeasuredBloat:
+      return DecodeArray(v, snapshot_keys::kMeasuredBloatSchema, &out->measured_bloat);
     case FieldType::kHorizon: {
       out->horizon = SnapshotHorizon();
       bool is_null = false;
@@ -740,6 +743,7 @@ void Decoder::Reset(Snapshot* out) {
   out->vacuum_progress.clear();
   out->walsenders.clear();
   out->horizon = SnapshotHorizon();
+  out->measured_bloat.clear();
 }
 
 bool Decoder::Run(std::string_view document, size_t readable, Snapshot* out) {

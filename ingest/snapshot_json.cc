@@ -137,6 +137,19 @@ void WritePreparedXact(JsonWriter& w, const PreparedXact& p) {
   w.EndObject();
 }
 
+void WriteMeasuredBloat(JsonWriter& w, const MeasuredBloat& b) {
+  w.BeginObject();
+  w.Field("relid", b.relid);
+  OptionalTime(w, "measured_at", b.measured_at);
+  w.OptionalField("table_len", b.table_len);
+  w.OptionalField("scanned_percent", b.scanned_percent);
+  w.OptionalField("approx_tuple_len", b.approx_tuple_len);
+  w.OptionalField("dead_tuple_count", b.dead_tuple_count);
+  w.OptionalField("dead_tuple_len", b.dead_tuple_len);
+  w.OptionalField("approx_free_space", b.approx_free_space);
+  w.EndObject();
+}
+
 void WriteWalsender(JsonWriter& w, const Walsender& s) {
   w.BeginObject();
   w.Field("pid", s.pid);
@@ -206,6 +219,9 @@ void WriteSnapshotJson(const Snapshot& s, std::string* out) {
     w.OptionalField("oldest_running_xid", s.horizon.oldest_running_xid);
     w.OptionalField("next_xid", s.horizon.next_xid);
     w.EndObject();
+  }
+  if (!s.measured_bloat.empty()) {
+    WriteArray(w, "measured_bloat", s.measured_bloat, WriteMeasuredBloat);
   }
   w.EndObject();
 }

@@ -62,7 +62,7 @@ constexpr Schema<T, N> MakeSchema(const std::array<FieldSpec<T>, N>& fields) {
 
 }  // namespace
 
-constexpr Schema<Snapshot, 13> kSnapshotSchema = MakeSchema<Snapshot>(std::array{
+constexpr Schema<Snapshot, 14> kSnapshotSchema = MakeSchema<Snapshot>(std::array{
     Section<Snapshot>("kind", FieldType::kKind),
     ReqStr<Snapshot>("cluster", &Snapshot::cluster, 1),
     ReqStr<Snapshot>("database", &Snapshot::database, 2),
@@ -76,6 +76,7 @@ constexpr Schema<Snapshot, 13> kSnapshotSchema = MakeSchema<Snapshot>(std::array
     Section<Snapshot>("vacuum_progress", FieldType::kVacuumProgress),
     Section<Snapshot>("walsenders", FieldType::kWalsenders),
     Section<Snapshot>("horizon", FieldType::kHorizon),
+    Section<Snapshot>("measured_bloat", FieldType::kMeasuredBloat),
 });
 
 using TS = TableStats;
@@ -229,6 +230,18 @@ constexpr Schema<VacuumProgress, 19> kVacuumProgressSchema = MakeSchema<VP>(std:
     Int<VP>("indexes_total", &VP::indexes_total),
     Int<VP>("indexes_processed", &VP::indexes_processed),
     Dbl<VP>("delay_time", &VP::delay_time),
+});
+
+using MB = MeasuredBloat;
+constexpr Schema<MeasuredBloat, 8> kMeasuredBloatSchema = MakeSchema<MB>(std::array{
+    Oid<MB>("relid", &MB::relid, 1),
+    Time<MB>("measured_at", &MB::measured_at),
+    Int<MB>("table_len", &MB::table_len),
+    Dbl<MB>("scanned_percent", &MB::scanned_percent),
+    Int<MB>("approx_tuple_len", &MB::approx_tuple_len),
+    Int<MB>("dead_tuple_count", &MB::dead_tuple_count),
+    Int<MB>("dead_tuple_len", &MB::dead_tuple_len),
+    Int<MB>("approx_free_space", &MB::approx_free_space),
 });
 
 }  // namespace vacwatch::ingest::snapshot_keys

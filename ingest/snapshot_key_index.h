@@ -57,6 +57,7 @@ enum class FieldType : uint8_t {
   kVacuumProgress,
   kWalsenders,
   kHorizon,
+  kMeasuredBloat,
 };
 
 template <typename T>
@@ -162,7 +163,7 @@ struct Schema {
 
 // The schemas of a snapshot document's objects (snapshot_key_index.cc), by their number of
 // known keys. A key added to a schema changes its count here too (a mismatch does not compile).
-extern const Schema<Snapshot, 13> kSnapshotSchema;  // the document itself
+extern const Schema<Snapshot, 14> kSnapshotSchema;  // the document itself
 extern const Schema<TableStats, 38> kTableSchema;   // tables[]
 extern const Schema<AutovacuumSettings, 25> kSettingsSchema;
 extern const Schema<XminHolder, 11> kXminHolderSchema;
@@ -171,6 +172,7 @@ extern const Schema<PreparedXact, 6> kPreparedXactSchema;
 extern const Schema<Walsender, 7> kWalsenderSchema;
 extern const Schema<SnapshotHorizon, 2> kHorizonSchema;
 extern const Schema<VacuumProgress, 19> kVacuumProgressSchema;
+extern const Schema<MeasuredBloat, 8> kMeasuredBloatSchema;
 
 // Per object type, the field index met at each position of the previous object: jsonb writes
 // every row's keys in the same order, so one comparison usually replaces the lookup.

@@ -24,6 +24,11 @@
 --   * relid/datid are oids and print as JSON strings ("16389"); ages are integers
 --     (xid counts); timestamps are ISO 8601 with their zone; reloptions is null or an array of
 --     "name=value" strings. Rows are sorted, so that equal states give equal documents.
+-- Versions: run by psql, the file adapts by itself (to_jsonb of a view row carries the columns
+-- the server has). The collector (ingest/postgres/snapshot_query.h) embeds this text at build
+-- time and replaces each /*vacwatch:NAME*/ ... /*end*/ part with the explicit column list of the
+-- server's version (cheaper than to_jsonb of every pg_class row, and exactly the documented
+-- keys), and :'cluster' with a query parameter. Keep the markers when editing.
 -- The horizon (docs/formats.md, "Who holds the horizon"): every candidate root is exported with
 -- its raw 32-bit value (backend_xid, backend_xmin, a prepared transaction's transaction, a
 -- slot's xmin/catalog_xmin, a walsender's backend_xmin) beside its age, so a reader can rank
@@ -107,14 +112,15 @@ SELECT jsonb_build_object(
   -- Running VACUUMs of this database (autovacuum workers and manual ones), with the worker's
   -- transaction start: how long the current run has taken.
   'vacuum_progress', (SELECT coalesce(jsonb_agg(
-      to_jsonb(p) || jsonb_build_object('xact_start', a.xact_start, 'backend_type', a.backend_type)
+      /*vacwatch:progress_columns*/to_jsonb(p)/*end*/
+        || jsonb_build_object('xact_start', a.xact_start, 'backend_type', a.backend_type)
       ORDER BY p.pid), '[]'::jsonb)
       FROM pg_stat_progress_vacuum p LEFT JOIN pg_stat_activity a USING (pid)
       WHERE p.datname = current_database()),
   -- One row per user table: pg_stat_user_tables' counters, plus what pg_class knows (the
   -- planner's row estimate behind the thresholds, sizes, freeze ages, per-table overrides).
   'tables', (SELECT coalesce(jsonb_agg(
-      to_jsonb(s) || jsonb_build_object(
+      /*vacwatch:table_columns*/to_jsonb(s)/*end*/ || jsonb_build_object(
         'reltuples', c.reltuples,
         'relpages', c.relpages,
         'relation_size_bytes', pg_relation_size(c.oid),
@@ -122,7 +128,7 @@ SELECT jsonb_build_object(
         'relfrozenxid_age', age(c.relfrozenxid),
         'relminmxid_age', mxid_age(c.relminmxid),
         -- PG18+: scales the insert trigger; read through to_jsonb so older servers give null.
-        'relallfrozen', (to_jsonb(c) ->> 'relallfrozen')::bigint,
+        'relallfrozen', /*vacwatch:relallfrozen*/(to_jsonb(c) ->> 'relallfrozen')::bigint/*end*/,
         'reloptions', c.reloptions)
       ORDER BY s.schemaname, s.relname), '[]'::jsonb)
       FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid)

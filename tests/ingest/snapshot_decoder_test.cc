@@ -8,8 +8,10 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "common/parse_error.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/snapshot.h"
+#include "ingest/snapshot_json.h"
 #include "tests/testing/status_matchers.h"
 
 namespace vacwatch::ingest {
@@ -665,6 +667,53 @@ TEST(SnapshotDecoderTest, NamesThatAreNotUtf8AreKeptEscaped) {
   ASSERT_EQ(s.tables.size(), 1u);
   EXPECT_EQ(s.tables[0].relname, "b\\xfccher");
   EXPECT_EQ(decoder.dropped_row_count(), 0u);
+}
+
+}  // namespace
+}  // namespace vacwatch::ingest
+
+namespace vacwatch::ingest {
+namespace {
+
+// measured_bloat (the collector's --measure-bloat) is optional: absent, it is empty; present,
+// each entry is decoded, and a bad one rejects like any other row.
+TEST(SnapshotDecoderMeasuredBloatTest, DecodesMeasurementsAndTheyAreOptional) {
+  SnapshotDecoder decoder;
+  Snapshot s;
+  ASSERT_OK(decoder.Decode(
+      R"({"cluster": "c", "database": "d", "collected_at": "2026-01-02T03:04:05+00:00",
+          "tables": [], "measured_bloat": [{"relid": "16389",
+          "measured_at": "2026-01-02T03:04:06.5+00:00", "table_len": 819200,
+          "scanned_percent": 12.5, "approx_tuple_len": 400000, "dead_tuple_count": 900,
+          "dead_tuple_len": 36000, "approx_free_space": 250000}]})",
+      &s));
+  ASSERT_EQ(s.measured_bloat.size(), 1u);
+  const MeasuredBloat& b = s.measured_bloat[0];
+  EXPECT_EQ(b.relid, 16389);
+  EXPECT_EQ(b.table_len, 819200);
+  EXPECT_EQ(b.scanned_percent, 12.5);
+  EXPECT_EQ(b.dead_tuple_count, 900);
+  EXPECT_EQ(b.dead_tuple_len, 36000);
+  EXPECT_EQ(b.approx_free_space, 250000);
+  EXPECT_TRUE(b.measured_at.has_value());
+  std::string json;
+  WriteSnapshotJson(s, &json);
+  EXPECT_THAT(json, ::testing::HasSubstr("\"measured_bloat\":[{\"relid\":16389"));
+
+  ASSERT_OK(decoder.Decode(
+      R"({"cluster": "c", "database": "d", "collected_at": "2026-01-02T03:04:05+00:00"})", &s));
+  EXPECT_TRUE(s.measured_bloat.empty());
+  std::string plain;
+  WriteSnapshotJson(s, &plain);
+  EXPECT_THAT(plain, ::testing::Not(::testing::HasSubstr("measured_bloat")));
+
+  EXPECT_FALSE(decoder
+                   .Decode(R"({"cluster": "c", "database": "d",
+                     "collected_at": "2026-01-02T03:04:05+00:00",
+                     "measured_bloat": [{"table_len": 1}]})",
+                           &s)
+                   .ok());
+  EXPECT_THAT(decoder.ErrorMessage(), ::testing::HasSubstr("measured_bloat[0]"));
 }
 
 }  // namespace

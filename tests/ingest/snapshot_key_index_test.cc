@@ -37,6 +37,7 @@ TEST(SnapshotKeyIndexTest, EveryKnownKeyFindsItsOwnField) {
   ExpectEveryKeyFound(kWalsenderSchema);
   ExpectEveryKeyFound(kHorizonSchema);
   ExpectEveryKeyFound(kVacuumProgressSchema);
+  ExpectEveryKeyFound(kMeasuredBloatSchema);
 }
 
 TEST(SnapshotKeyIndexTest, UnknownKeysAreNotFound) {
