@@ -267,6 +267,15 @@ void AddRateEvidence(Alert* a, const TableState& s, const TableRates& r, const T
   if (r.bloat_bytes_per_h.has_value())
     AddEvidence(a, "heap_growth_bytes_per_h", *r.bloat_bytes_per_h);
   AddEvidence(a, "dead_bytes", s.dead_bytes());
+  // n_dead_tup is an estimate; where pgstattuple_approx measured the table, its figures go
+  // beside it (docs/alerts.md).
+  if (const MeasuredBloatState* m = s.measured_bloat(); m != nullptr && m->at_us != kNever) {
+    AddTimeEvidence(a, "measured_at", m->at_us);
+    if (m->dead_bytes >= 0) AddEvidence(a, "measured_dead_bytes", m->dead_bytes);
+    if (m->free_bytes >= 0) AddEvidence(a, "measured_free_bytes", m->free_bytes);
+    if (m->table_bytes >= 0) AddEvidence(a, "measured_table_bytes", m->table_bytes);
+    if (m->dead_tuples >= 0) AddEvidence(a, "measured_dead_tuples", m->dead_tuples);
+  }
   const double ratio = s.dead_ratio();
   if (ratio >= t.bloat_dead_ratio_limit) {
     AddEvidence(a, "time_to_dead_ratio_limit_s", 0.0);

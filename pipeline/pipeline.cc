@@ -216,6 +216,13 @@ absl::Status Pipeline::Impl::OnSnapshot(const ingest::Snapshot& s) {
     }
     if (reset) ++counters_.counter_resets;
     if (e->state().relid == 0) e->state().relid = row.relid;
+    if (!s.measured_bloat.empty()) {
+      // A few tables per round at most (the collector rations them): a scan is cheaper than
+      // an index of them.
+      for (const ingest::MeasuredBloat& m : s.measured_bloat) {
+        if (m.relid == row.relid) e->state().ApplyMeasuredBloat(m, now);
+      }
+    }
     db.NoteTable(key, row.relname, e->state().relid, now_us);
     if (e->state().over_trigger()) ++over;
     cache_.MarkDirty(e);

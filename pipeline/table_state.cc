@@ -117,6 +117,18 @@ void TableState::CloseCycle(int64_t t_us, double post_ratio) {
   cycle_peak_dead = std::max<int64_t>(0, n_dead);
 }
 
+void TableState::ApplyMeasuredBloat(const ingest::MeasuredBloat& m, absl::Time snapshot_time) {
+  // A measurement without its own time is as of the snapshot that carries it.
+  const int64_t at = absl::ToUnixMicros(m.measured_at.value_or(snapshot_time));
+  if (const MeasuredBloatState* old = measured_bloat(); old != nullptr && at <= old->at_us) return;
+  MeasuredBloatState* b = mutable_measured_bloat();
+  b->at_us = at;
+  b->table_bytes = m.table_len.value_or(-1);
+  b->dead_bytes = m.dead_tuple_len.value_or(-1);
+  b->free_bytes = m.approx_free_space.value_or(-1);
+  b->dead_tuples = m.dead_tuple_count.value_or(-1);
+}
+
 ApplyResult TableState::ApplySnapshotRow(absl::Time t, const ingest::TableStats& row,
                                          const Thresholds& th, const ProgressRecord* prog,
                                          absl::Duration rate_window, int64_t horizon_xid,
@@ -417,11 +429,6 @@ bool AlertBlock::Idle() const {
     if (h.has_value()) return false;
   }
   return true;
-}
-
-bool AlertBlockBox::operator==(const AlertBlockBox& o) const {
-  static const AlertBlock kIdle;
-  return *(p_ ? p_.get() : &kIdle) == *(o.p_ ? o.p_.get() : &kIdle);
 }
 
 const AlertState& TableState::alert(AlertKind k) const {

@@ -48,7 +48,7 @@ inline constexpr int kRunRing = 8;
 inline constexpr int kConflictRing = 8;
 inline constexpr int kCycleRing = 4;
 inline constexpr int kDedupRing = 4;
-inline constexpr uint8_t kTableStateVersion = 3;  // written; 1 and 2 are still read
+inline constexpr uint8_t kTableStateVersion = 4;  // written; 1 to 3 are still read
 
 enum class ApplyResult : uint8_t { kApplied, kDuplicate, kOutOfOrder };
 
@@ -145,6 +145,15 @@ struct ProgressState {
   bool operator==(const ProgressState&) const = default;
 };
 
+// The table's bloat as pgstattuple_approx last measured it (ingest::MeasuredBloat, from
+// `vacwatch collect --measure-bloat`): the real dead and free space beside n_dead_tup's
+// estimate. Bytes of the main fork; -1 unknown.
+struct MeasuredBloatState {
+  int64_t at_us = kNever;  // when it was measured (kNever: never)
+  int64_t table_bytes = -1, dead_bytes = -1, free_bytes = -1, dead_tuples = -1;
+  bool operator==(const MeasuredBloatState&) const = default;
+};
+
 // The alert states of one table and the holders they name.
 struct AlertBlock {
   std::array<AlertState, kNumAlertKinds> states;
@@ -153,29 +162,36 @@ struct AlertBlock {
   bool operator==(const AlertBlock&) const = default;
 };
 
-// An optional AlertBlock on the heap, copied by value; no block equals an idle one.
-class AlertBlockBox {
+// An optional T on the heap, copied by value; no value equals a default T. For the parts of a
+// TableState most tables never have (alerts, a bloat measurement): a pointer in every state
+// instead of the part's bytes.
+template <typename T>
+class HeapBox {
  public:
-  AlertBlockBox() = default;
-  AlertBlockBox(const AlertBlockBox& o)
-      : p_(o.p_ ? std::make_unique<AlertBlock>(*o.p_) : nullptr) {}
-  AlertBlockBox& operator=(const AlertBlockBox& o) {
-    p_ = o.p_ ? std::make_unique<AlertBlock>(*o.p_) : nullptr;
+  HeapBox() = default;
+  HeapBox(const HeapBox& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  HeapBox& operator=(const HeapBox& o) {
+    p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
     return *this;
   }
-  AlertBlockBox(AlertBlockBox&&) noexcept = default;
-  AlertBlockBox& operator=(AlertBlockBox&&) noexcept = default;
-  bool operator==(const AlertBlockBox& o) const;
-  const AlertBlock* get() const { return p_.get(); }
-  AlertBlock* mutable_get() {
-    if (p_ == nullptr) p_ = std::make_unique<AlertBlock>();
+  HeapBox(HeapBox&&) noexcept = default;
+  HeapBox& operator=(HeapBox&&) noexcept = default;
+  bool operator==(const HeapBox& o) const {
+    static const T kDefault;
+    return *(p_ ? p_.get() : &kDefault) == *(o.p_ ? o.p_.get() : &kDefault);
+  }
+  const T* get() const { return p_.get(); }
+  T* mutable_get() {
+    if (p_ == nullptr) p_ = std::make_unique<T>();
     return p_.get();
   }
   void reset() { p_.reset(); }
 
  private:
-  std::unique_ptr<AlertBlock> p_;
+  std::unique_ptr<T> p_;
 };
+// No block equals an idle one (every alert inactive, no holder).
+using AlertBlockBox = HeapBox<AlertBlock>;
 
 class TableState {
  public:
@@ -274,6 +290,11 @@ class TableState {
   int32_t autovacuum_interval_s = -1;
 
   ProgressState progress;
+  // The latest bloat measurement, or null when the table was never measured.
+  const MeasuredBloatState* measured_bloat() const { return measured_bloat_.get(); }
+  MeasuredBloatState* mutable_measured_bloat() { return measured_bloat_.mutable_get(); }
+  // Keeps `m` when it is newer than what the state has.
+  void ApplyMeasuredBloat(const ingest::MeasuredBloat& m, absl::Time snapshot_time);
 
   // ---- server warnings ----
   int64_t last_warning_us = kNever;
@@ -313,14 +334,16 @@ class TableState {
   void PushRun(const RunRecord& r);
 
   std::array<RunRecord, kRunRing> runs_{};
-  uint8_t run_head_ = 0, run_count_ = 0;
   std::array<ConflictRecord, kConflictRing> conflicts_{};
-  uint8_t conflict_head_ = 0, conflict_count_ = 0;
   std::array<CycleRecord, kCycleRing> cycles_{};
-  uint8_t cycle_head_ = 0, cycle_count_ = 0;
   std::array<uint64_t, kDedupRing> dedup_{};
-  uint8_t dedup_head_ = 0;
   AlertBlockBox alerts_;
+  HeapBox<MeasuredBloatState> measured_bloat_;
+  // The rings' positions together, after the 8-byte-aligned members: no padding between.
+  uint8_t run_head_ = 0, run_count_ = 0;
+  uint8_t conflict_head_ = 0, conflict_count_ = 0;
+  uint8_t cycle_head_ = 0, cycle_count_ = 0;
+  uint8_t dedup_head_ = 0;
 };
 
 // A log event's identity for de-duplication (type, pid, time, names, the run's numbers).

@@ -79,6 +79,14 @@
 //                 (count = 6 when written; a reader takes up to kNumAlertKinds)
 //   holder     := as version 2, then horizon_xid:v paying_tables:s
 //
+// Version 4, written since: version 3 plus the bloat pgstattuple_approx measured
+// (`vacwatch collect --measure-bloat`):
+//
+//   value      := version:b(=4) groups:b ... as version 3 ... [horizon] [measured]
+//                 [alerts holders]
+//   groups     := version 3's bits, and bit 7 measured
+//   measured   := at:t table_bytes:v dead_bytes:v free_bytes:v dead_tuples:v
+//
 // A reader meeting an unknown version returns DataLoss: it never guesses. A new field means
 // a new version with its own grammar here and a golden test for each version that shipped.
 
@@ -125,10 +133,10 @@ void PutS(std::string_view s, Writer* out) {
 
 // Upper bounds of the encoding's parts (grammar above; a varint takes at most 10 bytes).
 constexpr size_t kMaxV = 10, kMaxF = 8;
-constexpr size_t kFixedBound = 1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) +
-                               3 * kMaxV + 3 * kMaxV + 2 * (7 * kMaxV + kMaxF) + 3 * kMaxV +
-                               5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
-                               (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 + 5 * kMaxV;
+constexpr size_t kFixedBound =
+    1 + 5 * kMaxV + (12 * kMaxV + kMaxF) + (5 * kMaxF + 3 * kMaxV + 1) + 3 * kMaxV + 3 * kMaxV +
+    2 * (7 * kMaxV + kMaxF) + 3 * kMaxV + 5 * kMaxV + 1 + 1 + (1 + kMaxF + 2 * kMaxV) + (1 + 32) +
+    (kMaxV + 1) + (1 + kNumAlertKinds * (3 + 3 * kMaxV)) + 1 + 5 * kMaxV + 5 * kMaxV;  // measured
 constexpr size_t kRunBound = 8 * kMaxV + 3, kConflictBound = kMaxV + 1,
                  kCycleBound = 2 * kMaxV + 2 * kMaxF;
 constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings' bytes
@@ -277,7 +285,7 @@ void GetAnchor(FieldReader* f, RateAnchor* a) {
 
 // Version 2's optional parts (the `groups` byte).
 constexpr uint8_t kHasOver = 1, kHasFreeze = 2, kHasProgress = 4, kHasDedup = 8, kHasWarning = 16,
-                  kHasAlerts = 32, kHasHorizon = 64;
+                  kHasAlerts = 32, kHasHorizon = 64, kHasMeasured = 128;
 // The alert kinds a version 1 or 2 state holds (XminHorizonHeld came with version 3).
 constexpr int kVersion2AlertKinds = 5;
 
@@ -319,6 +327,8 @@ void TableState::Encode(std::string* result) const {
       autovacuum_interval_s != -1) {
     groups |= kHasHorizon;
   }
+  const MeasuredBloatState* measured = measured_bloat();
+  if (measured != nullptr && !(*measured == MeasuredBloatState{})) groups |= kHasMeasured;
 
   PutB(kTableStateVersion, out);
   PutB(groups, out);
@@ -432,6 +442,13 @@ void TableState::Encode(std::string* result) const {
     PutV(snapshot_horizon, out);
     PutV(autovacuum_interval_s, out);
   }
+  if (groups & kHasMeasured) {
+    PutT(measured->at_us, ref, out);
+    PutV(measured->table_bytes, out);
+    PutV(measured->dead_bytes, out);
+    PutV(measured->free_bytes, out);
+    PutV(measured->dead_tuples, out);
+  }
 
   if (groups & kHasAlerts) {
     PutB(kNumAlertKinds, out);
@@ -497,7 +514,8 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
         absl::StrCat("table state: unknown encoding version ", static_cast<int>(version)));
   }
   // Version 1 has every part of its time (no horizon); versions 2 and 3 say which they have.
-  const uint8_t groups = version == 1 ? (0xFF & ~kHasHorizon) : r.B();
+  const uint8_t groups = version == 1 ? (0xFF & ~kHasHorizon & ~kHasMeasured) : r.B();
+  // Version 2 has six groups, version 3 seven, version 4 all eight.
   if ((version == 2 && (groups >> 6) != 0) || (version == 3 && (groups >> 7) != 0)) {
     return absl::DataLossError("table state: bad groups");
   }
@@ -636,6 +654,14 @@ absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
     s.cutoff_since_us = f.T();
     s.snapshot_horizon = r.V();
     s.autovacuum_interval_s = r.Narrow<int32_t>(r.V());
+  }
+  if (groups & kHasMeasured) {
+    MeasuredBloatState* m = s.mutable_measured_bloat();
+    m->at_us = f.T();
+    m->table_bytes = r.V();
+    m->dead_bytes = r.V();
+    m->free_bytes = r.V();
+    m->dead_tuples = r.V();
   }
 
   if (groups & kHasAlerts) {

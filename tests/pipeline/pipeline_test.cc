@@ -1,7 +1,9 @@
 #include "pipeline/pipeline.h"
 
+#include <map>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -68,6 +70,34 @@ TEST(PipelineTest, RenameKeepsTheHistoryAndMovesTheAlert) {
   ASSERT_EQ(fired.size(), 1u) << h.Dump();
   EXPECT_EQ(fired[0].cause, Cause::kXminHorizon);
   EXPECT_LE(fired[0].event_time, T(160));
+}
+
+TEST(PipelineTest, AMeasuredBloatGoesIntoTheEvidenceBesideTheEstimate) {
+  PipelineHarness h;
+  // The collector measured the table (it is over its trigger) with pgstattuple_approx.
+  SnapshotExtras x = Holder();
+  ingest::MeasuredBloat m;
+  m.relid = 5;
+  m.measured_at = T(0);
+  m.table_len = 8192000;
+  m.dead_tuple_len = 3000000;
+  m.approx_free_space = 100000;
+  m.dead_tuple_count = 32000;
+  x.measured_bloat = {m};
+  h.Snapshot(T(0), "db", {Pinned("jobs", 5, 20000)}, x);
+  PinnedSeries(&h, "jobs", 5, 15, 150);
+  std::vector<Alert> fired = h.Find(kNotKeepingUp, "jobs");
+  ASSERT_EQ(fired.size(), 1u) << h.Dump();
+  std::map<std::string, std::string> evidence;
+  for (const EvidenceItem& e : fired[0].evidence) {
+    evidence[e.name] = std::visit([](const auto& v) { return absl::StrCat(v); }, e.value);
+  }
+  EXPECT_EQ(evidence["measured_dead_bytes"], "3000000");
+  EXPECT_EQ(evidence["measured_free_bytes"], "100000");
+  EXPECT_EQ(evidence["measured_table_bytes"], "8192000");
+  EXPECT_EQ(evidence["measured_dead_tuples"], "32000");
+  EXPECT_EQ(evidence.count("measured_at"), 1u);
+  EXPECT_EQ(evidence.count("dead_bytes"), 1u);  // the estimate stays
 }
 
 TEST(PipelineTest, DropAndRecreateIsANewTable) {

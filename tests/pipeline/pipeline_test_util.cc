@@ -23,6 +23,7 @@ ingest::Snapshot SnapshotBuilder::Build(absl::Time at, const std::string& databa
   s.database = Keep(database);
   s.collected_at = at;
   s.server_version_num = extras.server_version_num;
+  s.measured_bloat = extras.measured_bloat;
   s.settings.autovacuum = extras.autovacuum;
   s.settings.autovacuum_vacuum_scale_factor = 0.2;
   s.settings.autovacuum_vacuum_threshold = 50;

@@ -98,6 +98,7 @@ struct SnapshotExtras {
   int64_t max_workers = 3;
   bool autovacuum = true;
   int64_t server_version_num = 150000;
+  std::vector<ingest::MeasuredBloat> measured_bloat;  // `collect --measure-bloat`
 };
 
 struct RunSpec {
