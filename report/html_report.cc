@@ -243,6 +243,7 @@ void Writer::Select() {
   }
   for (size_t k = 0; k < others.size() && k < static_cast<size_t>(std::max(0, opt_.top_n)); ++k) {
     if (static_cast<int>(charted_.size()) >= opt_.max_charts) break;
+    if (rec_.tables[others[k]].peak_dead == 0) break;  // nothing to draw from here on
     charted_.push_back(others[k]);
   }
   for (int32_t t : charted_) is_charted_[t] = 1;
@@ -529,6 +530,12 @@ void Writer::Horizon(int32_t ci) {
     o_ += "</g>";
   }
   chart.Finish();
+  o_ += "<p class=\"legend\">";
+  for (size_t d = 0; d < c.horizons.size(); ++d) {
+    absl::StrAppend(&o_, "<span><i class=\"key\" style=\"background:", Av(kPalette[d % 8]),
+                    "\"></i>", Escaped(c.horizons[d].database), "</span>");
+  }
+  o_ += "</p>";
   // The roots, named, with how long and how old each held each database.
   o_ +=
       "<table class=\"roots\"><thead><tr><th>database</th><th>root</th><th>from</th>"
