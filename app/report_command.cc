@@ -213,6 +213,9 @@ absl::Status RunReportCommand(const std::vector<std::string>& args, CommandIo& i
   VW_RETURN_IF_ERROR(ChooseZone(timezone, rec, &options));
   report::AdvisorOptions advisor;
   advisor.target_ratio = ratio;
+  // Worded only for the tables the page draws (a fleet has a million others).
+  const std::vector<int32_t> charted = report::ChartedTables(rec.recording, options);
+  advisor.only_tables = &charted;
   const report::Advice advice = report::Advise(rec.recording, advisor);
   std::string html;
   report::WriteHtmlReport(rec.recording, advice, options, &html);

@@ -130,6 +130,13 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
   advice.target_ratio = options.target_ratio;
   const double r = options.target_ratio;
 
+  std::vector<char> wanted;
+  if (options.only_tables != nullptr) {
+    wanted.assign(rec.tables.size(), 0);
+    for (int32_t t : *options.only_tables) {
+      if (t >= 0 && static_cast<size_t>(t) < wanted.size()) wanted[t] = 1;
+    }
+  }
   std::vector<TableFacts> facts(rec.tables.size());
   for (const TransitionRecord& tr : rec.transitions) {
     const pipeline::Alert& a = tr.transition.alert;
@@ -157,9 +164,10 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
     if (Has(f, Cause::kWorkerStarvation)) need.starved = true;
     if (Has(f, Cause::kInsufficientMaintenanceWorkMem)) need.short_of_memory = true;
 
+    const bool keep = wanted.empty() || wanted[i] != 0;
     TableAdvice a;
     a.table = static_cast<int32_t>(i);
-    a.name = absl::StrCat(c.name, "/", t.QualifiedName());
+    if (keep) a.name = absl::StrCat(c.name, "/", t.QualifiedName());
     a.live = std::max(static_cast<double>(t.live), t.reltuples);
     a.observed_peak_ratio = t.peak_ratio;
     if (t.observed_s > 0) {
@@ -186,6 +194,7 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
                         (!fixable_alert && t.not_removable > 0 && t.not_removable > t.removed);
 
     if (pinned) {
+      if (!keep) continue;
       a.kind = AdviceKind::kHolder;
       std::string holder = f.holder.empty() ? MostFrequentRoot(c) : f.holder;
       a.reason = absl::StrCat(
@@ -198,6 +207,7 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
       continue;
     }
     if (Has(f, Cause::kLockConflicts) && !fixable_alert) {
+      if (!keep) continue;
       a.kind = AdviceKind::kNoSetting;
       a.reason = absl::StrCat("autovacuum was skipped ", t.skipped, " and cancelled ", t.cancelled,
                               " times by lock conflicts: find the session that holds the lock "
@@ -257,6 +267,8 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
     const double new_trigger = static_cast<double>(threshold) + sf * t.reltuples;
     a.predicted_peak = PeakRatio(new_trigger, a.write_rate, lag, a.live);
     if (a.write_rate > 0) need.naptime_s = std::min(need.naptime_s, budget / (4 * a.write_rate));
+    if (a.throttled) need.cost_limits.push_back(limit);
+    if (!keep) continue;  // the cluster's needs are counted; the words are not wanted
 
     AddSetting(&a.settings, "autovacuum_vacuum_scale_factor", Num(sf),
                Num(t.params.vacuum_scale_factor));
@@ -275,7 +287,6 @@ Advice Advise(const Recording& rec, const AdvisorOptions& options) {
                  absl::StrCat(t.params.cost_limit));
       AddSetting(&a.settings, "autovacuum_vacuum_cost_delay", Num(delay),
                  Num(t.params.cost_delay_ms));
-      need.cost_limits.push_back(limit);
     }
     if (Has(f, Cause::kAutovacuumDisabled)) {
       AddSetting(&a.settings, "autovacuum_enabled", "on", "off");

@@ -41,6 +41,11 @@ namespace vacwatch::report {
 struct AdvisorOptions {
   double target_ratio = 0.10;
   int64_t min_live = 1000;
+  // Per-table advice only for these tables (indexes into Recording::tables; the report's
+  // drawn ones), so a fleet's report does not word a million proposals it will not show. The
+  // cluster templates still count every table. Null: every table. Not owned; read during
+  // Advise only.
+  const std::vector<int32_t>* only_tables = nullptr;
 };
 
 enum class AdviceKind : uint8_t {

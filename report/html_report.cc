@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -203,65 +204,86 @@ void Writer::BuildEpisodes() {
   }
 }
 
-void Writer::Select() {
-  const size_t n = rec_.tables.size();
-  is_charted_.assign(n, 0);
-  is_listed_.assign(n, 0);
-  std::vector<int32_t> alerted, others;
-  for (size_t i = 0; i < n; ++i) {
-    (rec_.tables[i].alerted() || !table_episodes_[i].empty() ? alerted : others)
-        .push_back(static_cast<int32_t>(i));
+// Names in (cluster, database, schema, table) order, without building strings.
+bool NameLess(const Recording& rec, int32_t a, int32_t b) {
+  const TableRecord& x = rec.tables[a];
+  const TableRecord& y = rec.tables[b];
+  return std::tie(x.cluster, x.database, x.schema, x.table) <
+         std::tie(y.cluster, y.database, y.schema, y.table);
+}
+
+// Alerted tables and the others, the alerted in page order, the others' first
+// `others_wanted` by dead tuples (a partial sort keeps a fleet's report cheap).
+void Rank(const Recording& rec, const std::vector<char>& has_transitions, size_t others_wanted,
+          std::vector<int32_t>* alerted, std::vector<int32_t>* others) {
+  for (size_t i = 0; i < rec.tables.size(); ++i) {
+    (rec.tables[i].alerted() || has_transitions[i] ? alerted : others)
+        ->push_back(static_cast<int32_t>(i));
   }
-  alerted_tables_ = static_cast<int64_t>(alerted.size());
-  auto name_less = [&](int32_t a, int32_t b) {
-    const TableRecord& x = rec_.tables[a];
-    const TableRecord& y = rec_.tables[b];
-    if (x.cluster != y.cluster) return x.cluster < y.cluster;
-    return x.QualifiedName() < y.QualifiedName();
-  };
-  std::stable_sort(alerted.begin(), alerted.end(), [&](int32_t a, int32_t b) {
-    const TableRecord& x = rec_.tables[a];
-    const TableRecord& y = rec_.tables[b];
+  std::sort(alerted->begin(), alerted->end(), [&](int32_t a, int32_t b) {
+    const TableRecord& x = rec.tables[a];
+    const TableRecord& y = rec.tables[b];
     const int sx = x.worst ? static_cast<int>(*x.worst) : 0;
     const int sy = y.worst ? static_cast<int>(*y.worst) : 0;
     if (sx != sy) return sx > sy;
     if (x.peak_ratio != y.peak_ratio) return x.peak_ratio > y.peak_ratio;
-    return name_less(a, b);
+    return NameLess(rec, a, b);
   });
-  std::stable_sort(others.begin(), others.end(), [&](int32_t a, int32_t b) {
-    const TableRecord& x = rec_.tables[a];
-    const TableRecord& y = rec_.tables[b];
-    if (x.peak_dead != y.peak_dead) return x.peak_dead > y.peak_dead;
-    return name_less(a, b);
-  });
+  const size_t head = std::min(others_wanted, others->size());
+  std::partial_sort(others->begin(), others->begin() + static_cast<ptrdiff_t>(head), others->end(),
+                    [&](int32_t a, int32_t b) {
+                      const TableRecord& x = rec.tables[a];
+                      const TableRecord& y = rec.tables[b];
+                      if (x.peak_dead != y.peak_dead) return x.peak_dead > y.peak_dead;
+                      return NameLess(rec, a, b);
+                    });
+}
+
+std::vector<char> TablesWithTransitions(const Recording& rec) {
+  std::vector<char> has(rec.tables.size(), 0);
+  for (const TransitionRecord& t : rec.transitions) {
+    if (t.table >= 0) has[t.table] = 1;
+  }
+  return has;
+}
+
+std::vector<int32_t> Charted(const Recording& rec, const ReportOptions& opt,
+                             const std::vector<int32_t>& alerted,
+                             const std::vector<int32_t>& others, int64_t* alerted_not_charted) {
+  std::vector<int32_t> charted;
   for (int32_t t : alerted) {
-    if (static_cast<int>(charted_.size()) >= opt_.max_charts) {
-      ++alerted_not_charted_;
+    if (static_cast<int>(charted.size()) >= opt.max_charts) {
+      ++*alerted_not_charted;
       continue;
     }
-    charted_.push_back(t);
+    charted.push_back(t);
   }
-  for (size_t k = 0; k < others.size() && k < static_cast<size_t>(std::max(0, opt_.top_n)); ++k) {
-    if (static_cast<int>(charted_.size()) >= opt_.max_charts) break;
-    if (rec_.tables[others[k]].peak_dead == 0) break;  // nothing to draw from here on
-    charted_.push_back(others[k]);
+  for (size_t k = 0; k < others.size() && k < static_cast<size_t>(std::max(0, opt.top_n)); ++k) {
+    if (static_cast<int>(charted.size()) >= opt.max_charts) break;
+    if (rec.tables[others[k]].peak_dead == 0) break;  // nothing to draw from here on
+    charted.push_back(others[k]);
   }
+  return charted;
+}
+
+void Writer::Select() {
+  const size_t n = rec_.tables.size();
+  is_charted_.assign(n, 0);
+  is_listed_.assign(n, 0);
+  std::vector<char> has(n, 0);
+  for (size_t i = 0; i < n; ++i) has[i] = table_episodes_[i].empty() ? 0 : 1;
+  std::vector<int32_t> alerted, others;
+  Rank(rec_, has, static_cast<size_t>(std::max(0, opt_.top_n)), &alerted, &others);
+  alerted_tables_ = static_cast<int64_t>(alerted.size());
+  charted_ = Charted(rec_, opt_, alerted, others, &alerted_not_charted_);
   for (int32_t t : charted_) is_charted_[t] = 1;
   // Listed: the drawn ones, then the rest of the alerting ones, then by dead ratio.
-  std::vector<int32_t> order = alerted;
-  std::vector<int32_t> by_ratio = others;
-  std::stable_sort(by_ratio.begin(), by_ratio.end(), [&](int32_t a, int32_t b) {
-    const double x = rec_.tables[a].dead_ratio(), y = rec_.tables[b].dead_ratio();
-    if (x != y) return x > y;
-    return name_less(a, b);
-  });
   int64_t listed = 0;
   for (int32_t t : charted_) {
     is_listed_[t] = 1;
     ++listed;
   }
-  order.insert(order.end(), by_ratio.begin(), by_ratio.end());
-  for (int32_t t : order) {
+  for (int32_t t : alerted) {
     if (is_listed_[t]) continue;
     if (listed >= opt_.max_table_rows) {
       ++rows_not_listed_;
@@ -270,6 +292,22 @@ void Writer::Select() {
     is_listed_[t] = 1;
     ++listed;
   }
+  std::vector<int32_t> rest;
+  rest.reserve(others.size());
+  for (int32_t t : others) {
+    if (!is_listed_[t]) rest.push_back(t);
+  }
+  const size_t room = static_cast<size_t>(std::max<int64_t>(0, opt_.max_table_rows - listed));
+  const size_t head = std::min(room, rest.size());
+  std::partial_sort(rest.begin(), rest.begin() + static_cast<ptrdiff_t>(head), rest.end(),
+                    [&](int32_t a, int32_t b) {
+                      const double x = rec_.tables[a].dead_ratio();
+                      const double y = rec_.tables[b].dead_ratio();
+                      if (x != y) return x > y;
+                      return NameLess(rec_, a, b);
+                    });
+  for (size_t k = 0; k < head; ++k) is_listed_[rest[k]] = 1;
+  rows_not_listed_ += static_cast<int64_t>(rest.size() - head);
   table_advice_.assign(n, nullptr);
   for (const TableAdvice& a : advice_.tables) {
     if (a.table >= 0 && static_cast<size_t>(a.table) < n) table_advice_[a.table] = &a;
@@ -916,6 +954,14 @@ void Writer::TableDetail(int32_t ti) {
 }
 
 }  // namespace
+
+std::vector<int32_t> ChartedTables(const Recording& recording, const ReportOptions& options) {
+  std::vector<int32_t> alerted, others;
+  Rank(recording, TablesWithTransitions(recording), static_cast<size_t>(std::max(0, options.top_n)),
+       &alerted, &others);
+  int64_t not_charted = 0;
+  return Charted(recording, options, alerted, others, &not_charted);
+}
 
 void WriteHtmlReport(const Recording& recording, const Advice& advice, const ReportOptions& options,
                      std::string* out) {

@@ -48,6 +48,11 @@ struct ReportOptions {
 void WriteHtmlReport(const Recording& recording, const Advice& advice, const ReportOptions& options,
                      std::string* out);
 
+// The tables the page draws, in its order: every table with an alert transition (worst
+// severity first, then peak dead ratio, then name), then the `top_n` with the most dead
+// tuples; at most `max_charts`. For AdvisorOptions::only_tables.
+std::vector<int32_t> ChartedTables(const Recording& recording, const ReportOptions& options);
+
 }  // namespace vacwatch::report
 
 #endif  // VACWATCH_REPORT_HTML_REPORT_H_

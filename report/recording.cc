@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/fnv1a.h"
 #include "pipeline/thresholds.h"
 #include "report/markup.h"
 
@@ -97,26 +98,50 @@ int32_t Recorder::Cluster(std::string_view name) {
 
 int32_t Recorder::Table(int32_t cluster, std::string_view database, std::string_view schema,
                         std::string_view table, bool create) {
-  MakeKey(cluster, {database, schema, table}, &key_);
-  if (auto it = table_index_.find(key_); it != table_index_.end()) return it->second;
+  // Keyed by a 64-bit hash of the name (a fleet's million names as strings would cost more
+  // than their series), checked against the record; the rare colliding name by its text.
+  Fnv1a h;
+  h.AddInt(cluster);
+  h.AddPart(database);
+  h.AddPart(schema);
+  h.AddPart(table);
+  auto it = table_index_.find(h.value());
+  const bool collided = it != table_index_.end();
+  if (collided) {
+    const TableRecord& t = rec_.tables[it->second];
+    if (t.cluster == cluster && t.database == database && t.schema == schema && t.table == table) {
+      return it->second;
+    }
+    MakeKey(cluster, {database, schema, table}, &key_);
+    if (auto c = collided_.find(key_); c != collided_.end()) return c->second;
+  }
   if (!create) return -1;
   const auto index = static_cast<int32_t>(rec_.tables.size());
-  table_index_.emplace(key_, index);
+  if (collided) {
+    collided_.emplace(key_, index);
+  } else {
+    table_index_.emplace(h.value(), index);
+  }
   TableRecord& t = rec_.tables.emplace_back();
   t.cluster = cluster;
   t.database = std::string(database);
   t.schema = std::string(schema);
   t.table = std::string(table);
   previous_.emplace_back();
+  if (unqualified_built_) IndexUnqualified(index);
+  return index;
+}
+
+void Recorder::IndexUnqualified(int32_t index) {
+  const TableRecord& t = rec_.tables[index];
   // Skip lines name the relation without its schema: the first schema seen with that name.
-  MakeKey(cluster, {database, table}, &key_);
+  MakeKey(t.cluster, {t.database, t.table}, &key_);
   unqualified_index_.try_emplace(key_, index);
   // Workers' skip lines often lack the database too (%q ends their prefix): the name within
   // the cluster, when only one table has it (-1 once a second one does).
-  MakeKey(cluster, {std::string_view(), table}, &key_);
+  MakeKey(t.cluster, {std::string_view(), t.table}, &key_);
   auto [it, inserted] = unqualified_index_.try_emplace(key_, index);
   if (!inserted) it->second = -1;
-  return index;
 }
 
 void Recorder::AddSample(TableRecord* t, const Sample& s) {
@@ -154,6 +179,9 @@ void Recorder::OnSnapshot(const ingest::Snapshot& snapshot) {
   rec_.last = std::max(rec_.last, snapshot.collected_at);
   const int32_t ci = Cluster(snapshot.cluster);
   const int64_t now_ms = Millis(snapshot.collected_at);
+  // The server's parameters once per snapshot; a row's own only when it has reloptions.
+  const pipeline::AutovacuumParams server =
+      pipeline::ResolveParams(snapshot.settings, snapshot.server_version_num, {});
   {
     ClusterRecord& c = rec_.clusters[ci];
     const ingest::AutovacuumSettings& s = snapshot.settings;
@@ -166,10 +194,8 @@ void Recorder::OnSnapshot(const ingest::Snapshot& snapshot) {
       c.log_min_duration_ms = *s.log_autovacuum_min_duration;
       c.log_min_duration_known = true;
     }
-    const pipeline::AutovacuumParams p =
-        pipeline::ResolveParams(s, snapshot.server_version_num, {});
-    c.cost_limit = p.cost_limit;
-    c.cost_delay_ms = p.cost_delay_ms;
+    c.cost_limit = server.cost_limit;
+    c.cost_delay_ms = server.cost_delay_ms;
 
     pipeline::FindHorizon(snapshot, snapshot.database, &horizon_);
     HorizonSeries* series = nullptr;
@@ -194,7 +220,9 @@ void Recorder::OnSnapshot(const ingest::Snapshot& snapshot) {
     TableRecord& t = rec_.tables[ti];
     if (snapshot.collected_at < t.last_seen) continue;  // out of order: the pipeline drops it too
     const pipeline::Thresholds th =
-        pipeline::ComputeThresholds(snapshot.settings, snapshot.server_version_num, row);
+        row.reloptions.empty()
+            ? pipeline::ComputeThresholds(server, snapshot.server_version_num, row)
+            : pipeline::ComputeThresholds(snapshot.settings, snapshot.server_version_num, row);
     t.last_seen = snapshot.collected_at;
     t.dead = row.n_dead_tup.value_or(0);
     t.live = row.n_live_tup.value_or(0);
@@ -296,6 +324,12 @@ void Recorder::OnLogEvent(const ingest::LogEvent& event) {
   if (!event.schema.empty()) {
     ti = Table(ci, event.database, event.schema, event.table, true);
   } else {
+    if (!unqualified_built_) {
+      // Built at the first line that needs it: most inputs have none, and at a fleet's size
+      // the index would cost more memory than the tables' series.
+      unqualified_built_ = true;
+      for (size_t i = 0; i < rec_.tables.size(); ++i) IndexUnqualified(static_cast<int32_t>(i));
+    }
     MakeKey(ci, {event.database, event.table}, &key_);
     if (auto it = unqualified_index_.find(key_); it != unqualified_index_.end()) ti = it->second;
   }

@@ -165,15 +165,19 @@ class Recorder {
                 std::string_view table, bool create);
   void AddSample(TableRecord* t, const Sample& s);
   void ThinAll();
+  void IndexUnqualified(int32_t index);
   void Root(ClusterRecord* c, const pipeline::HolderRecord* root, HorizonPoint* point);
 
   const RecorderOptions options_;
   Recording rec_;
   absl::flat_hash_map<std::string, int32_t> cluster_index_;
-  // (cluster, database, schema, table) -> index (MakeKey in recording.cc).
-  absl::flat_hash_map<std::string, int32_t> table_index_;
+  // Fnv1a of (cluster, database, schema, table) -> index; names whose hash an earlier name
+  // took, by their MakeKey text (recording.cc).
+  absl::flat_hash_map<uint64_t, int32_t> table_index_;
+  absl::flat_hash_map<std::string, int32_t> collided_;
   // cluster database table, and cluster "" table (-1: several tables have that name).
   absl::flat_hash_map<std::string, int32_t> unqualified_index_;
+  bool unqualified_built_ = false;
   std::string key_;  // reused
   pipeline::Horizon horizon_;
   int64_t unalerted_samples_ = 0;
