@@ -77,6 +77,13 @@ absl::StatusOr<Recorded> Record(const ReplayInputFlags& flags, std::string_view 
   if (!stats.ok()) return stats.status();
   out.stats = *std::move(stats);
   out.recording = std::move(recorder).Finish();
+  if (out.stats.snapshots == 0) {
+    // As replay says it: without snapshots no table has a trigger to be drawn against.
+    std::fprintf(io.err,
+                 "vacwatch %s: warning: nothing could be judged: no stats snapshot was read "
+                 "(pass --stats with the output of ingest/snapshot_query.sql)\n",
+                 std::string(command).c_str());
+  }
   return out;
 }
 
