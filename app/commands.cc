@@ -5,6 +5,7 @@
 #include "app/explain_command.h"
 #include "app/parse_command.h"
 #include "app/replay_command.h"
+#include "app/report_command.h"
 #include "app/run_command.h"
 
 namespace vacwatch::app {
@@ -13,6 +14,9 @@ namespace {
 constexpr Command kCommands[] = {
     {"parse", "print the events of PostgreSQL logs (or snapshots) as JSON lines", RunParse},
     {"replay", "replay logs and snapshots through the detectors; print alerts", RunReplayCommand},
+    {"report", "replay logs and snapshots; write one HTML page of every table", RunReportCommand},
+    {"advise", "replay logs and snapshots; print the autovacuum settings tables call for",
+     RunAdviseCommand},
     {"explain", "say why a table paged, or why not, from a state directory", RunExplainCommand},
     {"run", "the service: consume logs and snapshots from Kafka, produce alerts to a topic",
      RunRunCommand},

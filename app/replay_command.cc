@@ -1,8 +1,5 @@
 #include "app/replay_command.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -16,12 +13,11 @@
 #include "app/alert_sinks.h"
 #include "app/arg_parser.h"
 #include "app/config_loader.h"
-#include "app/log_inputs.h"
 #include "app/metrics_flags.h"
+#include "app/replay_inputs.h"
 #include "app/replay_runner.h"
 #include "app/sinks_config.h"
 #include "common/status_macros.h"
-#include "ingest/log_source.h"
 #include "pipeline/active_alerts.h"
 #include "pipeline/config.h"
 #include "sinks/dead_letter_sink.h"
@@ -42,48 +38,15 @@ constexpr char kDescription[] =
     "dead-letter file (default: stderr).";
 
 struct ReplayFlags {
-  std::vector<std::string> logs, stats;
-  std::string log_format = "auto";
-  std::string log_line_prefix;
-  ingest::EnvelopeOptions envelope;
-  std::string log_timezone;
-  std::string cluster;
-  std::string config;
+  ReplayInputFlags inputs;
   std::string state_dir;
   std::string format = "json";
-  std::string dead_letter;
   std::string checkpoint_every = "4096";
-  bool progress = false;
   bool strict = false;
   bool quiet = false;
   std::vector<std::string> explain;
   SinkFlags sinks;
   MetricsFlags metrics;
-};
-
-// A directory for the run's state when --state-dir is not given; removed with its contents
-// when this goes (after the store that lives in it).
-class TemporaryStateDir {
- public:
-  static absl::StatusOr<std::unique_ptr<TemporaryStateDir>> Create() {
-    std::error_code error;
-    std::filesystem::path base = std::filesystem::temp_directory_path(error);
-    if (error) base = "/tmp";
-    std::string pattern = (base / "vacwatch-replay-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return absl::UnavailableError("cannot create a temporary state dir under " + base.string());
-    }
-    return std::unique_ptr<TemporaryStateDir>(new TemporaryStateDir(std::move(pattern)));
-  }
-  ~TemporaryStateDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TemporaryStateDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
 };
 
 absl::StatusOr<int64_t> ParsePositive(const std::string& text, const std::string& flag) {
@@ -101,49 +64,16 @@ absl::StatusOr<int64_t> ParsePositive(const std::string& text, const std::string
 absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& io) {
   ReplayFlags flags;
   ArgParser parser("replay", kDescription);
-  parser.AddMulti("logs", "FILE",
-                  "server logs (stderr, csvlog or jsonlog); - reads stdin. CLUSTER=FILE names "
-                  "the log's cluster; a path with {cluster} (logs/{cluster}/*.log) takes every "
-                  "match, the matched name as its cluster: a fleet replays in one run",
-                  &flags.logs);
-  parser.AddMulti("stats", "FILE",
-                  "stats snapshot files (JSON lines); - reads stdin, <(zcat f.gz) works too",
-                  &flags.stats);
-  parser.AddString("log-format", "FORMAT",
-                   "auto, stderr, csvlog, jsonlog or shipper (JSON lines of Fluent Bit, Vector, "
-                   "Filebeat or a Cloud Logging export)",
-                   &flags.log_format);
-  parser.AddString("log-line-prefix", "PREFIX",
-                   "the server's log_line_prefix, for stderr logs (default: recognise the "
-                   "common ones)",
-                   &flags.log_line_prefix);
-  parser.AddString("log-timezone", "ZONE",
-                   "the servers' log_timezone, an IANA name (Asia/Shanghai): the logs' zone "
-                   "abbreviations are read in it (CST is US Central or China). Default: the "
-                   "config's log_timezone, else the snapshots' log_timezone setting, else a "
-                   "table of abbreviations, with a warning for ambiguous ones",
-                   &flags.log_timezone);
-  parser.AddString("cluster", "NAME",
-                   "the cluster the logs come from (default: the one the first snapshot names)",
-                   &flags.cluster);
-  AddEnvelopeFlags(&parser, &flags.envelope);
-  parser.AddString("config", "FILE",
-                   "detector thresholds and windows, YAML (default: the built-in defaults "
-                   "that configs/vacwatch.yaml documents)",
-                   &flags.config);
+  AddReplayInputFlags(&parser, &flags.inputs);
   parser.AddString("state-dir", "DIR",
                    "keep state here so that a later run continues this one (default: a "
                    "temporary dir removed at exit)",
                    &flags.state_dir);
   parser.AddString("format", "FORMAT", "json (one object per line) or text (for a human)",
                    &flags.format);
-  parser.AddString("dead-letter", "FILE", "write rejected input here (default: stderr)",
-                   &flags.dead_letter);
   parser.AddString("checkpoint-every", "N",
                    "commit state and deliver alerts every N log events (and every snapshot)",
                    &flags.checkpoint_every);
-  parser.AddSwitch("progress", "report progress on stderr even when it is not a terminal",
-                   &flags.progress);
   parser.AddMulti("explain", "TABLE",
                   "after the replay, say why CLUSTER/DB.SCHEMA.TABLE paged or did not (as "
                   "'vacwatch explain' does), on stderr",
@@ -160,38 +90,8 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
     std::fputs(parser.Help().c_str(), io.out);
     return absl::OkStatus();
   }
-  if (flags.logs.empty() && flags.stats.empty()) {
-    return absl::InvalidArgumentError(
-        "nothing to replay: give --logs and/or --stats files (see 'vacwatch replay --help')");
-  }
-
-  ReplayOptions options;
-  VW_ASSIGN_OR_RETURN(std::vector<LogInputArg> logs, ExpandLogArgs(flags.logs));
-  for (LogInputArg& log : logs) {
-    options.log_paths.push_back(std::move(log.path));
-    options.log_clusters.push_back(std::move(log.cluster));
-  }
-  if (!flags.log_timezone.empty()) {
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone(flags.log_timezone, &zone)) {
-      return absl::InvalidArgumentError(
-          "--log-timezone '" + flags.log_timezone +
-          "' is not a time zone name like Asia/Shanghai or America/Chicago (the server's SHOW "
-          "log_timezone; see 'vacwatch replay --help')");
-    }
-    options.log_timezone = flags.log_timezone;
-  }
-  options.stats_paths = flags.stats;
-  auto log_format = ingest::ParseLogFormat(flags.log_format);
-  if (!log_format.ok()) {
-    return absl::InvalidArgumentError("unknown log format '" + flags.log_format +
-                                      "': expected auto, stderr, csvlog or jsonlog (see "
-                                      "'vacwatch replay --help')");
-  }
-  options.log_format = *log_format;
-  options.log_line_prefix = flags.log_line_prefix;
-  options.envelope = flags.envelope;
-  options.cluster = flags.cluster;
+  VW_ASSIGN_OR_RETURN(ReplayInputs inputs, PrepareReplayInputs(flags.inputs, "replay", io));
+  ReplayOptions& options = inputs.options;
   VW_ASSIGN_OR_RETURN(options.checkpoint_every_events,
                       ParsePositive(flags.checkpoint_every, "checkpoint-every"));
   auto format = sinks::ParseAlertFormat(flags.format);
@@ -200,37 +100,21 @@ absl::Status RunReplayCommand(const std::vector<std::string>& args, CommandIo& i
                                       "': expected json or text (see 'vacwatch replay --help')");
   }
 
-  pipeline::PipelineConfig config;
+  pipeline::PipelineConfig config = std::move(inputs.config.pipeline);
   MetricsSettings metrics_settings;  // listen: off unless asked for
-  std::string sinks_yaml;
-  if (!flags.config.empty()) {
-    VW_ASSIGN_OR_RETURN(VacwatchConfig file, LoadConfig(flags.config));
-    config = std::move(file.pipeline);
-    sinks_yaml = std::move(file.sinks_yaml);
+  std::string sinks_yaml = std::move(inputs.config.sinks_yaml);
+  if (!flags.inputs.config.empty()) {
     // Only the per-table limit: a config written for `run` must not make a replay listen.
     MetricsSettings from_config;
-    VW_RETURN_IF_ERROR(ReadMetricsSection(file.metrics_yaml, &from_config));
+    VW_RETURN_IF_ERROR(ReadMetricsSection(inputs.config.metrics_yaml, &from_config));
     metrics_settings.table_series_limit = from_config.table_series_limit;
   }
   VW_RETURN_IF_ERROR(ApplyMetricsFlags(flags.metrics, &metrics_settings));
   VW_ASSIGN_OR_RETURN(const SinksConfig sinks_config, ParseSinksConfig(sinks_yaml));
   options.sink_drain_timeout = sinks_config.sink_retry_for;
-  options.cluster_log_timezones = config.cluster_log_timezones;
   options.hold_cut_entries = !flags.state_dir.empty();
-  options.default_log_timezone = config.log_timezone;
 
-  std::unique_ptr<sinks::DeadLetterSink> dead_letters;
-  if (flags.dead_letter.empty()) {
-    dead_letters = std::make_unique<sinks::DeadLetterSink>(io.err);
-  } else {
-    VW_ASSIGN_OR_RETURN(dead_letters, sinks::DeadLetterSink::OpenFile(flags.dead_letter));
-  }
-  options.errors = dead_letters.get();
-
-  const bool err_is_terminal = ::isatty(::fileno(io.err)) == 1;
-  options.diagnostics = io.err;
-  options.show_progress = flags.progress || err_is_terminal;
-  options.progress_in_place = err_is_terminal;
+  sinks::DeadLetterSink* const dead_letters = inputs.dead_letters.get();
 
   // Declared before the store: the store closes first, then the dir goes.
   std::unique_ptr<TemporaryStateDir> temporary_dir;

@@ -12,7 +12,9 @@
 //   build-x/bench/pipeline_bench --benchmark_filter=BM_SnapshotRounds/clusters:1000/cache:0/
 //
 // `cache` is PipelineConfig::max_cached_tables; 0 = its default (1,000,000: every table of the
-// largest fleet here).
+// largest fleet here). BM_ReplayVsReport compares the same rounds with and without what
+// `vacwatch report` adds (the recorder, the advice and the page; VACWATCH_BENCH_REPORT=FILE
+// keeps the page).
 //
 // Run one benchmark per process for the memory figures (peak RSS is reset at the start of each
 // benchmark, but freed memory of an earlier one may stay mapped). Rates are per CPU-second of
@@ -43,6 +45,9 @@
 #include "pipeline/alert.h"
 #include "pipeline/config.h"
 #include "pipeline/pipeline.h"
+#include "report/advisor.h"
+#include "report/html_report.h"
+#include "report/recording.h"
 #include "state/state_store.h"
 
 namespace vacwatch::pipeline {
@@ -408,6 +413,7 @@ struct Driver {
       for (int d = 0; d < kDatabases; ++d) {
         fleet.Fill(c, d, round, &snapshot);
         absl::Status s = pipeline->OnSnapshot(snapshot);
+        if (s.ok() && recorder != nullptr) recorder->OnSnapshot(snapshot);
         if (s.ok()) {
           s = Commit((int64_t{round} * fleet.clusters() + c) * kDatabases + d);
         }
@@ -424,6 +430,9 @@ struct Driver {
     emitted.clear();
     absl::Status s = pipeline->Checkpoint(&batch, &emitted);
     if (!s.ok()) return s;
+    if (recorder != nullptr) {
+      for (const AlertTransition& t : emitted) recorder->OnTransition(t);
+    }
     batch.PutOffset("stats:/var/lib/vacwatch/snapshots.jsonl", state::SourceOffset(offset));
     committed_bytes += batch.bytes();
     if (transitions_out != nullptr) {
@@ -447,6 +456,7 @@ struct Driver {
   int64_t committed_bytes = 0;  // what the batches carried
   std::FILE* transitions_out = nullptr;
   std::string json;
+  report::Recorder* recorder = nullptr;  // `vacwatch report`: fed beside the pipeline
 };
 
 // `before`: the pipeline's counters when the timed part began.
@@ -506,6 +516,68 @@ BENCHMARK(BM_SnapshotRounds)
     ->Args({1000, 0})        // 1M tables, the default cache: all of them cached
     ->Args({1000, 100'000})  // 1M tables, a cache of 10% of them
     ->Iterations(4)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kSecond);
+
+// What `vacwatch report` adds to a replay of the fleet: the same rounds of snapshots (all
+// timed, from the first, as a replay of the files would be), once without and once with the
+// recorder beside the pipeline and, at the end, the advice and the HTML page. `report` 0/1.
+void BM_ReplayVsReport(benchmark::State& state) {
+  ResetPeakRss();
+  const bool with_report = state.range(1) != 0;
+  Driver driver(static_cast<int>(state.range(0)), 0);
+  std::unique_ptr<report::Recorder> recorder;
+  if (with_report) {
+    recorder = std::make_unique<report::Recorder>(report::RecorderOptions{});
+    driver.recorder = recorder.get();
+  }
+  std::string error, html;
+  int64_t rows = 0;
+  double finish_s = 0;
+  const double thread0 = ThreadCpuSeconds(), wall0 = WallSeconds();
+  for (auto _ : state) {
+    for (int round = 0; round < 4; ++round) {
+      if (!driver.Round(round, &error)) {
+        state.SkipWithError(error.c_str());
+        return;
+      }
+      rows += driver.fleet.tables();
+    }
+    if (with_report) {
+      const double t0 = WallSeconds();
+      const report::Recording recording = std::move(*recorder).Finish();
+      const std::vector<int32_t> charted =
+          report::ChartedTables(recording, report::ReportOptions{});
+      report::AdvisorOptions advisor;
+      advisor.only_tables = &charted;
+      const report::Advice advice = report::Advise(recording, advisor);
+      report::WriteHtmlReport(recording, advice, report::ReportOptions{}, &html);
+      finish_s = WallSeconds() - t0;
+      state.counters["advised_tables"] = static_cast<double>(advice.tables.size());
+    }
+  }
+  const double thread_s = ThreadCpuSeconds() - thread0, wall_s = WallSeconds() - wall0;
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["thread_s"] = thread_s;
+  state.counters["wall_s"] = wall_s;
+  state.counters["finish_s"] = finish_s;  // recording -> advice -> HTML, after the last round
+  state.counters["html_MiB"] = static_cast<double>(html.size()) / (1 << 20);
+  state.counters["peak_rss_MiB"] = StatusMiB("VmHWM");
+  state.counters["transitions"] = static_cast<double>(driver.pipeline->counters().transitions);
+  if (const char* path = std::getenv("VACWATCH_BENCH_REPORT"); path != nullptr && with_report) {
+    if (std::FILE* f = std::fopen(path, "w")) {
+      std::fwrite(html.data(), 1, html.size(), f);
+      std::fclose(f);
+    }
+  }
+}
+BENCHMARK(BM_ReplayVsReport)
+    ->ArgNames({"clusters", "report"})
+    ->Args({100, 0})
+    ->Args({100, 1})
+    ->Args({1000, 0})
+    ->Args({1000, 1})
+    ->Iterations(1)
     ->MeasureProcessCPUTime()
     ->Unit(benchmark::kSecond);
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -226,6 +227,26 @@ TEST(ExampleDemoScriptTest, TextOutputNamesEveryExpectedTable) {
     EXPECT_NE(out.find(pipeline::CauseName(want.cause)), std::string::npos)
         << "scripts/demo never names the cause " << want.cause << ":\n"
         << out;
+  }
+}
+
+// scripts/demo --report: the page of the same recording, with a chart for every expected table.
+TEST(ExampleDemoScriptTest, ReportWritesThePageWithEveryExpectedTable) {
+  const std::optional<Expected> expected = LoadExpected();
+  ASSERT_TRUE(expected.has_value());
+  testing::ScopedTempDir temp;
+  const std::string page = temp.path() + "/demo.html";
+  const std::string command =
+      absl::StrCat("VACWATCH='", testing::BinaryDir(), "/vacwatch' '", testing::SourceDir(),
+                   "/scripts/demo' --report '", page, "' 2>'", temp.path(), "/demo.err'");
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::FILE* f = std::fopen(page.c_str(), "r");
+  ASSERT_NE(f, nullptr) << page;
+  const std::string html = FileContents(f);
+  std::fclose(f);
+  for (const auto& [table, want] : expected->not_keeping_up) {
+    EXPECT_NE(html.find(absl::StrCat("/", table, "\">")), std::string::npos)
+        << "no section for " << table;
   }
 }
 
