@@ -484,6 +484,13 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
                    zone_name.empty() ? "unknown" : zone_name, "), state ", flags.state_dir,
                    ", alerts to ", sinks_line.empty() ? "no sink (--quiet)" : sinks_line));
 
+  if (log->follower().follow_counters().resumed > 0) {
+    say("info", absl::StrCat("resuming the log at byte ", log->resume_position().value(), " of ",
+                             std::string(log->follower().current_path())));
+  } else if (!log->follower().current_path().empty()) {
+    say("info", absl::StrCat("reading the log from the start of ",
+                             std::string(log->follower().current_path())));
+  }
   Watch::Options watch_options;
   watch_options.interval = settings.interval;
   watch_options.progress_every = progress_every;

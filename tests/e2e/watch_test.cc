@@ -1,7 +1,8 @@
 // `vacwatch watch` (the real binary) against a real PostgreSQL 15 (tests/testing/
 // postgres_server.h) under a pgbench write load, with nothing but --dsn and --log-file (plus a
-// state dir in a temporary directory and a 1 s --interval, so the test's waits are short: the
-// default 15 s only makes every step 15 s later). The log is logging_collector's directory,
+// state dir in a temporary directory, a 1 s --interval, so the test's waits are short: the
+// default 15 s only makes every step 15 s later, and --progress-every 1: the progress line is
+// where the test reads how many log events watch has read). The log is logging_collector's directory,
 // so where the files are, their log_line_prefix and zone come from the server (SHOW).
 //
 // Acceptance (issue 17): a transaction that wrote and stays open pins the horizon:
@@ -11,7 +12,8 @@
 // plus one snapshot interval after the release; the deadline here is generous, the measured
 // times are printed). Then the server rotates its log (pg_rotate_logfile()) while watch
 // follows it, twice, and watch's count of log events equals what `vacwatch parse` finds in all
-// the files afterwards: no entry lost, none read twice. The server, pgbench and watch are
+// the files afterwards: no entry lost, none read twice. A restart with the same state dir
+// continues the log where the last run stopped and prints no alert again. The server, pgbench and watch are
 // stopped and every directory removed at the end. Nothing sleeps a fixed time.
 //
 // No config is needed for the detectors: runs that prove a pinned horizon (two autovacuum runs
@@ -268,6 +270,24 @@ TEST_F(WatchTest, ALogRotatedByTheServerWhileWatchFollowsLosesNoEntry) {
   // SIGTERM: a last checkpoint, exit 0.
   EXPECT_EQ(watch_->Terminate(), 0) << WatchErr();
   EXPECT_THAT(WatchErr(), ::testing::HasSubstr("stopping (signal)"));
+}
+
+TEST_F(WatchTest, ARestartContinuesTheLogWhereItStoppedAndRepeatsNoAlert) {
+  // The previous test stopped watch after it had read every file; the log is quiet now.
+  ASSERT_FALSE(watch_->Running());
+  const std::string out = dir_->path() + "/watch-again.out";
+  const std::string err = dir_->path() + "/watch-again.err";
+  const std::string command = absl::StrCat(
+      "exec '", BinaryDir(), "/vacwatch' watch --dsn '", server_->Dsn("postgres"),
+      "' --log-file '", server_->log_directory(), "' --state-dir '", dir_->path(),
+      "/state' --interval 1 --progress-every 1 2>'", err, "'");
+  ServiceProcess again({"/bin/sh", "-c", command}, out);
+  ASSERT_TRUE(WaitFor([&] { return WatchedEvents(err) >= 0; }, absl::Seconds(60)))
+      << ReadFile(err);
+  EXPECT_THAT(ReadFile(err), ::testing::HasSubstr("resuming the log at byte "));
+  EXPECT_EQ(WatchedEvents(err), 0) << ReadFile(err);  // nothing read twice
+  EXPECT_EQ(again.Terminate(), 0) << ReadFile(err);
+  EXPECT_EQ(ReadFile(out), "");  // every alert was resolved and delivered: none again
 }
 
 }  // namespace
