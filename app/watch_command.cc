@@ -24,6 +24,7 @@
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/followed_log_input.h"
+#include "app/metered_consumer.h"
 #include "app/metrics_flags.h"
 #include "app/polled_snapshot_input.h"
 #include "app/sinks_config.h"
@@ -154,7 +155,8 @@ class Watch {
   struct Options {
     absl::Duration interval;
     absl::Duration progress_every;
-    ServiceMetrics* metrics = nullptr;  // not owned; null: none
+    ServiceMetrics* metrics = nullptr;          // not owned; null: none
+    const MeteredConsumer* consumer = nullptr;  // not owned; with metrics
     std::vector<MetricsSources::Sink> sink_metrics;
   };
 
@@ -243,6 +245,7 @@ class Watch {
     s.stats = stats_->counters();
     s.dead_letters = s.logs.total_rejected() + s.stats.total_rejected();
     s.driver = &driver_->stats();
+    if (options_.consumer != nullptr) s.consumers = {options_.consumer};
     s.firing.emplace();
     driver_->firing().AddCounts(&*s.firing);
     s.sinks = options_.sink_metrics;
@@ -274,8 +277,8 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
                    "(logging_collector on: its log_directory)",
                    &flags.log_file);
   parser.AddString("log-format", "FORMAT",
-                   "auto, stderr, csvlog or jsonlog (default: auto; for a directory, the "
-                   "server's log_destination)",
+                   "auto, stderr, csvlog or jsonlog (auto: for a directory, the first of the "
+                   "server's log_destination, else recognised from the first line)",
                    &flags.log_format);
   parser.AddString("log-line-prefix", "PREFIX",
                    "the server's log_line_prefix, for stderr logs (default: SHOW "
@@ -286,8 +289,8 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
                    "log_timezone)",
                    &flags.log_timezone);
   parser.AddString("state-dir", "DIR",
-                   "the state: alerts firing, the log position (default: ./vacwatch-state; "
-                   "created)",
+                   "the state: alerts firing, the log position (created; relative to the "
+                   "working directory)",
                    &flags.state_dir);
   parser.AddString("config", "FILE",
                    "configs/vacwatch.yaml: detector thresholds (pipeline), collector:, sinks:, "
@@ -297,10 +300,10 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
                    &flags.dead_letter);
   parser.AddString("max-input-skew", "SECONDS",
                    "how long the log (or the stats) may be idle before the other input goes on "
-                   "without it in event time (default: 3)",
+                   "without it in event time",
                    &flags.max_input_skew);
-  parser.AddString("progress-every", "SECONDS",
-                   "a progress line on stderr this often (default: 60)", &flags.progress_every);
+  parser.AddString("progress-every", "SECONDS", "a progress line on stderr this often",
+                   &flags.progress_every);
   AddSinkFlags(&parser, &flags.sinks);
   parser.AddSwitch("quiet", "print no alerts on stdout (the other sinks still get them)",
                    &flags.quiet);
@@ -458,6 +461,12 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
     alert_sinks->AddSynchronous("stdout", &stdout_sink, sinks_config.stdout_route);
   }
   PipelineConsumer pipeline(config, store.get());
+  // With /metrics: the per-cluster snapshot times and the per-table gauges, as replay shows.
+  std::unique_ptr<MeteredConsumer> metered;
+  if (metrics.metrics != nullptr) {
+    metered =
+        std::make_unique<MeteredConsumer>(&pipeline, metrics.metrics->options().table_series_limit);
+  }
   DriverOptions driver_options;
   driver_options.max_input_skew = max_input_skew;
   driver_options.before_commit = [&log](state::StateStore::Batch* batch) {
@@ -465,12 +474,18 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
     return absl::OkStatus();
   };
   driver_options.sink_drain_timeout = sinks_config.sink_retry_for;
-  Driver driver(driver_options, &pipeline, store.get(), alert_sinks->driver_sinks());
+  Driver driver(driver_options,
+                metered != nullptr ? static_cast<EventConsumer*>(metered.get()) : &pipeline,
+                store.get(), alert_sinks->driver_sinks());
   VW_RETURN_IF_ERROR(driver.RedeliverOutbox());
   // The log first: at equal event times its entry goes before the snapshot.
   VW_RETURN_IF_ERROR(driver.AddInput(log.get()));
   VW_RETURN_IF_ERROR(driver.AddInput(&stats));
-  if (metrics.metrics != nullptr) metrics.metrics->SetStateOpen(true);
+  if (metrics.metrics != nullptr) {
+    metrics.metrics->SetStateOpen(true);
+    say("info",
+        absl::StrCat("serving /metrics, /healthz and /readyz on port ", metrics.server->port()));
+  }
 
   std::string sinks_line = flags.quiet ? "" : "stdout";
   for (const std::string& d : alert_sinks->Describe()) {
@@ -495,6 +510,7 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
   watch_options.interval = settings.interval;
   watch_options.progress_every = progress_every;
   watch_options.metrics = metrics.metrics.get();
+  watch_options.consumer = metered.get();
   for (const DriverSink& d : alert_sinks->driver_sinks()) {
     if (d.sink->sink_metrics() != nullptr) {
       watch_options.sink_metrics.push_back({d.name, d.sink->sink_metrics()});

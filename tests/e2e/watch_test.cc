@@ -13,7 +13,8 @@
 // times are printed). Then the server rotates its log (pg_rotate_logfile()) while watch
 // follows it, twice, and watch's count of log events equals what `vacwatch parse` finds in all
 // the files afterwards: no entry lost, none read twice. A restart with the same state dir
-// continues the log where the last run stopped and prints no alert again. The server, pgbench and
+// continues the log where the last run stopped (exactly what was logged while it was down) and
+// prints no alert again; it serves /metrics when asked. The server, pgbench and
 // watch are stopped and every directory removed at the end. Nothing sleeps a fixed time.
 //
 // No config is needed for the detectors: runs that prove a pinned horizon (two autovacuum runs
@@ -38,6 +39,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
 #include "tests/e2e/kafka_test_util.h"
+#include "tests/testing/http_get.h"
 #include "tests/testing/postgres_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -318,7 +320,8 @@ TEST_F(WatchTest, ARestartContinuesTheLogWhereItStoppedAndRepeatsNoAlert) {
 
   const std::string out = dir_->path() + "/watch-again.out";
   const std::string err = dir_->path() + "/watch-again.err";
-  ServiceProcess again({"/bin/sh", "-c", WatchCommand(err)}, out);
+  // This run also serves /metrics (a free port; it says which).
+  ServiceProcess again({"/bin/sh", "-c", WatchCommand(err) + " --metrics-listen 127.0.0.1:0"}, out);
   // Exactly what was written while it was down: nothing lost, nothing read twice.
   int64_t parsed = -1;
   EXPECT_TRUE(WaitFor(
@@ -331,6 +334,18 @@ TEST_F(WatchTest, ARestartContinuesTheLogWhereItStoppedAndRepeatsNoAlert) {
       << parsed << "\n"
       << ReadFile(err);
   EXPECT_THAT(ReadFile(err), ::testing::HasSubstr("resuming the log at byte "));
+  const std::string marker = "on port ";
+  const std::string text = ReadFile(err);
+  int port = 0;
+  ASSERT_NE(text.find(marker), std::string::npos) << text;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      text.substr(text.find(marker) + marker.size(),
+                  text.find('\n', text.find(marker)) - text.find(marker) - marker.size()),
+      &port));
+  const HttpReply metrics = HttpGet(port, "/metrics");
+  EXPECT_EQ(metrics.status, 200) << metrics.error;
+  EXPECT_THAT(metrics.body, ::testing::HasSubstr("command=\"watch\""));
+  EXPECT_EQ(HttpGet(port, "/readyz").status, 200);
   EXPECT_EQ(again.Terminate(), 0) << ReadFile(err);
   // No transition the first run delivered comes out again.
   for (const pipeline::Alert& a : Transitions(out)) {
