@@ -7,6 +7,7 @@
 #include "app/replay_command.h"
 #include "app/report_command.h"
 #include "app/run_command.h"
+#include "app/watch_command.h"
 
 namespace vacwatch::app {
 namespace {
@@ -22,6 +23,8 @@ constexpr Command kCommands[] = {
      RunRunCommand},
     {"collect", "take stats snapshots of a PostgreSQL server (to stdout, a file or Kafka)",
      RunCollectCommand},
+    {"watch", "one server without Kafka: poll its stats, follow its log, run the detectors",
+     RunWatchCommand},
     {"dev-broker", "run a Kafka broker on localhost with vacwatch's topics (for trying it out)",
      RunDevBrokerCommand},
 };

@@ -1,0 +1,58 @@
+// scripts/demo --live with this build's binary, as a user runs it after scripts/setup: a
+// throwaway PostgreSQL 15, vacwatch watch against it, a prepared transaction that pins the
+// horizon; the alert fires naming it, resolves after COMMIT PREPARED, and the script removes
+// its temporary directory. The script bounds its own waits (DEMO_TIMEOUT, default 120 s each).
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/file_contents.h"
+#include "tests/testing/temp_dir.h"
+
+namespace vacwatch::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(DemoLiveScriptTest, PrintsTheAlertAsItFiresAndTheResolveThenCleansUp) {
+  ScopedTempDir temp;
+  const std::string err_path = temp.path() + "/demo.err";
+  const std::string command =
+      absl::StrCat("VACWATCH='", VACWATCH_BINARY_DIR, "/vacwatch' '", VACWATCH_SOURCE_DIR,
+                   "/scripts/demo' --live 2>'", err_path, "'");
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr) << command;
+  std::string out;
+  char buf[1 << 14];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
+  const int status = ::pclose(pipe);
+  std::FILE* err_file = std::fopen(err_path.c_str(), "r");
+  const std::string err = err_file != nullptr ? FileContents(err_file) : "";
+  if (err_file != nullptr) std::fclose(err_file);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << command << " failed (status " << status << "):\n"
+      << out << "\n"
+      << err;
+  EXPECT_THAT(out, HasSubstr("FIRING: AutovacuumNotKeepingUp on shop.public.orders (warning, "
+                             "cause xmin_horizon, holder prepared_xact:checkout-42)"));
+  EXPECT_THAT(out, HasSubstr("RESOLVED: AutovacuumNotKeepingUp on shop.public."));
+  EXPECT_THAT(out, HasSubstr("COMMIT PREPARED 'checkout-42'"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("on shop.public.audit_log")));  // the quiet table
+  // "demo: starting PostgreSQL 15 in /tmp/vacwatch-live-XXXXXX on port N": gone now.
+  const std::string marker = "starting PostgreSQL 15 in ";
+  const size_t at = out.find(marker);
+  ASSERT_NE(at, std::string::npos) << out;
+  const std::string dir = out.substr(at + marker.size(), out.find(' ', at + marker.size()) -
+                                                             (at + marker.size()));
+  EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
+}
+
+}  // namespace
+}  // namespace vacwatch::testing
