@@ -49,8 +49,8 @@ TEST(DemoLiveScriptTest, PrintsTheAlertAsItFiresAndTheResolveThenCleansUp) {
   const std::string marker = "starting PostgreSQL 15 in ";
   const size_t at = out.find(marker);
   ASSERT_NE(at, std::string::npos) << out;
-  const std::string dir = out.substr(at + marker.size(), out.find(' ', at + marker.size()) -
-                                                             (at + marker.size()));
+  const std::string dir =
+      out.substr(at + marker.size(), out.find(' ', at + marker.size()) - (at + marker.size()));
   EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
 }
 
