@@ -40,8 +40,11 @@ TEST(DemoLiveScriptTest, PrintsTheAlertAsItFiresAndTheResolveThenCleansUp) {
       << command << " failed (status " << status << "):\n"
       << out << "\n"
       << err;
-  EXPECT_THAT(out, HasSubstr("FIRING: AutovacuumNotKeepingUp on shop.public.orders (warning, "
-                             "cause xmin_horizon, holder prepared_xact:checkout-42)"));
+  // Both busy tables of `shop` pay for the pin; whichever autovacuum reaches first fires first
+  // (orders or django_session), and the demo stops at the first alert.
+  EXPECT_THAT(out, ::testing::ContainsRegex(
+                       "FIRING: AutovacuumNotKeepingUp on shop\\.public\\.(orders|django_session) "
+                       "\\(warning, cause xmin_horizon, holder prepared_xact:checkout-42\\)"));
   EXPECT_THAT(out, HasSubstr("RESOLVED: AutovacuumNotKeepingUp on shop.public."));
   EXPECT_THAT(out, HasSubstr("COMMIT PREPARED 'checkout-42'"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("on shop.public.audit_log")));  // the quiet table
