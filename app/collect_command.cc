@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "app/arg_parser.h"
+#include "app/stop_signals.h"
 #include "app/collector_config.h"
 #include "app/config_loader.h"
 #include "app/env_expansion.h"
@@ -70,19 +71,6 @@ void Log(std::FILE* out, std::string_view level, std::string_view message) {
                    std::string(level), " vacwatch collect: ", std::string(message), "\n");
   std::fputs(line.c_str(), out);
   std::fflush(out);
-}
-
-// Waits until `deadline` or a stop signal; true when a signal came.
-bool WaitForStop(const sigset_t& signals, absl::Time deadline) {
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return false;
-    const timespec wait = absl::ToTimespec(left);
-    const int signal = sigtimedwait(&signals, nullptr, &wait);
-    if (signal > 0) return true;
-    if (signal < 0 && errno == EAGAIN) return false;
-    // EINTR (another signal): wait for the rest.
-  }
 }
 
 }  // namespace

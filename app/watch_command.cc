@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "app/alert_sinks.h"
 #include "app/arg_parser.h"
+#include "app/stop_signals.h"
 #include "app/collector_config.h"
 #include "app/config_loader.h"
 #include "app/driver.h"
@@ -90,19 +91,6 @@ absl::StatusOr<absl::Duration> ParseSeconds(const std::string& text, const std::
                                       text + "' (see 'vacwatch watch --help')");
   }
   return absl::Seconds(seconds);
-}
-
-// Waits until `deadline` or a stop signal; true when a signal came.
-bool WaitForStop(const sigset_t& signals, absl::Time deadline) {
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) return false;
-    const timespec wait = absl::ToTimespec(left);
-    const int signal = sigtimedwait(&signals, nullptr, &wait);
-    if (signal > 0) return true;
-    if (signal < 0 && errno == EAGAIN) return false;
-    // EINTR (another signal): wait for the rest.
-  }
 }
 
 // The format to read a logging_collector directory in: the flag's, else the first of the
