@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "pipeline/database_state.h"
+#include "pipeline/stored_value_reader.h"
 #include "state/coding.h"
 
 namespace vacwatch::pipeline {
@@ -42,50 +43,6 @@ absl::Time TimeOf(int64_t us) {
   return us == std::numeric_limits<int64_t>::min() ? absl::InfinitePast()
                                                    : absl::FromUnixMicros(us);
 }
-
-// A cursor that remembers the first failure, so a decoder reads every field in grammar order
-// and checks once (a failed read leaves its field at the value it had).
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  int64_t V() {
-    int64_t v = 0;
-    ok_ = ok_ && state::GetVarsignedint64(&in_, &v);
-    return v;
-  }
-  uint32_t U() {
-    uint32_t v = 0;
-    ok_ = ok_ && state::GetVarint32(&in_, &v);
-    return v;
-  }
-  uint8_t B() {
-    if (!ok_ || in_.empty()) {
-      ok_ = false;
-      return 0;
-    }
-    const auto b = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    return b;
-  }
-  std::string S() {
-    std::string_view v;
-    ok_ = ok_ && state::GetLengthPrefixedString(&in_, &v);
-    return std::string(v);
-  }
-  bool ok() const { return ok_; }
-  bool done() const { return in_.empty(); }
-  // Counts are bounded by the bytes left (each element takes at least one), so a corrupt
-  // count cannot make the decoder reserve gigabytes.
-  uint32_t Count() {
-    const uint32_t n = U();
-    if (n > in_.size()) ok_ = false;
-    return ok_ ? n : 0;
-  }
-
- private:
-  std::string_view in_;
-  bool ok_ = true;
-};
 
 void PutB(std::string* out, uint8_t b) { out->push_back(static_cast<char>(b)); }
 void PutV(std::string* out, int64_t v) { state::PutVarsignedint64(out, v); }
@@ -108,11 +65,11 @@ void PutHolder(const HolderRecord& h, std::string* out) {
   PutS(out, h.paying_tables);
 }
 
-bool GetHolder(Reader* r, HolderRecord* h) {
+bool GetHolder(StoredValueReader* r, HolderRecord* h) {
   const uint8_t kind = r->B();
   if (kind > kMaxHolderKind) return false;
   h->kind = static_cast<HolderKind>(kind);
-  h->pid = static_cast<int32_t>(r->V());
+  h->pid = r->Narrow<int32_t>(r->V());
   h->database = r->S();
   h->application_name = r->S();
   h->state = r->S();
@@ -157,8 +114,8 @@ void DatabaseState::EncodeContext(std::string* out) const {
 }
 
 absl::Status DatabaseState::DecodeContext(std::string_view bytes) {
-  Reader r(bytes);
-  if (r.U() != kContextVersion || !r.ok()) {
+  StoredValueReader r(bytes);
+  if (r.Varint() != kContextVersion || !r.ok()) {
     return absl::DataLossError("database context: unknown version");
   }
   const absl::Time last_snapshot = TimeOf(r.V());
@@ -177,7 +134,7 @@ absl::Status DatabaseState::DecodeContext(std::string_view bytes) {
   }
   std::vector<ProgressRecord> progress(r.Count());
   for (ProgressRecord& p : progress) {
-    p.pid = static_cast<int32_t>(r.V());
+    p.pid = r.Narrow<int32_t>(r.V());
     p.relid = r.V();
     p.autovacuum = r.B() != 0;
     p.phase = r.S();
@@ -218,8 +175,8 @@ void ClusterState::Encode(std::string* out) const {
 }
 
 absl::Status ClusterState::Decode(std::string_view bytes) {
-  Reader r(bytes);
-  if (r.U() != kContextVersion || !r.ok()) {
+  StoredValueReader r(bytes);
+  if (r.Varint() != kContextVersion || !r.ok()) {
     return absl::DataLossError("cluster context: unknown version");
   }
   const absl::Time clock = TimeOf(r.V());
@@ -231,7 +188,7 @@ absl::Status ClusterState::Decode(std::string_view bytes) {
   const uint32_t n = r.Count();
   pids.reserve(n);
   for (uint32_t i = 0; i < n && r.ok(); ++i) {
-    const auto pid = static_cast<int32_t>(r.V());
+    const auto pid = r.Narrow<int32_t>(r.V());
     PidEntry e;
     e.database = r.S();
     e.seen_us = r.V();

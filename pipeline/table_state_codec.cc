@@ -95,6 +95,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/stored_value_reader.h"
 
 namespace vacwatch::pipeline {
 namespace {
@@ -144,70 +145,6 @@ constexpr size_t kHolderBound = 2 + 4 * kMaxV + 8 * kMaxV;  // plus the strings'
 constexpr size_t kStackEncodeBytes =
     kFixedBound + kRunRing * kRunBound + kConflictRing * kConflictBound + kCycleRing * kCycleBound;
 
-class Reader {
- public:
-  explicit Reader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
-  bool ok() const { return ok_; }
-  bool done() const { return p_ == end_; }
-
-  uint64_t Varint() {
-    uint64_t v = 0;
-    for (int shift = 0; shift <= 63; shift += 7) {
-      if (p_ == end_) return Fail();
-      const uint8_t byte = static_cast<uint8_t>(*p_++);
-      v |= static_cast<uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) return v;
-    }
-    return Fail();
-  }
-  int64_t V() {
-    uint64_t u = Varint();
-    return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-  }
-  double F() { return std::bit_cast<double>(Fixed64()); }
-  uint8_t B() {
-    if (p_ == end_) return static_cast<uint8_t>(Fail());
-    return static_cast<uint8_t>(*p_++);
-  }
-  uint64_t Fixed64() {
-    if (end_ - p_ < 8) return Fail();
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p_[i])) << (8 * i);
-    p_ += 8;
-    return v;
-  }
-  std::string S() {
-    uint64_t n = Varint();
-    if (!ok_ || n > static_cast<uint64_t>(end_ - p_)) {
-      Fail();
-      return {};
-    }
-    std::string s(p_, n);
-    p_ += n;
-    return s;
-  }
-  // Range-checked narrowing: out-of-range values are corruption.
-  template <typename T>
-  T Narrow(int64_t v) {
-    if (v < static_cast<int64_t>(std::numeric_limits<T>::min()) ||
-        v > static_cast<int64_t>(std::numeric_limits<T>::max())) {
-      Fail();
-      return T{};
-    }
-    return static_cast<T>(v);
-  }
-
- private:
-  uint64_t Fail() {
-    ok_ = false;
-    p_ = end_;
-    return 0;
-  }
-  const char* p_;
-  const char* end_;
-  bool ok_ = true;
-};
-
 }  // namespace
 
 // ---- encoding ----
@@ -230,7 +167,7 @@ void PutT(int64_t t, int64_t ref, Writer* out) {
   PutVarint(z + 2, out);
 }
 
-int64_t GetT(Reader* r, int64_t ref) {
+int64_t GetT(StoredValueReader* r, int64_t ref) {
   const uint64_t n = r->Varint();
   if (n == 0) return kNever;
   if (n == 1) return static_cast<int64_t>(r->Fixed64());
@@ -246,7 +183,7 @@ void PutG(float f, Writer* out) {
   out->p += 4;
 }
 
-float GetG(Reader* r) {
+float GetG(StoredValueReader* r) {
   uint32_t bits = 0;
   for (int i = 0; i < 4; ++i) bits |= static_cast<uint32_t>(r->B()) << (8 * i);
   return std::bit_cast<float>(bits);
@@ -254,7 +191,7 @@ float GetG(Reader* r) {
 
 // Decodes one grammar or the other: times and floats differ in width.
 struct FieldReader {
-  Reader* r;
+  StoredValueReader* r;
   int version;
   int64_t ref;  // version 2's time base
   int64_t T() { return version == 1 ? r->V() : GetT(r, ref); }
@@ -490,7 +427,7 @@ void TableState::Encode(std::string* result) const {
 
 absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
                                       int64_t* last_seen_us) {
-  Reader r(bytes);
+  StoredValueReader r(bytes);
   uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
   if (version < 1 || version > kTableStateVersion) {
@@ -506,7 +443,7 @@ absl::Status TableState::DecodeHeader(std::string_view bytes, int64_t* relid,
 }
 
 absl::Status TableState::Decode(std::string_view bytes, TableState* out) {
-  Reader r(bytes);
+  StoredValueReader r(bytes);
   const uint8_t version = r.B();
   if (!r.ok()) return absl::DataLossError("table state: empty value");
   if (version < 1 || version > kTableStateVersion) {
