@@ -3,17 +3,13 @@
 // horizon; the alert fires naming it, resolves after COMMIT PREPARED, and the script removes
 // its temporary directory. The script bounds its own waits (DEMO_TIMEOUT, default 120 s each).
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/file_contents.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/shell_command.h"
 
 namespace vacwatch::testing {
 namespace {
@@ -21,25 +17,13 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(DemoLiveScriptTest, PrintsTheAlertAsItFiresAndTheResolveThenCleansUp) {
-  ScopedTempDir temp;
-  const std::string err_path = temp.path() + "/demo.err";
-  const std::string command =
-      absl::StrCat("VACWATCH='", VACWATCH_BINARY_DIR, "/vacwatch' '", VACWATCH_SOURCE_DIR,
-                   "/scripts/demo' --live 2>'", err_path, "'");
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr) << command;
-  std::string out;
-  char buf[1 << 14];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  std::FILE* err_file = std::fopen(err_path.c_str(), "r");
-  const std::string err = err_file != nullptr ? FileContents(err_file) : "";
-  if (err_file != nullptr) std::fclose(err_file);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << command << " failed (status " << status << "):\n"
-      << out << "\n"
-      << err;
+  const ShellResult run =
+      RunShellCommand(absl::StrCat("VACWATCH='", VACWATCH_BINARY_DIR, "/vacwatch' '",
+                                   VACWATCH_SOURCE_DIR, "/scripts/demo' --live"));
+  ASSERT_TRUE(run.succeeded()) << run.command << " failed (status " << run.status << "):\n"
+                               << run.out << "\n"
+                               << run.err;
+  const std::string& out = run.out;
   // Both busy tables of `shop` pay for the pin; whichever autovacuum reaches first fires first
   // (orders or django_session), and the demo stops at the first alert.
   EXPECT_THAT(out, ::testing::ContainsRegex(

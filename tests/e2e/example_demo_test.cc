@@ -7,8 +7,6 @@
 //   - the three destinations of the same log give byte-identical transitions;
 //   - scripts/demo (the real binary, text format) names every expected table.
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -28,6 +26,7 @@
 #include "tests/testing/datasets.h"
 #include "tests/testing/file_contents.h"
 #include "tests/testing/replay.h"
+#include "tests/testing/shell_command.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/transitions.h"
@@ -203,24 +202,11 @@ TEST(ExampleDemoDestinationsTest, TheSameLogInThreeDestinationsGivesTheSameTrans
 TEST(ExampleDemoScriptTest, TextOutputNamesEveryExpectedTable) {
   const std::optional<Expected> expected = LoadExpected();
   ASSERT_TRUE(expected.has_value());
-  testing::ScopedTempDir temp;
-  const std::string err_path = temp.path() + "/demo.err";
-  const std::string command =
-      absl::StrCat("VACWATCH='", testing::BinaryDir(), "/vacwatch' '", testing::SourceDir(),
-                   "/scripts/demo' 2>'", err_path, "'");
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr) << command;
-  std::string out;
-  char buf[1 << 14];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  std::FILE* err_file = std::fopen(err_path.c_str(), "r");
-  const std::string err = err_file != nullptr ? FileContents(err_file) : "";
-  if (err_file != nullptr) std::fclose(err_file);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-      << command << " failed (status " << status << "):\n"
-      << err;
+  const testing::ShellResult run = testing::RunShellCommand(absl::StrCat(
+      "VACWATCH='", testing::BinaryDir(), "/vacwatch' '", testing::SourceDir(), "/scripts/demo'"));
+  ASSERT_TRUE(run.succeeded()) << run.command << " failed (status " << run.status << "):\n"
+                               << run.err;
+  const std::string& out = run.out;
   for (const auto& [table, want] : expected->not_keeping_up) {
     EXPECT_NE(out.find(table), std::string::npos) << "scripts/demo never names " << table << ":\n"
                                                   << out;
