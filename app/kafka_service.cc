@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "app/alert_sinks.h"
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/kafka_inputs.h"
+#include "app/kafka_partition_queues.h"
 #include "app/metered_consumer.h"
 #include "app/service_log.h"
 #include "app/service_metrics.h"
@@ -59,17 +61,16 @@ class KafkaService::Impl {
   explicit Impl(KafkaServiceOptions options) : options_(std::move(options)) {}
 
   ~Impl() {
+    if (consumer_ != nullptr) rd_kafka_consumer_close(consumer_);  // revokes: queues closed
+    partition_queues_.reset();
     if (consumer_queue_ != nullptr) rd_kafka_queue_destroy(consumer_queue_);
-    if (consumer_ != nullptr) {
-      rd_kafka_consumer_close(consumer_);
-      rd_kafka_destroy(consumer_);
-    }
+    if (consumer_ != nullptr) rd_kafka_destroy(consumer_);
   }
 
   absl::Status Run() {
     VW_ASSIGN_OR_RETURN(store_, state::StateStore::Open(options_.state_dir, {}));
-    VW_RETURN_IF_ERROR(OpenConsumer());
-    VW_RETURN_IF_ERROR(CheckCoPartitioned());
+    VW_ASSIGN_OR_RETURN(const int partitions, CoPartitionedCount());
+    VW_RETURN_IF_ERROR(OpenConsumer(partitions));
     VW_ASSIGN_OR_RETURN(std::string instance, InstanceId());
     sinks::AlertTopicOptions alert_options;
     alert_options.brokers = options_.brokers;
@@ -136,75 +137,106 @@ class KafkaService::Impl {
     return id;
   }
 
-  absl::Status OpenConsumer() {
+  // The consumer's librdkafka settings; `ours` on top of the service's own (group.id and the
+  // like, which the user cannot change).
+  absl::StatusOr<rd_kafka_t*> NewConsumer(const sinks::KafkaSettings& ours,
+                                          const std::map<std::string, std::string>& passthrough) {
     // A fetch waits at most 10 ms for data (librdkafka's default is 500; the config's
     // kafka.librdkafka may change it): the mock broker of `vacwatch dev-broker` holds every
     // fetch for that long, which capped the service at 170k messages/s (docs/performance.md);
     // a real broker answers at once when it has data, and an idle one costs 100 small requests
-    // per second. librdkafka prefetches up to 256 MiB (its default is 64): the fetcher fills
-    // that queue while the shards run, and with 64 MiB a backlog of snapshot messages drained
-    // at 140-185k rows/s instead of 320-410k (docs/performance.md); it is also most of the
-    // memory a backlog adds.
+    // per second.
+    sinks::KafkaSettings forced = {
+        {"bootstrap.servers", options_.brokers},
+        {"group.id", options_.group},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+        {"partition.assignment.strategy", "cooperative-sticky"},
+        {"isolation.level", "read_committed"},
+        {"client.id", "vacwatch"},
+    };
+    forced.insert(forced.end(), ours.begin(), ours.end());
     VW_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
-                        sinks::MakeKafkaConf(
-                            {{"fetch.wait.max.ms", "10"}, {"queued.max.messages.kbytes", "262144"}},
-                            options_.librdkafka,
-                            {
-                                {"bootstrap.servers", options_.brokers},
-                                {"group.id", options_.group},
-                                {"enable.auto.commit", "false"},
-                                {"enable.auto.offset.store", "false"},
-                                {"auto.offset.reset", "earliest"},
-                                {"partition.assignment.strategy", "cooperative-sticky"},
-                                {"isolation.level", "read_committed"},
-                                {"client.id", "vacwatch"},
-                            }));
+                        sinks::MakeKafkaConf({{"fetch.wait.max.ms", "10"}}, passthrough, forced));
     char error[512];
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_rebalance_cb(conf, &Impl::RebalanceCallback);
-    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
-    if (consumer_ == nullptr) {
+    rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof(error));
+    if (consumer == nullptr) {
       rd_kafka_conf_destroy(conf);
       return absl::InternalError(absl::StrCat("kafka consumer: ", error));
     }
+    return consumer;
+  }
+
+  // Each partition has its own fetch queue (kafka_partition_queues.h), for which librdkafka
+  // applies queued.max.messages.kbytes per partition: the prefetch budget, 256 MiB unless the
+  // config's kafka.librdkafka sets that key (librdkafka's default is 64 MiB), is shared out
+  // among the 2 x `partitions` the instance may be assigned, at least 1 MiB each (a fetch
+  // brings up to 1 MiB per partition). With a budget of 64 MiB a snapshot backlog drained at
+  // 140-185k rows/s instead of 320-410k (docs/performance.md): the fetcher must keep the
+  // partitions filled while the shards run. The budget is most of the memory a backlog adds.
+  absl::Status OpenConsumer(int partitions) {
+    std::map<std::string, std::string> passthrough = options_.librdkafka;
+    int64_t budget_kbytes = 262144;
+    if (auto it = passthrough.find("queued.max.messages.kbytes"); it != passthrough.end()) {
+      if (!absl::SimpleAtoi(it->second, &budget_kbytes) || budget_kbytes <= 0) {
+        return absl::InvalidArgumentError(
+            "kafka.librdkafka.queued.max.messages.kbytes: not a positive number of kilobytes");
+      }
+      passthrough.erase(it);
+    }
+    const int64_t per_partition =
+        std::clamp<int64_t>(budget_kbytes / std::max(1, 2 * partitions), 1024, 2097151);
+    VW_ASSIGN_OR_RETURN(
+        consumer_,
+        NewConsumer({{"queued.max.messages.kbytes", absl::StrCat(per_partition)}}, passthrough));
     rd_kafka_poll_set_consumer(consumer_);
     consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
+    partition_queues_ = std::make_unique<KafkaPartitionQueues>(consumer_, consumer_queue_);
     return absl::OkStatus();
   }
 
-  absl::StatusOr<int> PartitionCount(const std::string& topic) {
-    rd_kafka_topic_t* t = rd_kafka_topic_new(consumer_, topic.c_str(), nullptr);
+  static absl::StatusOr<int> PartitionCount(rd_kafka_t* client, const std::string& topic,
+                                            const std::string& brokers) {
+    rd_kafka_topic_t* t = rd_kafka_topic_new(client, topic.c_str(), nullptr);
     const rd_kafka_metadata_t* metadata = nullptr;
-    const rd_kafka_resp_err_t err = rd_kafka_metadata(consumer_, 0, t, &metadata, 10000);
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(client, 0, t, &metadata, 10000);
     rd_kafka_topic_destroy(t);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return absl::UnavailableError(absl::StrCat("topic ", topic, ": no metadata from ",
-                                                 options_.brokers, ": ", rd_kafka_err2str(err)));
+      return absl::UnavailableError(absl::StrCat("topic ", topic, ": no metadata from ", brokers,
+                                                 ": ", rd_kafka_err2str(err)));
     }
     const rd_kafka_resp_err_t topic_err =
         metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN;
     const int count = metadata->topic_cnt == 1 ? metadata->topics[0].partition_cnt : 0;
     rd_kafka_metadata_destroy(metadata);
     if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || count == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("topic ", topic, " does not exist on ",
-                                                     options_.brokers, " (",
-                                                     rd_kafka_err2str(topic_err), ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "topic ", topic, " does not exist on ", brokers, " (", rd_kafka_err2str(topic_err), ")"));
     }
     return count;
   }
 
-  absl::Status CheckCoPartitioned() {
-    VW_ASSIGN_OR_RETURN(const int logs, PartitionCount(options_.logs_topic));
-    VW_ASSIGN_OR_RETURN(const int stats, PartitionCount(options_.stats_topic));
-    if (logs != stats) {
+  // The partition count both topics have (checked before the consumer is made, which is sized
+  // by it), read with a client of the same settings that never joins the group.
+  absl::StatusOr<int> CoPartitionedCount() {
+    VW_ASSIGN_OR_RETURN(rd_kafka_t * client, NewConsumer({}, options_.librdkafka));
+    absl::StatusOr<int> logs = PartitionCount(client, options_.logs_topic, options_.brokers);
+    absl::StatusOr<int> stats = PartitionCount(client, options_.stats_topic, options_.brokers);
+    rd_kafka_destroy(client);
+    VW_RETURN_IF_ERROR(logs.status());
+    VW_RETURN_IF_ERROR(stats.status());
+    if (*logs != *stats) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "topics ", options_.logs_topic, " (", logs, " partitions) and ", options_.stats_topic,
-          " (", stats,
+          "topics ", options_.logs_topic, " (", *logs, " partitions) and ", options_.stats_topic,
+          " (", *stats,
           ") are not co-partitioned: a cluster's logs and snapshots must land on "
           "the same partition number, so both need the same partition count and both must be "
           "keyed by cluster"));
     }
-    return absl::OkStatus();
+    return *logs;
   }
 
   absl::Status Subscribe() {
@@ -249,8 +281,6 @@ class KafkaService::Impl {
     }
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
-    // The service checkpoints on its timer (checkpoint_interval): a commit per snapshot would
-    // cost a RocksDB write and a Kafka transaction per snapshot message.
     // The service checkpoints on its timer (checkpoint_interval) or when a shard has
     // checkpoint_every_items (CheckpointDue): a commit per snapshot would cost a RocksDB write
     // and a Kafka transaction per snapshot message. Never in Run(), which runs on the pool.
@@ -335,6 +365,8 @@ class KafkaService::Impl {
         by_partition.resize(p.partition + 1, nullptr);
       }
       by_partition[p.partition] = input;
+      // Before the assign: its fetch then fills the partition's own queue.
+      partition_queues_->Open(is_logs ? 0 : 1, topic, p.partition);
     }
     if (!assigned.empty()) Log("info", absl::StrCat("assigned ", assigned));
     if (rd_kafka_error_t* e = rd_kafka_incremental_assign(consumer_, partitions)) {
@@ -374,6 +406,7 @@ class KafkaService::Impl {
       (is_logs ? revoked_logs_ : revoked_stats_) += it->second->counters();
       (is_logs ? log_inputs_ : stats_inputs_)[p.partition] = nullptr;
       paused_.erase({p.topic, p.partition});
+      partition_queues_->Close(is_logs ? 0 : 1, p.partition);
       inputs_.erase(it);
       if (is_logs) {
         shard->logs.reset();
@@ -412,25 +445,53 @@ class KafkaService::Impl {
     return absl::OkStatus();
   }
 
-  // Takes what the consumer has (up to a batch) into the partitions' queues.
-  // The first message is waited for (up to 100 ms: the loop's pace when nothing comes); the rest
-  // are taken in batches of what is already there (a batch call with a timeout would wait for
-  // a whole batch to fill).
+  // Takes what the partitions' queues hold into their inputs, each up to its input's bound
+  // (max_queued_messages, max_queued_bytes) and the round up to kMaxPolledBytesPerRound, so
+  // that what waits in the shards' inputs between two runs stays bounded; what is left stays
+  // in librdkafka's queues, which stop fetching when full. When nothing came, waits for data
+  // (up to 100 ms: the loop's pace when idle). The consumer queue is served every time:
+  // rebalances and errors come there, and the messages of a partition without a queue of its
+  // own (kafka_partition_queues.h).
   absl::Status Poll() {
-    rd_kafka_message_t* first = rd_kafka_consumer_poll(consumer_, 100);
-    if (first == nullptr) return absl::OkStatus();
     polled_bytes_ = 0;
-    Dispatch(KafkaMessage(first));
-    rd_kafka_message_t* batch[kPollBatch];
-    // A round ends at kMaxPolledPerRound messages or kMaxPolledBytesPerRound bytes, whichever
-    // comes first, so that what waits in the shards' inputs between two runs stays bounded.
-    for (int polled = 1; polled < kMaxPolledPerRound && polled_bytes_ < kMaxPolledBytesPerRound;) {
-      const ssize_t n = rd_kafka_consume_batch_queue(consumer_queue_, 0, batch, kPollBatch);
-      if (n <= 0) break;
-      polled += static_cast<int>(n);
-      for (ssize_t i = 0; i < n; ++i) Dispatch(KafkaMessage(batch[i]));
+    int64_t taken = TakeFromPartitionQueues();
+    if (taken == 0) partition_queues_->Wait(absl::Milliseconds(100));
+    for (int polled = 0; polled < kMaxPolledPerRound && polled_bytes_ < kMaxPolledBytesPerRound;
+         ++polled) {
+      rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer_, 0);
+      if (message == nullptr) break;
+      Dispatch(KafkaMessage(message));
     }
+    if (taken == 0) TakeFromPartitionQueues();
     return absl::OkStatus();
+  }
+
+  // One pass over the assigned partitions, starting one further each round so that a round
+  // cut short by its byte bound does not always leave the same partitions unread.
+  int64_t TakeFromPartitionQueues() {
+    const size_t partitions = log_inputs_.size() + stats_inputs_.size();
+    if (partitions == 0) return 0;
+    int64_t taken = 0;
+    rd_kafka_message_t* batch[kPollBatch];
+    const size_t start = next_take_++ % partitions;
+    for (size_t k = 0; k < partitions && polled_bytes_ < kMaxPolledBytesPerRound; ++k) {
+      const size_t i = (start + k) % partitions;
+      const int index = i < log_inputs_.size() ? 0 : 1;
+      const size_t partition = index == 0 ? i : i - log_inputs_.size();
+      KafkaInput* input = (index == 0 ? log_inputs_ : stats_inputs_)[partition];
+      while (input != nullptr && polled_bytes_ < kMaxPolledBytesPerRound &&
+             input->queued() < options_.max_queued_messages &&
+             input->queued_bytes() < options_.max_queued_bytes) {
+        const size_t room =
+            std::min<size_t>(kPollBatch, options_.max_queued_messages - input->queued());
+        const ssize_t n =
+            partition_queues_->Take(index, static_cast<int32_t>(partition), batch, room);
+        if (n == 0) break;
+        taken += n;
+        for (ssize_t m = 0; m < n; ++m) Dispatch(KafkaMessage(batch[m]));
+      }
+    }
+    return taken;
   }
 
   void Dispatch(KafkaMessage message) {
@@ -451,8 +512,10 @@ class KafkaService::Impl {
     bytes_[index] += static_cast<int64_t>(message->len);
     polled_bytes_ += message->len;
     input->Push(std::move(message));
-    if (input->queued() >= options_.max_queued_messages ||
-        input->queued_bytes() >= options_.max_queued_bytes) {
+    // A partition read from its own queue is simply not read while its input is full.
+    if (!partition_queues_->IsOpen(index, input->partition()) &&
+        (input->queued() >= options_.max_queued_messages ||
+         input->queued_bytes() >= options_.max_queued_bytes)) {
       Pause(index == 0 ? options_.logs_topic : options_.stats_topic, input->partition());
     }
   }
@@ -699,6 +762,7 @@ class KafkaService::Impl {
   static constexpr int kMaxPolledPerRound = 20000;
   static constexpr int64_t kMaxPolledBytesPerRound = 64 << 20;
   int64_t polled_bytes_ = 0;  // in the current Poll round
+  size_t next_take_ = 0;      // where TakeFromPartitionQueues starts its next pass
 
   const KafkaServiceOptions options_;
   TaskPool pool_{options_.threads};
@@ -710,6 +774,7 @@ class KafkaService::Impl {
   std::unique_ptr<sinks::DeadLetterTopic> dlq_;
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_queue_t* consumer_queue_ = nullptr;
+  std::unique_ptr<KafkaPartitionQueues> partition_queues_;  // after consumer_queue_
   std::map<int32_t, std::unique_ptr<Shard>> shards_;
   // Every assigned partition's input (owned by its shard), by (topic, partition) and, for the
   // per-message dispatch, by partition number per topic.

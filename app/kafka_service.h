@@ -70,9 +70,11 @@ struct KafkaServiceOptions {
   // changes a pipeline holds between checkpoints).
   int64_t checkpoint_every_items = 65536;
   absl::Duration progress_interval = absl::Seconds(10);
-  // Per partition, before it is paused (resumed at half): messages, and their payload bytes.
+  // Per partition, what its input takes from librdkafka's queue before its shard has run:
+  // messages, and their payload bytes (kafka_partition_queues.h: the rest waits in librdkafka,
+  // which stops fetching a partition whose queue is full).
   size_t max_queued_messages = 20000;
-  size_t max_queued_bytes = 32 << 20;
+  size_t max_queued_bytes = 8 << 20;
   // Threads that run the shards' pipelines and commits (the polling thread is one of them):
   // shards share nothing but the store's database, so they scale with the cores.
   int threads = 2;

@@ -1,7 +1,7 @@
 // KafkaInput's queue (app/kafka_inputs.h) with real librdkafka messages from a DevBroker: a
 // message at an offset already queued is dropped (after a pause and resume, or a seek, the
 // client may deliver again what it had), and the queue counts its payload bytes, which the
-// service bounds (a partition is paused at max_queued_bytes).
+// service bounds (an input takes from its partition's queue up to max_queued_bytes).
 
 #include "app/kafka_inputs.h"
 
