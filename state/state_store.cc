@@ -169,6 +169,10 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family family, const StateStoreOption
   table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
   table.metadata_block_size = 4096;
   table.format_version = 5;
+  // XXH3 block checksums instead of CRC32C: Debian's RocksDB is built without SSE4.2 and
+  // computes CRC32C in software, 3.6% of the service's CPU at 1M tables; XXH3 is fast on any
+  // x86-64. Each file records its own checksum type, so older stores are read as before.
+  table.checksum = rocksdb::kXXH3;
   if (family == kTables) {
     // The pipeline loads table states by point lookups, mostly of keys that exist.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
