@@ -115,9 +115,15 @@ void JsonWriter::Value(double value) {
 
 void JsonWriter::AppendEscaped(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
+  // Runs of characters that need no escape (nearly all of an alert's text) go in with one
+  // append: a push_back per byte was 9% of the service's CPU when 30,000 alerts fired at once.
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out->append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (u) {
       case '"':
         out->append("\\\"");
         break;
@@ -134,15 +140,12 @@ void JsonWriter::AppendEscaped(std::string_view text, std::string* out) {
         out->append("\\t");
         break;
       default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 0xF]);
-        } else {
-          out->push_back(c);
-        }
+        out->append("\\u00");
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 0xF]);
     }
   }
+  out->append(text.data() + run_start, text.size() - run_start);
 }
 
 void JsonWriter::AppendTime(absl::Time value, std::string* out) {

@@ -30,6 +30,26 @@ TEST(JsonWriterTest, EscapesControlCharactersAndQuotes) {
   EXPECT_EQ(out, R"({"table":"we\"ird\n\u0001name"})");
 }
 
+TEST(JsonWriterTest, EscapesAtEitherEndAndBetweenRuns) {
+  const struct {
+    std::string_view in;
+    std::string_view want;
+  } cases[] = {
+      {"", ""},
+      {"plain text, no escapes", "plain text, no escapes"},
+      {"\"quoted\"", R"(\"quoted\")"},
+      {"a\\b\tc\rd", R"(a\\b\tc\rd)"},
+      {std::string_view("\x1f\x00\x7f", 3), R"(\u001f\u0000)"
+                                               "\x7f"},
+      {"caf\xc3\xa9 \xe2\x86\x92 ok\n", "caf\xc3\xa9 \xe2\x86\x92 ok\\n"},  // UTF-8 as is
+  };
+  for (const auto& c : cases) {
+    std::string out = "prefix:";
+    JsonWriter::AppendEscaped(c.in, &out);
+    EXPECT_EQ(out, "prefix:" + std::string(c.want)) << c.in;
+  }
+}
+
 TEST(JsonWriterTest, NestsObjectsAndArrays) {
   std::string out;
   JsonWriter w(&out);
