@@ -14,47 +14,14 @@
 #include "gtest/gtest.h"
 #include "pipeline/alert.h"
 #include "state/state_store.h"
+#include "tests/testing/scripted_input.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace vacwatch::app {
 namespace {
 
-absl::Time T(int seconds) { return absl::FromUnixSeconds(1'800'000'000 + seconds); }
-
-// Gives one log event per second of `times`, then ends; position = events given.
-class ListInput final : public DriverInput {
- public:
-  ListInput(std::string name, const std::vector<int>& times) : name_(std::move(name)) {
-    for (int t : times) times_.push_back(t);
-  }
-  absl::StatusOr<State> Advance() override {
-    if (times_.empty()) return State::kEnded;
-    time_ = T(times_.front());
-    times_.pop_front();
-    return State::kReady;
-  }
-  absl::Status FeedTo(EventConsumer* consumer) override {
-    ++given_;
-    ingest::LogEvent event;
-    event.table = name_;
-    event.time = time_;
-    return consumer->OnLogEvent(event);
-  }
-  absl::Time time() const override { return time_; }
-  bool is_snapshot() const override { return false; }
-  state::SourceOffset resume_position() const override { return state::SourceOffset(given_); }
-  const std::string& source_id() const override { return id_; }
-  const ingest::IngestCounters& counters() const override { return counters_; }
-
- private:
-  std::string name_;
-  std::string id_ = "test:list";
-  std::deque<int> times_;
-  absl::Time time_;
-  int64_t given_ = 0;
-  ingest::IngestCounters counters_;
-};
+using testing::ScriptedInput;
 
 // One firing transition per event (table "<input>@<second>"), in the outbox as alert JSON;
 // severity critical when the second is a multiple of 10. `next_seq` continues across runs.
@@ -65,7 +32,7 @@ class AlertingConsumer final : public EventConsumer {
   absl::Status OnLogEvent(const ingest::LogEvent& event) override {
     pipeline::AlertTransition t;
     t.seq = ++seq_;
-    const int64_t second = absl::ToUnixSeconds(event.time) - 1'800'000'000;
+    const int64_t second = absl::ToInt64Seconds(event.time - testing::ScriptSecond(0));
     t.alert.alert = "AutovacuumNotKeepingUp";
     t.alert.cluster = "c";
     t.alert.database = "d";
@@ -172,7 +139,7 @@ TEST_F(DriverSinksTest, ADeadAsyncSinkStallsNeitherThePipelineNorTheOthers) {
   AlertingConsumer consumer;
   SyncSink stdout_sink;
   ManualAsyncSink dead(/*capacity=*/2);
-  ListInput input("t", {1, 2, 3, 4, 5});
+  ScriptedInput input("t", {1, 2, 3, 4, 5});
   Driver driver(options_, &consumer, store_.get(), {{"stdout", &stdout_sink}, {"am", &dead}});
   ASSERT_OK(driver.RedeliverOutbox());
   ASSERT_OK(driver.AddInput(&input));
@@ -194,7 +161,7 @@ TEST_F(DriverSinksTest, ASinkThatComesBackCatchesUpFromTheOutboxAndThenEntriesGo
   AlertingConsumer consumer;
   SyncSink stdout_sink;
   ManualAsyncSink am(/*capacity=*/2);
-  ListInput input("t", {1, 2, 3, 4, 5});
+  ScriptedInput input("t", {1, 2, 3, 4, 5});
   Driver driver(options_, &consumer, store_.get(), {{"stdout", &stdout_sink}, {"am", &am}});
   ASSERT_OK(driver.RedeliverOutbox());
   ASSERT_OK(driver.AddInput(&input));
@@ -217,7 +184,7 @@ TEST_F(DriverSinksTest, AfterARestartEachSinkIsFedFromItsOwnPosition) {
     AlertingConsumer consumer;
     SyncSink stdout_sink;
     ManualAsyncSink am(/*capacity=*/10);
-    ListInput input("t", {1, 2, 3});
+    ScriptedInput input("t", {1, 2, 3});
     Driver driver(options_, &consumer, store_.get(), {{"stdout", &stdout_sink}, {"am", &am}});
     ASSERT_OK(driver.RedeliverOutbox());
     ASSERT_OK(driver.AddInput(&input));
@@ -231,7 +198,7 @@ TEST_F(DriverSinksTest, AfterARestartEachSinkIsFedFromItsOwnPosition) {
   AlertingConsumer consumer(/*next_seq=*/4);
   SyncSink stdout_sink;
   ManualAsyncSink am(/*capacity=*/10);
-  ListInput input("t", {4});
+  ScriptedInput input("t", {4});
   Driver driver(options_, &consumer, store_.get(), {{"stdout", &stdout_sink}, {"am", &am}});
   ASSERT_OK(driver.RedeliverOutbox());
   EXPECT_TRUE(stdout_sink.got.empty()) << "stdout had them: not again";
@@ -253,7 +220,7 @@ TEST_F(DriverSinksTest, ARouteLeavesTransitionsOutAndThePositionMovesPastThem) {
   ManualAsyncSink pager(/*capacity=*/10);
   sinks::AlertRoute critical;
   critical.min_severity = pipeline::Severity::kCritical;
-  ListInput input("t", {9, 10, 11});
+  ScriptedInput input("t", {9, 10, 11});
   Driver driver(options_, &consumer, store_.get(),
                 {{"stdout", &stdout_sink}, {"pagerduty", &pager, &critical}});
   ASSERT_OK(driver.RedeliverOutbox());
@@ -271,7 +238,7 @@ TEST_F(DriverSinksTest, SinksGetTheFiringSetAtStart) {
   {
     AlertingConsumer consumer;
     SyncSink stdout_sink;
-    ListInput input("t", {1, 2});
+    ScriptedInput input("t", {1, 2});
     Driver driver(options_, &consumer, store_.get(), {{"stdout", &stdout_sink}});
     ASSERT_OK(driver.RedeliverOutbox());
     EXPECT_TRUE(stdout_sink.restored.empty());

@@ -1,6 +1,5 @@
 #include "app/driver.h"
 
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +8,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "state/state_store.h"
+#include "tests/testing/scripted_input.h"
 #include "tests/testing/small_filesystem.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -16,58 +16,14 @@
 namespace vacwatch::app {
 namespace {
 
-absl::Time T(int seconds) { return absl::FromUnixSeconds(1'800'000'000 + seconds); }
-
-// An input that gives the items of its script: an event time, or nullopt for "nothing now"
-// (idle). Past the script it is idle until closed, then ended. Its position is the number of
-// items it has given.
-class ScriptedInput final : public DriverInput {
- public:
-  // `open`: more may be pushed; it stays idle past its script until closed.
-  ScriptedInput(std::string name, const std::vector<std::optional<int>>& script, bool open = false)
-      : name_(std::move(name)), id_("test:" + name_), closed_(!open) {
-    for (const auto& s : script) script_.push_back(s);
-  }
-  void Push(int seconds) { script_.push_back(seconds); }
-  void Close() { closed_ = true; }
-
-  absl::StatusOr<State> Advance() override {
-    if (script_.empty()) return closed_ ? State::kEnded : State::kIdle;
-    const std::optional<int> next = script_.front();
-    script_.pop_front();
-    if (!next.has_value()) return State::kIdle;
-    time_ = T(*next);
-    return State::kReady;
-  }
-  absl::Status FeedTo(EventConsumer* consumer) override {
-    ++given_;
-    ingest::LogEvent event;
-    event.table = name_;
-    event.time = time_;
-    return consumer->OnLogEvent(event);
-  }
-  absl::Time time() const override { return time_; }
-  bool is_snapshot() const override { return false; }
-  state::SourceOffset resume_position() const override { return state::SourceOffset(given_); }
-  const std::string& source_id() const override { return id_; }
-  const ingest::IngestCounters& counters() const override { return counters_; }
-
- private:
-  std::string name_;
-  std::string id_;
-  std::deque<std::optional<int>> script_;
-  bool closed_;
-  absl::Time time_;
-  int64_t given_ = 0;
-  ingest::IngestCounters counters_;
-};
+using testing::ScriptedInput;
 
 class RecordingConsumer final : public EventConsumer {
  public:
   absl::Status OnSnapshot(const ingest::Snapshot&) override { return absl::OkStatus(); }
   absl::Status OnLogEvent(const ingest::LogEvent& event) override {
     fed.push_back(absl::StrCat(std::string(event.table), "@",
-                               absl::ToUnixSeconds(event.time) - 1'800'000'000));
+                               absl::ToInt64Seconds(event.time - testing::ScriptSecond(0))));
     return absl::OkStatus();
   }
   absl::Status Checkpoint(state::StateStore::Batch*,
@@ -187,7 +143,7 @@ class EmittingConsumer final : public EventConsumer {
     pipeline::AlertTransition t;
     t.seq = ++seq_;
     t.alert.table = absl::StrCat(std::string(event.table), "@",
-                                 absl::ToUnixSeconds(event.time) - 1'800'000'000);
+                                 absl::ToInt64Seconds(event.time - testing::ScriptSecond(0)));
     pending_.push_back(t);
     return absl::OkStatus();
   }

@@ -40,7 +40,7 @@ TEST(JsonWriterTest, EscapesAtEitherEndAndBetweenRuns) {
       {"\"quoted\"", R"(\"quoted\")"},
       {"a\\b\tc\rd", R"(a\\b\tc\rd)"},
       {std::string_view("\x1f\x00\x7f", 3), R"(\u001f\u0000)"
-                                               "\x7f"},
+                                            "\x7f"},
       {"caf\xc3\xa9 \xe2\x86\x92 ok\n", "caf\xc3\xa9 \xe2\x86\x92 ok\\n"},  // UTF-8 as is
   };
   for (const auto& c : cases) {
