@@ -143,6 +143,7 @@ class Watch {
   struct Options {
     absl::Duration interval;
     absl::Duration progress_every;
+    std::string state_dir;                      // for the disk-full lines
     ServiceMetrics* metrics = nullptr;          // not owned; null: none
     const MeteredConsumer* consumer = nullptr;  // not owned; with metrics
     std::vector<MetricsSources::Sink> sink_metrics;
@@ -165,7 +166,9 @@ class Watch {
     absl::Duration backoff = absl::Seconds(1);
     while (true) {
       const absl::Time now = absl::Now();
-      if (now >= next_round) {
+      // While the state directory is full nothing is collected: the rounds would only queue
+      // snapshots that cannot be committed. The log waits in its files.
+      if (now >= next_round && !full_since_.has_value()) {
         const ingest::RoundResult round = collector_->CollectRound(
             [this](const ingest::CollectedSnapshot& s) { stats_->Push(s.document); });
         if (round.server_unreachable) {
@@ -192,6 +195,12 @@ class Watch {
       }
     }
     VW_RETURN_IF_ERROR(Drain());
+    if (full_since_.has_value()) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("stopped with the state directory ", options_.state_dir,
+                       " still full: the last checkpoint was not committed; the next start "
+                       "reads the log again from the one before"));
+    }
     VW_RETURN_IF_ERROR(driver_->Finish());
     Publish(/*force=*/true);
     say_("info", absl::StrCat("stopped; ", Progress()));
@@ -215,10 +224,34 @@ class Watch {
  private:
   // Feeds what the inputs have; commits and delivers it (the driver checkpoints only every N
   // events itself: a live log's alerts must not wait for the 4096th).
+  // A full disk under the state directory (the store's ResourceExhausted) does not end the
+  // watch: one error line, then the failed checkpoint is retried at each pass (every 200 ms or
+  // so) with nothing new fed, and one info line when it commits; nothing that was read is lost
+  // and no alert is delivered before it is committed. Other errors end it.
   absl::Status Drain() {
-    VW_ASSIGN_OR_RETURN(const Driver::Progress progress, driver_->Run());
-    (void)progress;  // kWaiting: inputs are live, they never end
-    if (driver_->items_since_checkpoint() > 0) VW_RETURN_IF_ERROR(driver_->Checkpoint());
+    if (full_since_.has_value()) return RetryAfterFullDisk();
+    absl::StatusOr<Driver::Progress> progress = driver_->Run();
+    // kWaiting: inputs are live, they never end.
+    absl::Status s = progress.status();
+    if (s.ok() && driver_->items_since_checkpoint() > 0) s = driver_->Checkpoint();
+    if (!absl::IsResourceExhausted(s)) return s;
+    full_since_ = absl::Now();
+    say_("error", absl::StrCat("state directory ", options_.state_dir,
+                               " is full: collecting and reading the log stopped until space is "
+                               "freed; the last checkpoint is retried and nothing read is lost (",
+                               s.message(), ")"));
+    return absl::OkStatus();
+  }
+
+  absl::Status RetryAfterFullDisk() {
+    const absl::Status s = driver_->Checkpoint();
+    if (absl::IsResourceExhausted(s)) return absl::OkStatus();
+    VW_RETURN_IF_ERROR(s);
+    say_("info", absl::StrCat("state directory has space again: checkpoint committed after ",
+                              absl::FormatDuration(
+                                  absl::Trunc(absl::Now() - *full_since_, absl::Milliseconds(100))),
+                              ", watching again"));
+    full_since_.reset();
     return absl::OkStatus();
   }
 
@@ -250,6 +283,7 @@ class Watch {
   Driver* const driver_;
   state::StateStore* const store_;
   const WatchLog& say_;
+  std::optional<absl::Time> full_since_;  // the state directory's disk is full since then
 };
 
 }  // namespace
@@ -497,6 +531,7 @@ absl::Status RunWatchCommand(const std::vector<std::string>& args, CommandIo& io
   Watch::Options watch_options;
   watch_options.interval = settings.interval;
   watch_options.progress_every = progress_every;
+  watch_options.state_dir = flags.state_dir;
   watch_options.metrics = metrics.metrics.get();
   watch_options.consumer = metered.get();
   for (const DriverSink& d : alert_sinks->driver_sinks()) {

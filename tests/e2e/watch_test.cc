@@ -41,6 +41,7 @@
 #include "tests/e2e/kafka_test_util.h"
 #include "tests/testing/http_get.h"
 #include "tests/testing/postgres_server.h"
+#include "tests/testing/small_filesystem.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/transitions.h"
@@ -355,6 +356,55 @@ TEST_F(WatchTest, ARestartContinuesTheLogWhereItStoppedAndRepeatsNoAlert) {
           << "delivered twice: " << a.summary;
     }
   }
+}
+
+// The state directory's disk fills while watch runs (a size-limited tmpfs, as
+// DriverDiskFullTest): watch says so in one error line and keeps running, retrying its
+// checkpoint; when space is back it says so and goes on; SIGTERM then exits 0.
+TEST_F(WatchTest, AFullStateDirectoryPausesWatchWithOneErrorUntilSpaceIsBack) {
+  auto fs = SmallFilesystem::Mount(32 << 20);
+  if (!fs.ok()) GTEST_SKIP() << fs.status().message();
+  const std::string err = dir_->path() + "/watch-full.err";
+  const std::string command =
+      absl::StrCat("exec '", BinaryDir(), "/vacwatch' watch --dsn '", server_->Dsn("postgres"),
+                   "' --log-file '", server_->log_directory(), "' --state-dir '", (*fs)->path(),
+                   "/state' --interval 1 --progress-every 1 2>'", err, "'");
+  ServiceProcess watch({"/bin/sh", "-c", command}, dir_->path() + "/watch-full.out");
+  // Progress lines after byte `from` of its stderr.
+  const auto progress_lines_after = [&](size_t from) {
+    const std::string text = ReadFile(err);
+    int n = 0;
+    for (size_t at = text.find("; snapshots: ", from); at != std::string::npos;
+         at = text.find("; snapshots: ", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor([&] { return progress_lines_after(0) >= 1; }, absl::Seconds(60)))
+      << ReadFile(err);
+
+  ASSERT_OK((*fs)->Fill());
+  const std::string full_line = " is full: collecting and reading the log stopped";
+  ASSERT_TRUE(
+      WaitFor([&] { return absl::StrContains(ReadFile(err), full_line); }, absl::Seconds(60)))
+      << ReadFile(err);
+  // Still running, and still reporting, with the disk full.
+  const size_t error_at = ReadFile(err).find(full_line);
+  ASSERT_TRUE(WaitFor([&] { return progress_lines_after(error_at) >= 2 || !watch.Running(); },
+                      absl::Seconds(60)))
+      << ReadFile(err);
+  ASSERT_TRUE(watch.Running()) << ReadFile(err);
+  const std::string text = ReadFile(err);
+  EXPECT_EQ(text.find(full_line), text.rfind(full_line)) << "one error line, not one a retry";
+
+  ASSERT_OK((*fs)->Unfill());
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(err), "has space again"); },
+                      absl::Seconds(60)))
+      << ReadFile(err);
+  const size_t back_at = ReadFile(err).find("has space again");
+  ASSERT_TRUE(WaitFor([&] { return progress_lines_after(back_at) >= 1; }, absl::Seconds(60)))
+      << ReadFile(err);
+  EXPECT_EQ(watch.Terminate(), 0) << ReadFile(err);
 }
 
 }  // namespace
