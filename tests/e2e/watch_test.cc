@@ -395,7 +395,7 @@ TEST_F(WatchTest, AFullStateDirectoryPausesWatchWithOneErrorUntilSpaceIsBack) {
       << ReadFile(err);
   ASSERT_TRUE(watch.Running()) << ReadFile(err);
   const std::string text = ReadFile(err);
-  EXPECT_EQ(text.find(full_line), text.rfind(full_line)) << "one error line, not one a retry";
+  EXPECT_EQ(text.find(full_line), text.rfind(full_line)) << "one error line, not one per retry";
 
   ASSERT_OK((*fs)->Unfill());
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(err), "has space again"); },

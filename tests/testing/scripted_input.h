@@ -12,12 +12,15 @@
 //   live.Push(7);
 //   live.Close();
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "app/driver_input.h"
 #include "app/event_consumer.h"
