@@ -10,7 +10,8 @@
 //   state directory and the service's log; --backlog: rounds 2..R are produced while the
 //   service is frozen (SIGSTOP) and then drained, timed from SIGCONT to the last commit: the
 //   service's own rate with no producer on the cores, as after downtime; --librdkafka K=V:
-//   into the service's kafka.librdkafka)
+//   into the service's kafka.librdkafka; --run-arg ARG: one more argument of `vacwatch run`,
+//   repeatable, e.g. --run-arg --threads --run-arg 3)
 //
 // The mock cluster keeps only a few MiB per partition, so the input cannot be produced up front:
 // it goes in rounds. Each round is produced (LZ4-compressed batches, as shippers send) and the
@@ -61,6 +62,7 @@ struct Flags {
   int rounds = 4;
   std::string vacwatch;
   std::vector<std::string> librdkafka;  // key=value, into the service's config
+  std::vector<std::string> run_args;    // more arguments of `vacwatch run`
   bool keep = false;
   bool backlog = false;  // rounds 2..R produced while the service is frozen, then drained
 };
@@ -369,10 +371,22 @@ int Main(const Flags& f) {
     std::fputs(config.c_str(), file);
     std::fclose(file);
   }
-  Service service(
-      {f.vacwatch, "run", "--brokers", bootstrap, "--group", "bench", "--state-dir", dir + "/state",
-       "--config", dir + "/vacwatch.yaml", "--max-input-skew", "0", "--checkpoint-interval", "0.1"},
-      dir + "/service.log");
+  std::vector<std::string> run = {f.vacwatch,
+                                  "run",
+                                  "--brokers",
+                                  bootstrap,
+                                  "--group",
+                                  "bench",
+                                  "--state-dir",
+                                  dir + "/state",
+                                  "--config",
+                                  dir + "/vacwatch.yaml",
+                                  "--max-input-skew",
+                                  "0",
+                                  "--checkpoint-interval",
+                                  "0.1"};
+  run.insert(run.end(), f.run_args.begin(), f.run_args.end());
+  Service service(run, dir + "/service.log");
   Progress progress(bootstrap, f.partitions);
   rd_kafka_t* producer = Client(bootstrap, RD_KAFKA_PRODUCER,
                                 {{"linger.ms", "20"},
@@ -522,6 +536,8 @@ int main(int argc, char** argv) {
       f.vacwatch = argv[++i];
     } else if (arg == "--librdkafka" && i + 1 < argc) {
       f.librdkafka.push_back(argv[++i]);
+    } else if (arg == "--run-arg" && i + 1 < argc) {
+      f.run_args.push_back(argv[++i]);
     } else if (arg == "--keep") {
       f.keep = true;
     } else if (arg == "--backlog") {
@@ -530,7 +546,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: kafka_service_bench logs|stats [--partitions N] [--clusters N] "
                    "[--databases N] [--tables N] [--rounds N] [--backlog] [--vacwatch PATH] "
-                   "[--keep]\n");
+                   "[--librdkafka KEY=VALUE]... [--run-arg ARG]... [--keep]\n");
       return 2;
     }
   }
