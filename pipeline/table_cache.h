@@ -55,7 +55,7 @@ class TableCache {
   class Entry : private LruLink {
    public:
     const std::string& key() const { return *key_; }
-    // The decoded state: valid from Find / Create until the next Checkpoint.
+    // The decoded state: valid from Find / Create until the next Checkpoint or EvictIfNeeded.
     TableState& state() { return *live_state_; }
     const TableState& state() const { return *live_state_; }
     const TableTuning* tuning() const { return tuning_; }
@@ -104,7 +104,9 @@ class TableCache {
                         std::string_view database);
   void EndPrefetch() { absent_.clear(); }
 
-  // Evicts the least recently used clean entries past the bound. Invalidates their Entry*.
+  // Evicts the least recently used clean entries past the bound, and returns the entries used
+  // since the last checkpoint to their encoded bytes when there are many (changed ones stay
+  // dirty). Invalidates their Entry* and states.
   void EvictIfNeeded();
 
   // Puts every state changed since the last call into `batch` (in key order) after the deletes
@@ -127,6 +129,8 @@ class TableCache {
   // decode (the entry is dropped).
   absl::Status Materialize(Entry* e);
   void ReleaseLive(Entry* e);  // back to encoded only (the state must be encoded already)
+  // Every live entry back to its bytes, the changed ones encoded first (they stay dirty).
+  void ParkLiveStates();
 
   const int64_t max_cached_tables_;
   state::StateStore* const store_;

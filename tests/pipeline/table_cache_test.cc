@@ -103,6 +103,34 @@ TEST_F(TableCacheTest, DirtyEntriesStayUntilTheCheckpoint) {
   EXPECT_EQ(counters_.cache_hits, 2);
 }
 
+// Many tables changed between two checkpoints (a long interval, a backlog) do not stay decoded:
+// past a thousand or so the changed states are encoded and parked, still dirty, and the
+// checkpoint writes what they held last, including a change made after a state was parked.
+TEST_F(TableCacheTest, ManyChangedStatesAreParkedEncodedAndStillWritten) {
+  Open();
+  std::unique_ptr<TableCache> cache = NewCache(1 << 20);
+  constexpr int kTables = 5000;
+  for (int i = 0; i < kTables; ++i) {
+    cache->EvictIfNeeded();  // between inputs, as the pipeline calls it
+    Add(cache.get(), absl::StrCat("t", i), 1000 + i);
+  }
+  cache->EvictIfNeeded();
+  // Parked, then changed again: decoded from its parked bytes, dirty with the new value.
+  absl::StatusOr<TableCache::Entry*> e = cache->Find(Key("t7"));
+  ASSERT_OK(e);
+  ASSERT_NE(*e, nullptr);
+  EXPECT_EQ((*e)->state().relid, 1007);
+  (*e)->state().relid = 77;
+  cache->MarkDirty(*e);
+  Commit(cache.get());
+  // A new cache reads everything back from the store.
+  std::unique_ptr<TableCache> fresh = NewCache(1 << 20);
+  EXPECT_EQ(RelidOf(fresh.get(), "t0"), 1000);
+  EXPECT_EQ(RelidOf(fresh.get(), "t7"), 77);
+  EXPECT_EQ(RelidOf(fresh.get(), absl::StrCat("t", kTables - 1)), 1000 + kTables - 1);
+  EXPECT_EQ(counters_.cache_misses, 3);
+}
+
 TEST_F(TableCacheTest, RemovedAndRemovedStoredStatesAreDeletedAtTheCheckpoint) {
   Open();
   std::unique_ptr<TableCache> cache = NewCache(10);
