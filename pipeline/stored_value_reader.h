@@ -31,6 +31,21 @@ class StoredValueReader {
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
   uint64_t Varint() {
+    if (end_ - p_ >= kMaxVarintBytes) {
+      // Room for the longest varint: no end check per byte (a state is about fifty varints,
+      // decoded at every snapshot row).
+      const auto* p = reinterpret_cast<const uint8_t*>(p_);
+      uint64_t v = 0;
+      for (int i = 0; i < kMaxVarintBytes; ++i) {
+        const uint64_t byte = p[i];
+        v |= (byte & 0x7F) << (7 * i);
+        if (byte < 0x80) {
+          p_ += i + 1;
+          return v;
+        }
+      }
+      return Fail();
+    }
     uint64_t v = 0;
     for (int shift = 0; shift <= 63; shift += 7) {
       if (p_ == end_) return Fail();
@@ -86,6 +101,8 @@ class StoredValueReader {
   }
 
  private:
+  static constexpr int kMaxVarintBytes = 10;  // 64 bits, 7 a byte
+
   uint64_t Fail() {
     ok_ = false;
     p_ = end_;
