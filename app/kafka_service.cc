@@ -100,7 +100,12 @@ class KafkaService::Impl {
       absl::Status s = out_of_space_;
       if (s.ok()) s = RunShards();
       const absl::Time now = absl::Now();
-      if (s.ok() && (now - last_checkpoint >= options_.checkpoint_interval || CheckpointDue())) {
+      // Caught up (a whole poll round, with its wait, brought nothing): what was applied is
+      // committed now, so its alerts go out at once. While input keeps coming, commits wait for
+      // the interval, and a table seen again meanwhile (a backlog) is written once.
+      const bool caught_up = polled_messages_ == 0 && (read_since_checkpoint_ || Uncommitted());
+      if (s.ok() &&
+          (now - last_checkpoint >= options_.checkpoint_interval || CheckpointDue() || caught_up)) {
         s = Checkpoint();
         last_checkpoint = now;
       }
@@ -454,6 +459,7 @@ class KafkaService::Impl {
   // own (kafka_partition_queues.h).
   absl::Status Poll() {
     polled_bytes_ = 0;
+    polled_messages_ = 0;
     int64_t taken = TakeFromPartitionQueues();
     if (taken == 0) partition_queues_->Wait(absl::Milliseconds(100));
     for (int polled = 0; polled < kMaxPolledPerRound && polled_bytes_ < kMaxPolledBytesPerRound;
@@ -509,6 +515,8 @@ class KafkaService::Impl {
     if (partition >= by_partition.size() || by_partition[partition] == nullptr) return;
     KafkaInput* input = by_partition[partition];
     ++messages_[index];
+    ++polled_messages_;
+    read_since_checkpoint_ = true;
     bytes_[index] += static_cast<int64_t>(message->len);
     polled_bytes_ += message->len;
     input->Push(std::move(message));
@@ -602,6 +610,14 @@ class KafkaService::Impl {
     return FirstError();
   }
 
+  // Some shard applied input since its last checkpoint.
+  bool Uncommitted() const {
+    for (const auto& [partition, shard] : shards_) {
+      if (shard->driver->items_since_checkpoint() > 0) return true;
+    }
+    return false;
+  }
+
   bool CheckpointDue() const {
     for (const auto& [partition, shard] : shards_) {
       if (shard->driver->items_since_checkpoint() >= options_.checkpoint_every_items) return true;
@@ -625,6 +641,7 @@ class KafkaService::Impl {
       if (first.ok()) first = s;
     }
     VW_RETURN_IF_ERROR(first);
+    read_since_checkpoint_ = false;
     VW_RETURN_IF_ERROR(CloseEmptyShards());
     CommitKafkaOffsets();
     if (options_.after_checkpoint) options_.after_checkpoint(static_cast<int>(inputs_.size()));
@@ -761,8 +778,11 @@ class KafkaService::Impl {
   static constexpr int kPollBatch = 1024;
   static constexpr int kMaxPolledPerRound = 20000;
   static constexpr int64_t kMaxPolledBytesPerRound = 64 << 20;
-  int64_t polled_bytes_ = 0;  // in the current Poll round
-  size_t next_take_ = 0;      // where TakeFromPartitionQueues starts its next pass
+  int64_t polled_bytes_ = 0;     // in the current Poll round
+  int64_t polled_messages_ = 0;  // in the current Poll round
+  // A message was read since the last checkpoint (its position, at least, is to be stored).
+  bool read_since_checkpoint_ = false;
+  size_t next_take_ = 0;  // where TakeFromPartitionQueues starts its next pass
 
   const KafkaServiceOptions options_;
   TaskPool pool_{options_.threads};

@@ -65,7 +65,9 @@ struct KafkaServiceOptions {
   std::string cluster_header;
   std::string log_line_prefix;
   absl::Duration max_input_skew = absl::Seconds(30);
-  absl::Duration checkpoint_interval = absl::Seconds(1);
+  // The longest a shard goes between checkpoints while input keeps coming; once the input runs
+  // dry (caught up) the service checkpoints at once.
+  absl::Duration checkpoint_interval = absl::Seconds(5);
   // A partition is also checkpointed after this many log events or snapshots (bounds the
   // changes a pipeline holds between checkpoints).
   int64_t checkpoint_every_items = 65536;

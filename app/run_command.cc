@@ -166,8 +166,9 @@ absl::Status RunRunCommand(const std::vector<std::string>& args, CommandIo& io) 
                    "how long an idle partition may hold event time back (default: 30)",
                    &flags.max_input_skew);
   parser.AddString("checkpoint-interval", "SECONDS",
-                   "how often state, positions and alerts are committed and delivered "
-                   "(default: 1)",
+                   "the longest state, positions and alerts wait to be committed and "
+                   "delivered while input keeps coming; once it is read up to its end they "
+                   "are at once (default: 5)",
                    &flags.checkpoint_interval);
   parser.AddString("threads", "N",
                    "threads that run the partitions' pipelines (default: the number of cores)",

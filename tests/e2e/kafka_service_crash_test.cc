@@ -10,7 +10,8 @@
 //   - the state directory's disk full (a 16 MiB tmpfs; skipped where mount is not permitted):
 //     consumption stops with one error line and goes on when space is back;
 //   - garbage on both topics (binary, truncated JSON, 5 MB messages) goes to the dead-letter
-//     topic with its headers, and SIGTERM exits 0.
+//     topic with its headers, and SIGTERM exits 0;
+//   - with a checkpoint interval of an hour, a caught-up service still commits and delivers.
 //
 // The first three send the data in chunks of event time and wait for the service between
 // them, so the stream pauses for a second or more each time. They run with one partition and
@@ -224,6 +225,36 @@ TEST_F(KafkaServiceCrashTest, BrokersDownForTenSecondsMidStreamNoCrashNoLoss) {
   EXPECT_EQ(service->Terminate(), 0);
   EXPECT_EQ(Joined(ReadTopic(bootstrap_, "vacwatch.alerts")), golden_);
   EXPECT_TRUE(ReadTopic(bootstrap_, "vacwatch.dlq").empty());
+}
+
+// Checkpoints wait for --checkpoint-interval only while input keeps coming: once the service
+// has read everything it commits and delivers at once, so with an interval of an hour the
+// alerts still arrive, and so does the position past a last message that was only garbage.
+TEST_F(KafkaServiceCrashTest, CaughtUpItCommitsAndDeliversAtOnceWhateverTheInterval) {
+  ASSERT_NO_FATAL_FAILURE(StartBroker(1, "10"));
+  const std::string dataset = DatasetPath("pg15-prod-eu-1");
+  GroupProbe probe(bootstrap_, kGroup, partitions_);
+  std::vector<std::string> command = RunCommand(bootstrap_, kGroup, state_dir_, config_, skew_);
+  command.insert(command.end(), {"--checkpoint-interval", "3600"});
+  ServiceProcess service(command, log_);
+  Produce(bootstrap_, "pg.logs", kCluster, Lines(ReadFile(dataset + "/postgresql.log")));
+  Produce(bootstrap_, "pg.stats", kCluster, Lines(ReadFile(dataset + "/snapshots.jsonl")));
+  ASSERT_TRUE(WaitFor([&] { return ReadTopic(bootstrap_, "vacwatch.alerts").size() >= expected_; },
+                      absl::Seconds(60)))
+      << "no checkpoint once caught up";
+  EXPECT_EQ(Joined(ReadTopic(bootstrap_, "vacwatch.alerts")), golden_);
+
+  Produce(bootstrap_, "pg.stats", kCluster, {R"({"kind": "pg_stat_snapshot", "clus)"});
+  const int64_t all = probe.End("pg.stats");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return probe.Committed("pg.stats") >= all &&
+               ReadTopic(bootstrap_, "vacwatch.dlq").size() == 1;
+      },
+      absl::Seconds(30)))
+      << "the garbage's position was not committed";
+  EXPECT_EQ(service.Terminate(), 0);
+  EXPECT_EQ(Joined(ReadTopic(bootstrap_, "vacwatch.alerts")), golden_);
 }
 
 TEST_F(KafkaServiceCrashTest, StateDiskFullStopsConsumingWithOneErrorAndResumes) {
