@@ -60,6 +60,17 @@ struct Verdict {
   // Resolve after this long clear instead of the window's clear_for (set whether the condition
   // holds or not: it applies to the clear evaluations that follow).
   std::optional<absl::Duration> clear_for;
+
+  // A fresh verdict again, every member as above (keep in step with them). The pipeline reuses
+  // one for the detectors of every row: constructing one zeroed the holder's 320 bytes each time.
+  void Reset() {
+    holds = false;
+    cause = Cause::kUnknown;
+    severity = Severity::kWarning;
+    holder.reset();
+    fire_now = false;
+    clear_for.reset();
+  }
 };
 
 class Detector {

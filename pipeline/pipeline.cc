@@ -467,9 +467,10 @@ absl::Status Pipeline::Impl::Evaluate(Entry* e, DatabaseState* db, ClusterState*
     }
   }
   const auto& detectors = AllDetectors();
+  Verdict v;
   for (int k = 0; k < kNumAlertKinds; ++k) {
     const AlertKind kind = static_cast<AlertKind>(k);
-    Verdict v;
+    v.Reset();
     detectors[k]->Evaluate(ctx, e->state(), &v);
     // An inactive alert whose condition does not hold has nothing to do (and no state).
     if (!v.holds && e->state().alert(kind).phase() == AlertPhase::kInactive) continue;
