@@ -15,6 +15,7 @@
 #include "app/alert_sinks.h"
 #include "app/driver.h"
 #include "app/event_consumer.h"
+#include "app/full_state_dir.h"
 #include "app/kafka_inputs.h"
 #include "app/kafka_partition_queues.h"
 #include "app/metered_consumer.h"
@@ -574,16 +575,11 @@ class KafkaService::Impl {
   // Returns once the checkpoint is committed; on a stop request the error (what was not
   // committed is read again at the next start).
   absl::Status WaitForSpace(const absl::Status& full) {
-    Log("error", absl::StrCat("state directory ", options_.state_dir,
-                              " is full: consumption stopped until space is freed; the last "
-                              "checkpoint is retried and nothing read is lost (",
-                              full.message(), ")"));
+    FullStateDir state_dir(options_.state_dir, "consumption stopped", "consuming again");
+    Log("error", state_dir.Begin(full, absl::Now()));
     for (const auto& [key, input] : inputs_) Pause(key.first, key.second);
-    const absl::Time since = absl::Now();
-    absl::Duration backoff = absl::Milliseconds(100);
     while (true) {
-      const absl::Time retry = absl::Now() + backoff;
-      while (absl::Now() < retry) {
+      while (!state_dir.RetryDue(absl::Now())) {
         if (Stopping()) return full;
         VW_RETURN_IF_ERROR(Poll());
         if (!pending_error_.ok()) return pending_error_;
@@ -593,12 +589,9 @@ class KafkaService::Impl {
       absl::Status s = Checkpoint();
       if (s.ok()) break;
       if (!absl::IsResourceExhausted(s)) return s;
-      backoff = std::min(backoff * 2, absl::Seconds(5));
+      state_dir.RetryFailed(absl::Now());
     }
-    Log("info", absl::StrCat(
-                    "state directory has space again: checkpoint committed after ",
-                    absl::FormatDuration(absl::Trunc(absl::Now() - since, absl::Milliseconds(100))),
-                    ", consuming again"));
+    Log("info", state_dir.End(absl::Now()));
     return absl::OkStatus();
   }
 

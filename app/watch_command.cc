@@ -24,6 +24,7 @@
 #include "app/driver.h"
 #include "app/event_consumer.h"
 #include "app/followed_log_input.h"
+#include "app/full_state_dir.h"
 #include "app/metered_consumer.h"
 #include "app/metrics_flags.h"
 #include "app/polled_snapshot_input.h"
@@ -168,7 +169,7 @@ class Watch {
       const absl::Time now = absl::Now();
       // While the state directory is full nothing is collected: the rounds would only queue
       // snapshots that cannot be committed. The log waits in its files.
-      if (now >= next_round && !full_since_.has_value()) {
+      if (now >= next_round && !full_.active()) {
         const ingest::RoundResult round = collector_->CollectRound(
             [this](const ingest::CollectedSnapshot& s) { stats_->Push(s.document); });
         if (round.server_unreachable) {
@@ -195,7 +196,7 @@ class Watch {
       }
     }
     VW_RETURN_IF_ERROR(Drain());
-    if (full_since_.has_value()) {
+    if (full_.active()) {
       return absl::ResourceExhaustedError(
           absl::StrCat("stopped with the state directory ", options_.state_dir,
                        " still full: the last checkpoint was not committed; the next start "
@@ -225,33 +226,29 @@ class Watch {
   // Feeds what the inputs have; commits and delivers it (the driver checkpoints only every N
   // events itself: a live log's alerts must not wait for the 4096th).
   // A full disk under the state directory (the store's ResourceExhausted) does not end the
-  // watch: one error line, then the failed checkpoint is retried at each pass (every 200 ms or
-  // so) with nothing new fed, and one info line when it commits; nothing that was read is lost
-  // and no alert is delivered before it is committed. Other errors end it.
+  // watch: one error line, then the failed checkpoint is retried with backoff (full_state_dir.h)
+  // with nothing new fed, and one info line when it commits; nothing that was read is lost and
+  // no alert is delivered before it is committed. Other errors end it.
   absl::Status Drain() {
-    if (full_since_.has_value()) return RetryAfterFullDisk();
+    if (full_.active()) return RetryAfterFullDisk();
     absl::StatusOr<Driver::Progress> progress = driver_->Run();
     // kWaiting: inputs are live, they never end.
     absl::Status s = progress.status();
     if (s.ok() && driver_->items_since_checkpoint() > 0) s = driver_->Checkpoint();
     if (!absl::IsResourceExhausted(s)) return s;
-    full_since_ = absl::Now();
-    say_("error", absl::StrCat("state directory ", options_.state_dir,
-                               " is full: collecting and reading the log stopped until space is "
-                               "freed; the last checkpoint is retried and nothing read is lost (",
-                               s.message(), ")"));
+    say_("error", full_.Begin(s, absl::Now()));
     return absl::OkStatus();
   }
 
   absl::Status RetryAfterFullDisk() {
+    if (!full_.RetryDue(absl::Now())) return absl::OkStatus();
     const absl::Status s = driver_->Checkpoint();
-    if (absl::IsResourceExhausted(s)) return absl::OkStatus();
+    if (absl::IsResourceExhausted(s)) {
+      full_.RetryFailed(absl::Now());
+      return absl::OkStatus();
+    }
     VW_RETURN_IF_ERROR(s);
-    say_("info", absl::StrCat("state directory has space again: checkpoint committed after ",
-                              absl::FormatDuration(
-                                  absl::Trunc(absl::Now() - *full_since_, absl::Milliseconds(100))),
-                              ", watching again"));
-    full_since_.reset();
+    say_("info", full_.End(absl::Now()));
     return absl::OkStatus();
   }
 
@@ -283,7 +280,8 @@ class Watch {
   Driver* const driver_;
   state::StateStore* const store_;
   const WatchLog& say_;
-  std::optional<absl::Time> full_since_;  // the state directory's disk is full since then
+  FullStateDir full_{options_.state_dir, "collecting and reading the log stopped",
+                     "watching again"};
 };
 
 }  // namespace
