@@ -4,12 +4,17 @@ namespace vacwatch::pipeline {
 namespace {
 
 void AppendPart(std::string_view s, std::string* out) {
-  for (char c : s) {
-    out->push_back(c);
-    if (c == '\0') out->push_back('\xFF');
+  // By runs up to each NUL (names hardly ever hold one): a key is encoded for every snapshot
+  // row, and a push_back per byte was 1.5% of the service's CPU.
+  while (true) {
+    const size_t nul = s.find('\0');
+    if (nul == std::string_view::npos) break;
+    out->append(s.data(), nul + 1);
+    out->push_back('\xFF');
+    s.remove_prefix(nul + 1);
   }
-  out->push_back('\0');
-  out->push_back('\x01');
+  out->append(s.data(), s.size());
+  out->append("\0\x01", 2);
 }
 
 // Reads one part; returns false when the terminator is missing or an escape is malformed.
