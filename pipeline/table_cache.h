@@ -3,10 +3,12 @@
 
 // TableCache: the pipeline's table states by store key (table_key.h), held in memory up to
 // max_cached_tables and read from and written back to the StateStore. Between checkpoints the
-// entries in use hold their state decoded (live); the others keep only the encoded bytes, about a
-// quarter of the decoded size, which is what lets a cache of a million tables fit in memory.
-// Entries changed since the last checkpoint are dirty and stay; clean ones form an LRU list and
-// are evicted past the bound. Database and cluster entries (IsEntityKey) do not count against it.
+// entries in use hold their state decoded (live), up to about a thousand: past that, at the next
+// EvictIfNeeded, they go back to their bytes, the changed ones encoded first. The others keep
+// only the encoded bytes, about a seventh of the decoded size, which is what lets a cache of a
+// million tables fit in memory. Entries changed since the last checkpoint are dirty and stay
+// (live or encoded); clean ones form an LRU list and are evicted past the bound. Database and
+// cluster entries (IsEntityKey) do not count against it.
 //
 //   TableCache cache(config.max_cached_tables, store, tuning_for, &counters);
 //   cache.EvictIfNeeded();                                  // between inputs, never during one
