@@ -104,9 +104,10 @@ class KafkaService::Impl {
       // Caught up (a whole poll round, with its wait, brought nothing): what was applied is
       // committed now, so its alerts go out at once. While input keeps coming, commits wait for
       // the interval, and a table seen again meanwhile (a backlog) is written once.
-      const bool caught_up = polled_messages_ == 0 && (read_since_checkpoint_ || Uncommitted());
-      if (s.ok() &&
-          (now - last_checkpoint >= options_.checkpoint_interval || CheckpointDue() || caught_up)) {
+      const bool caught_up =
+          polled_messages_ == 0 && (read_since_checkpoint_ || ShardWithItemsSinceCheckpoint(1));
+      if (s.ok() && (now - last_checkpoint >= options_.checkpoint_interval ||
+                     ShardWithItemsSinceCheckpoint(options_.checkpoint_every_items) || caught_up)) {
         s = Checkpoint();
         last_checkpoint = now;
       }
@@ -288,8 +289,9 @@ class KafkaService::Impl {
     DriverOptions driver_options;
     driver_options.max_input_skew = options_.max_input_skew;
     // The service checkpoints on its timer (checkpoint_interval) or when a shard has
-    // checkpoint_every_items (CheckpointDue): a commit per snapshot would cost a RocksDB write
-    // and a Kafka transaction per snapshot message. Never in Run(), which runs on the pool.
+    // checkpoint_every_items (ShardWithItemsSinceCheckpoint): a commit per snapshot would cost a
+    // RocksDB write and a Kafka transaction per snapshot message. Never in Run(), which runs on the
+    // pool.
     driver_options.checkpoint_in_run = false;
     Shard* raw = shard.get();
     driver_options.before_commit = [this, raw](state::StateStore::Batch* batch) {
@@ -603,17 +605,10 @@ class KafkaService::Impl {
     return FirstError();
   }
 
-  // Some shard applied input since its last checkpoint.
-  bool Uncommitted() const {
+  // Some shard applied at least `items` log events or snapshots since its last checkpoint.
+  bool ShardWithItemsSinceCheckpoint(int64_t items) const {
     for (const auto& [partition, shard] : shards_) {
-      if (shard->driver->items_since_checkpoint() > 0) return true;
-    }
-    return false;
-  }
-
-  bool CheckpointDue() const {
-    for (const auto& [partition, shard] : shards_) {
-      if (shard->driver->items_since_checkpoint() >= options_.checkpoint_every_items) return true;
+      if (shard->driver->items_since_checkpoint() >= items) return true;
     }
     return false;
   }

@@ -194,30 +194,20 @@ void TableCache::Checkpoint(state::StateStore::Batch* batch) {
     if (!cache_.contains(key)) batch->DeleteTable(key);
   }
   deleted_keys_.clear();
+  // Every entry goes back to its encoded bytes, the changed ones encoded first (a parked one
+  // holds its encoding already; those used but not changed still hold theirs).
+  ParkLiveStates();
   // Removed entries (null) go; their keys are among the deletes. Key order makes the store's
   // memtable inserts sequential (much cheaper than random ones) and fixes the LRU order.
   dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), nullptr), dirty_.end());
   std::sort(dirty_.begin(), dirty_.end(),
             [](const Entry* a, const Entry* b) { return *a->key_ < *b->key_; });
   for (Entry* e : dirty_) {
-    // A parked entry holds its encoding already.
-    if (e->live_state_ != nullptr) {
-      e->encoded_.clear();
-      e->state().Encode(&e->encoded_);
-    }
     batch->PutTable(*e->key_, e->encoded_);
     e->dirty_index_ = Entry::kNotListed;
     LruAppend(e);
   }
   dirty_.clear();
-  // Every entry goes back to its encoded bytes (those used but not changed still hold theirs).
-  for (Entry* e : live_) {
-    if (e == nullptr) continue;
-    e->live_index_ = Entry::kNotListed;
-    if (state_pool_.size() < kMaxPooledStates) state_pool_.push_back(std::move(e->live_state_));
-    e->live_state_.reset();
-  }
-  live_.clear();
 }
 
 absl::StatusOr<TableCache::Entry*> TableCache::AddLoaded(const std::string& key,
@@ -300,13 +290,11 @@ absl::Status TableCache::Materialize(Entry* e) {
 void TableCache::ParkLiveStates() {
   for (Entry* e : live_) {
     if (e == nullptr) continue;
-    e->live_index_ = Entry::kNotListed;
     if (e->dirty()) {
       e->encoded_.clear();
       e->state().Encode(&e->encoded_);  // still dirty: written from these bytes
     }
-    if (state_pool_.size() < kMaxPooledStates) state_pool_.push_back(std::move(e->live_state_));
-    e->live_state_.reset();
+    ReleaseLive(e);
   }
   live_.clear();
 }
